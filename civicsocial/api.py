@@ -1,0 +1,43 @@
+"""The HTTP API: one NinjaAPI, routers from each app, OpenAPI at /api/openapi.json.
+
+Same permissions as the pages (session login, CSRF for writes, the second factor
+for privileged roles). Errors come back as JSON: 400 with field-by-field messages,
+403 when the role does not allow it, 404 when the record is not the caller's to see.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.security import django_auth
+
+from civicsocial.policy.api import router as policy_router
+from civicsocial.registry.api import router as registry_router
+
+api = NinjaAPI(
+    title="Civic Social API",
+    version="1",
+    description="Registry, applications and compliance report of a city's official social "
+    "media. Rules are cited by P-id (see POLICY_MAP.md).",
+    auth=django_auth,
+)
+api.add_router("/", registry_router)
+api.add_router("/", policy_router)
+
+
+def error_messages(error: ValidationError) -> dict[str, list[str]]:
+    if hasattr(error, "error_dict"):
+        return {field: [m for e in errors for m in e.messages]
+                for field, errors in error.error_dict.items()}
+    return {"__all__": list(error.messages)}
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return api.create_response(request, {"errors": error_messages(exc)}, status=400)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "Not allowed."}, status=403)

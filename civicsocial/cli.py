@@ -1,0 +1,70 @@
+"""`civicsocial`: the operator's command line. Django's management commands plus ours.
+
+Every command first brings the database schema up to date, so a fresh checkout needs
+no separate `migrate` step. Configuration errors print a message, not a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+OPERATOR_COMMANDS = {
+    "serve": "run the web app and API on 127.0.0.1 (waitress)",
+    "load_demo": "load the demo city (idempotent)",
+    "create_ods_admin": "create or update a citywide ODS administrator",
+    "accounts": "list registered accounts (table, csv or json)",
+    "compliance": "the compliance report, per agency and citywide (table or json)",
+    "reset_second_factor": "remove a person's authenticator so they enrol again",
+    "axes_reset": "lift login throttling (all, or --username NAME)",
+    "changepassword": "set a person's password",
+    "migrate": "apply database migrations (done automatically before every command)",
+}
+NO_AUTO_MIGRATE = {"help", "makemigrations", "migrate", "check", "version", "sqlmigrate",
+                   "showmigrations", "shell", "dbshell", "test"}
+
+
+def _usage() -> str:
+    width = max(len(name) for name in OPERATOR_COMMANDS)
+    lines = ["usage: civicsocial COMMAND [options]   (civicsocial COMMAND --help for options)",
+             "", "Commands for operators:"]
+    lines += [f"  {name.ljust(width)}  {text}" for name, text in OPERATOR_COMMANDS.items()]
+    lines += ["", "All of Django's management commands also work: civicsocial help --commands"]
+    return "\n".join(lines)
+
+
+def prepare_database() -> None:
+    """Apply pending migrations quietly, so any command works on an empty database."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        call_command("migrate", verbosity=0, interactive=False)
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civicsocial.settings")
+    if len(argv) < 2 or argv[1] in {"-h", "--help"}:
+        print(_usage())
+        return
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        import django
+
+        django.setup()
+        if argv[1] not in NO_AUTO_MIGRATE and "--help" not in argv:
+            prepare_database()
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(argv)
+    except ImproperlyConfigured as error:
+        print(f"civicsocial: configuration error: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,203 @@
+"""Compliance checks: one plain function per obligation the registry can judge.
+
+Each check takes an agency and returns a `CheckResult` citing its P-id, with the
+reason in words and the offending records. Add a check by writing a function and
+decorating it with `@check("Pnn", "title")`; the report picks it up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from civicsocial.registry.models import (
+    Account,
+    AccountStatus,
+    AccountType,
+    Agency,
+    ApplicationStatus,
+    PersonKind,
+    Role,
+)
+from civicsocial.registry.services import current_terms
+from civicsocial.security.permissions import SECOND_FACTOR_ROLES
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    pid: str
+    title: str
+    passed: bool
+    reason: str
+    details: list[str] = field(default_factory=list)
+
+
+CheckFunction = Callable[[Agency], tuple[bool, str, list[str]]]
+CHECKS: list[tuple[str, str, CheckFunction]] = []
+
+
+def check(pid: str, title: str) -> Callable[[CheckFunction], CheckFunction]:
+    """Register a check under its P-id."""
+
+    def register(function: CheckFunction) -> CheckFunction:
+        CHECKS.append((pid, title, function))
+        return function
+
+    return register
+
+
+def run_checks(agency: Agency) -> list[CheckResult]:
+    """Every registered check on one agency, in P-id order."""
+    results = [CheckResult(pid, title, *function(agency)) for pid, title, function in CHECKS]
+    return sorted(results, key=lambda r: int(r.pid[1:]))
+
+
+def _active_accounts(agency: Agency) -> list[Account]:
+    return list(agency.accounts.filter(status=AccountStatus.ACTIVE).select_related("owner"))
+
+
+@check("P2", "Every active account was approved on an application with a continuity plan")
+def applications_on_file(agency: Agency) -> tuple[bool, str, list[str]]:
+    missing = []
+    for account in _active_accounts(agency):
+        application = getattr(account, "application", None)
+        if application is None or application.status != ApplicationStatus.APPROVED:
+            missing.append(f"{account}: no approved application")
+        elif not application.continuity_plan.strip():
+            missing.append(f"{account}: approved without a continuity plan")
+    if missing:
+        return False, f"{len(missing)} account(s) lack an approved application with a plan", missing
+    return True, "Every active account has an approved application with a continuity plan", []
+
+
+@check("P3", "Roles are staffed: agency admin, moderator, counsel, records officer")
+def roles_staffed(agency: Agency) -> tuple[bool, str, list[str]]:
+    needed = [Role.AGENCY_ADMIN, Role.MODERATOR, Role.COUNSEL, Role.RECORDS_OFFICER]
+    held = set(agency.role_assignments.filter(person__is_active=True).values_list("role", flat=True))
+    missing = [Role(r).label for r in needed if r not in held]
+    if missing:
+        return False, f"No one holds: {', '.join(missing)}", missing
+    return True, "Every required role has at least one active person", []
+
+
+@check("P4", "Authorized staff are trained; the others acknowledged the warning")
+def training_current(agency: Agency) -> tuple[bool, str, list[str]]:
+    today = timezone.localdate()
+    problems = []
+    staff = {ra.person for ra in agency.role_assignments.select_related("person")
+             if ra.person.is_active}
+    authorized = set()
+    for account in _active_accounts(agency):
+        for authorization in account.authorizations.filter(revoked_at__isnull=True) \
+                .select_related("person"):
+            authorized.add(authorization.person)
+            if not authorization.person.trainings.filter(
+                    completed_on__lte=today, expires_on__gte=today).exists():
+                problems.append(f"{authorization.person} acts for {account} without current training")
+    acknowledged = set(agency.acknowledgments.values_list("person_id", flat=True))
+    for person in sorted(staff - authorized, key=str):
+        if person.pk not in acknowledged:
+            problems.append(f"{person} is not authorized and has not acknowledged the warning")
+    if problems:
+        return False, f"{len(problems)} training or warning gap(s)", problems
+    return True, "Every authorized person is trained; every other staff member was warned", []
+
+
+@check("P5", "Agency policy approved by counsel and covering every element")
+def agency_policy(agency: Agency) -> tuple[bool, str, list[str]]:
+    policy = agency.policies.first()
+    if policy is None:
+        return False, "No agency social media policy is on file", []
+    problems = []
+    if not policy.counsel_approved_on:
+        problems.append(f"'{policy.title}' is not approved by counsel")
+    missing = policy.missing_elements()
+    if missing:
+        problems.append(f"missing elements: {', '.join(missing)}")
+    if problems:
+        return False, "; ".join(problems), missing
+    return True, f"'{policy.title}' approved by counsel on {policy.counsel_approved_on}", []
+
+
+@check("P6", "One central contact is designated")
+def central_contact(agency: Agency) -> tuple[bool, str, list[str]]:
+    contact = agency.central_contact
+    if contact is None:
+        return False, "No central contact is designated", []
+    if not contact.is_active or not contact.role_assignments.filter(agency=agency).exists():
+        return False, f"{contact} is no longer active staff of the agency", [str(contact)]
+    return True, f"{contact} is the central contact", []
+
+
+@check("P7", "The agency owns every account's login (no vendor owners)")
+def agency_owns_logins(agency: Agency) -> tuple[bool, str, list[str]]:
+    domains = agency.domain_list()
+    problems = []
+    for account in _active_accounts(agency):
+        if account.login_identity.lower().rpartition("@")[2] not in domains:
+            problems.append(f"{account}: login {account.login_identity} is not an agency address")
+        if account.owner and account.owner.kind == PersonKind.VENDOR:
+            problems.append(f"{account}: owned by vendor {account.owner}")
+    if problems:
+        return False, f"{len(problems)} account(s) not owned by the agency", problems
+    return True, "Every login and recovery identity is an agency address", []
+
+
+@check("P9", "Non-branded campaign accounts have counsel and ODS sign-off")
+def campaign_signoffs(agency: Agency) -> tuple[bool, str, list[str]]:
+    problems = []
+    campaigns = [a for a in _active_accounts(agency) if a.account_type == AccountType.CAMPAIGN]
+    for account in campaigns:
+        application = getattr(account, "application", None)
+        if application is None or not application.counsel_signoff_at:
+            problems.append(f"{account}: no counsel sign-off")
+        elif application.status != ApplicationStatus.APPROVED:
+            problems.append(f"{account}: no ODS approval")
+    if problems:
+        return False, f"{len(problems)} campaign account(s) lack sign-off", problems
+    return True, f"{len(campaigns)} campaign account(s), all signed off", []
+
+
+@check("P10", "Individual official accounts have a current owner")
+def individual_owners(agency: Agency) -> tuple[bool, str, list[str]]:
+    problems = []
+    for account in _active_accounts(agency):
+        if account.account_type != AccountType.INDIVIDUAL:
+            continue
+        owner = account.owner
+        if owner is None or not owner.is_active or \
+                not owner.role_assignments.filter(agency=agency).exists():
+            problems.append(f"{account}: owner {owner or 'none'} has left; transfer it")
+    if problems:
+        return False, f"{len(problems)} individual account(s) need a new owner", problems
+    return True, "Every individual account belongs to current staff", []
+
+
+@check("P13", "Privileged staff log in with a second factor")
+def second_factor(agency: Agency) -> tuple[bool, str, list[str]]:
+    privileged = {ra.person for ra in agency.role_assignments.select_related("person")
+                  if ra.role in SECOND_FACTOR_ROLES and ra.person.is_active}
+    with_device = set(TOTPDevice.objects.filter(user__in=privileged, confirmed=True)
+                      .values_list("user_id", flat=True))
+    missing = sorted(str(p) for p in privileged if p.pk not in with_device)
+    if missing:
+        return False, f"{len(missing)} privileged person(s) have not set up a second factor", missing
+    return True, "Every admin and counsel has a second factor", []
+
+
+@check("P20", "Current terms of service reviewed for every platform in use")
+def terms_reviewed(agency: Agency) -> tuple[bool, str, list[str]]:
+    problems = []
+    platforms = sorted({a.platform for a in _active_accounts(agency)})
+    for platform in platforms:
+        terms = current_terms(platform)
+        if terms is None:
+            problems.append(f"{platform}: ODS has recorded no terms version")
+        elif not agency.tos_reviews.filter(terms=terms).exists():
+            problems.append(f"{platform}: terms {terms.version} not reviewed")
+    if problems:
+        return False, f"{len(problems)} platform(s) without a current review", problems
+    return True, f"Current terms reviewed for {len(platforms)} platform(s)", []

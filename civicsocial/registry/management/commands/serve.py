@@ -1,0 +1,34 @@
+"""`civicsocial serve`: the app on 127.0.0.1 with waitress (a production WSGI server)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.conf import settings
+from django.contrib.staticfiles.management.commands.collectstatic import (
+    Command as CollectStatic,
+)
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from waitress import serve
+
+from civicsocial.wsgi import application
+
+
+class Command(BaseCommand):
+    help = "Serve the app and API (default 127.0.0.1, port $PORT or 8000)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--threads", type=int, default=8)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command(CollectStatic(), interactive=False, verbosity=0)
+        url = f"http://{options['host']}:{options['port']}/"
+        self.stdout.write(f"Civic Social is running at {url}  (Ctrl-C to stop)")
+        if settings.DEBUG:
+            self.stdout.write("Development mode (CIVICSOCIAL_DEBUG=1): not for production use.")
+        serve(application, host=options["host"], port=options["port"],
+              threads=options["threads"], ident="civicsocial")

@@ -1,0 +1,547 @@
+"""Registry pages. Thin: look up, ask `permissions`, validate a form, call a service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Model, QuerySet
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from civicsocial.policy.report import agency_report
+from civicsocial.registry import forms, services
+from civicsocial.registry.models import (
+    Account,
+    AccountStatus,
+    Agency,
+    Application,
+    ApplicationStatus,
+    Authorization,
+    Person,
+    Platform,
+    PlatformTerms,
+    RoleAssignment,
+)
+from civicsocial.security import audit
+from civicsocial.security.permissions import (
+    Action,
+    agencies_for,
+    can,
+    is_ods_admin,
+    require,
+    visible_agencies,
+)
+
+
+def visible_or_404(request: HttpRequest, queryset: QuerySet[Any], **lookup: Any) -> Any:
+    """An object whose agency the person may see; 404 otherwise (no existence leak)."""
+    return get_object_or_404(queryset.filter(agency__in=visible_agencies(request.user)), **lookup)
+
+
+def apply_errors(form: Form, error: ValidationError) -> None:
+    """Put a service's ValidationError onto the form, field by field where it can."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def form_page(request: HttpRequest, form: Form, title: str, on_valid: Callable[[], Model | None],
+              done: str, cancel: str, intro: str = "", submit: str = "Save") -> HttpResponse:
+    """Render `form`; on a valid POST call `on_valid` and redirect to `done`."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                result = on_valid()
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"{title}: done.")
+            target = result.get_absolute_url() if result is not None and not done else done
+            return redirect(target)
+    return render(request, "form.html", {"form": form, "title": title, "cancel": cancel,
+                                         "intro": intro, "submit": submit},
+                  status=400 if request.method == "POST" else 200)
+
+
+# -- home, agencies -------------------------------------------------------------------------
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    agencies = visible_agencies(request.user)
+    pending = Application.objects.filter(agency__in=agencies, status=ApplicationStatus.SUBMITTED)
+    return render(request, "registry/home.html", {
+        "agencies": agencies,
+        "pending": pending.select_related("agency")[:20],
+        "account_count": Account.objects.filter(agency__in=agencies).count(),
+    })
+
+
+@login_required
+def agency_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "registry/agency_list.html",
+                  {"agencies": visible_agencies(request.user).select_related("central_contact")})
+
+
+@login_required
+def agency_create(request: HttpRequest) -> HttpResponse:
+    require(request.user, Action.MANAGE_AGENCIES)
+    form = forms.AgencyForm(request.POST or None)
+
+    def save() -> Agency:
+        agency = form.save()
+        audit.record(request.user, "agency.created", agency)
+        return agency
+
+    return form_page(request, form, "New agency", save, "", "/agencies/")
+
+
+@login_required
+def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    agency = get_object_or_404(visible_agencies(request.user), slug=slug)
+    user = request.user
+    return render(request, "registry/agency_detail.html", {
+        "agency": agency,
+        "accounts": agency.accounts.all(),
+        "roles": agency.role_assignments.select_related("person").order_by("person__last_name"),
+        "policy": agency.policies.first(),
+        "reviews": agency.tos_reviews.select_related("terms", "reviewer"),
+        "report": agency_report(agency),
+        "events": audit.events_for(agency)[:50] if can(user, Action.VIEW_AUDIT, agency) else None,
+        "may": {a.value: can(user, a, agency) for a in Action},
+    })
+
+
+# -- accounts -------------------------------------------------------------------------------
+
+@login_required
+def account_list(request: HttpRequest) -> HttpResponse:
+    accounts = Account.objects.filter(agency__in=visible_agencies(request.user)) \
+        .select_related("agency", "owner")
+    platform = request.GET.get("platform", "")
+    status = request.GET.get("status", "")
+    if platform in Platform.values:
+        accounts = accounts.filter(platform=platform)
+    if status in AccountStatus.values:
+        accounts = accounts.filter(status=status)
+    return render(request, "registry/account_list.html", {
+        "accounts": accounts, "platforms": Platform.choices, "statuses": AccountStatus.choices,
+        "platform": platform, "status": status})
+
+
+@login_required
+def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    account = visible_or_404(request, Account.objects.select_related("agency", "owner"), pk=pk)
+    return render(request, "registry/account_detail.html", {
+        "account": account,
+        "authorizations": account.authorizations.select_related("person", "granted_by"),
+        "events": audit.events_for(account)[:100],
+        "may_edit": can(request.user, Action.EDIT_ACCOUNT, account.agency),
+        "may_train": can(request.user, Action.MANAGE_TRAINING, account.agency),
+    })
+
+
+@login_required
+def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    account = visible_or_404(request, Account.objects.all(), pk=pk)
+    require(request.user, Action.EDIT_ACCOUNT, account.agency)
+    form = forms.AccountForm(request.POST or None, instance=Account.objects.get(pk=pk))
+
+    def save() -> Account:
+        data = {f: form.cleaned_data[f] for f in services.ACCOUNT_EDITABLE_FIELDS}
+        return services.update_account(request.user, account, data, form.cleaned_data["reason"])
+
+    return form_page(request, form, f"Edit {account}", save, "", account.get_absolute_url())
+
+
+def directory(request: HttpRequest) -> HttpResponse:
+    """Public: residents can check that an account is official (P1)."""
+    accounts = Account.objects.filter(status=AccountStatus.ACTIVE).select_related("agency")
+    query = request.GET.get("q", "").strip()[:100]
+    if query:
+        accounts = accounts.filter(handle__icontains=query.lstrip("@")) | \
+            accounts.filter(agency__name__icontains=query)
+    return render(request, "registry/directory.html", {"accounts": accounts, "q": query})
+
+
+# -- applications (P2, P9) ------------------------------------------------------------------
+
+@login_required
+def application_list(request: HttpRequest) -> HttpResponse:
+    applications = Application.objects.filter(agency__in=visible_agencies(request.user)) \
+        .select_related("agency", "submitted_by")
+    status = request.GET.get("status", "")
+    if status in ApplicationStatus.values:
+        applications = applications.filter(status=status)
+    return render(request, "registry/application_list.html", {
+        "applications": applications, "statuses": ApplicationStatus.choices, "status": status,
+        "may_apply": agencies_for(request.user, Action.APPLY).exists()})
+
+
+@login_required
+def application_create(request: HttpRequest, previous: Application | None = None) -> HttpResponse:
+    agencies = agencies_for(request.user, Action.APPLY)
+    if not agencies.exists():
+        require(request.user, Action.APPLY, None)
+    initial = {f: getattr(previous, f) for f in services.APPLICATION_FIELDS} if previous else None
+    form = forms.ApplicationForm(request.POST or None, initial=initial, agencies=agencies)
+
+    def save() -> Application:
+        submit = request.POST.get("save_as") != "draft"
+        return services.create_application(request.user, form.cleaned_data, submit=submit,
+                                           previous=previous)
+
+    title = f"Re-apply (after #{previous.pk})" if previous else "Apply for a new account"
+    intro = (f"ODS denied #{previous.pk}: “{previous.decision_reason}”. Change what it asked for."
+             if previous else "ODS approves an account when it serves a unique need and has a "
+             "continuity plan (P2). Campaign accounts also need counsel's sign-off (P9).")
+    return form_page(request, form, title, save, "", "/applications/", intro=intro,
+                     submit="Submit to ODS")
+
+
+@login_required
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = visible_or_404(request, Application.objects.select_related(
+        "agency", "submitted_by", "decided_by", "counsel_signoff_by", "account"), pk=pk)
+    user, agency = request.user, application.agency
+    is_open = application.status in (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED)
+    return render(request, "registry/application_detail.html", {
+        "application": application,
+        "events": audit.events_for(application),
+        "may_decide": application.status == ApplicationStatus.SUBMITTED
+        and can(user, Action.DECIDE_APPLICATION, agency),
+        "may_signoff": application.status == ApplicationStatus.SUBMITTED
+        and application.needs_counsel and can(user, Action.COUNSEL_SIGNOFF, agency),
+        "may_withdraw": is_open and can(user, Action.APPLY, agency),
+        "may_submit": application.status == ApplicationStatus.DRAFT and can(user, Action.APPLY, agency),
+        "may_reapply": application.status == ApplicationStatus.DENIED
+        and can(user, Action.APPLY, agency) and not application.reapplications.exists(),
+    })
+
+
+@login_required
+def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    application = visible_or_404(request, Application.objects.all(), pk=pk)
+    require(request.user, Action.DECIDE_APPLICATION, application.agency)
+    form = forms.DecisionForm(request.POST or None)
+
+    def save() -> Application:
+        return services.decide_application(request.user, application,
+                                           form.cleaned_data["decision"] == "approve",
+                                           form.cleaned_data["reason"])
+
+    return form_page(request, form, f"Decide application #{pk}", save, "",
+                     application.get_absolute_url(), submit="Record decision")
+
+
+@login_required
+def application_signoff(request: HttpRequest, pk: int) -> HttpResponse:
+    application = visible_or_404(request, Application.objects.all(), pk=pk)
+    require(request.user, Action.COUNSEL_SIGNOFF, application.agency)
+    form = forms.ReasonForm(request.POST or None)
+    return form_page(request, form, f"Counsel sign-off for #{pk} (P9)",
+                     lambda: services.counsel_signoff(request.user, application,
+                                                      form.cleaned_data["reason"]),
+                     "", application.get_absolute_url(), submit="Sign off")
+
+
+@login_required
+def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    application = visible_or_404(request, Application.objects.all(), pk=pk)
+    require(request.user, Action.APPLY, application.agency)
+    form = forms.ReasonForm(request.POST or None)
+    return form_page(request, form, f"Withdraw application #{pk}",
+                     lambda: services.withdraw_application(request.user, application,
+                                                           form.cleaned_data["reason"]),
+                     "", application.get_absolute_url(), submit="Withdraw")
+
+
+@login_required
+def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    application = visible_or_404(request, Application.objects.all(), pk=pk)
+    require(request.user, Action.APPLY, application.agency)
+    form = Form(request.POST or None)
+    return form_page(request, form, f"Submit application #{pk} to ODS",
+                     lambda: services.submit_application(request.user, application),
+                     "", application.get_absolute_url(), submit="Submit")
+
+
+@login_required
+def application_reapply(request: HttpRequest, pk: int) -> HttpResponse:
+    previous = visible_or_404(request, Application.objects.all(), pk=pk)
+    require(request.user, Action.APPLY, previous.agency)
+    if previous.status != ApplicationStatus.DENIED:
+        messages.error(request, "Only a denied application can be re-applied for.")
+        return redirect(previous)
+    return application_create(request, previous=previous)
+
+
+# -- people, roles, training, off-boarding (P3, P4, P6, P10) --------------------------------
+
+def _person_or_404(request: HttpRequest, pk: int) -> Person:
+    """A person who holds (or held) a role in an agency the viewer may see."""
+    person = get_object_or_404(Person, pk=pk)
+    if person == request.user or is_ods_admin(request.user):
+        return person
+    shared = visible_agencies(request.user).filter(role_assignments__person=person)
+    touched = visible_agencies(request.user).filter(accounts__authorizations__person=person)
+    if not (shared.exists() or touched.exists()):
+        raise Http404("No such person.")
+    return person
+
+
+def _person_agency(request: HttpRequest, person: Person, action: Action) -> Agency:
+    """The agency (from ?agency=slug, else the first) in which the viewer may do `action`
+    for this person; 403 when there is none."""
+    candidates = agencies_for(request.user, action).filter(
+        role_assignments__person=person).distinct()
+    if request.GET.get("agency"):
+        candidates = candidates.filter(slug=request.GET["agency"])
+    agency = candidates.first()
+    if agency is None:
+        raise PermissionDenied("Your role does not allow this for this person.")
+    return agency
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person_or_404(request, pk)
+    visible = visible_agencies(request.user)
+    return render(request, "registry/person_detail.html", {
+        "person": person,
+        "roles": person.role_assignments.filter(agency__in=visible).select_related("agency")
+        if not is_ods_admin(request.user) else person.role_assignments.select_related("agency"),
+        "trainings": person.trainings.all(),
+        "authorizations": person.authorizations.filter(account__agency__in=visible)
+        .select_related("account"),
+        "current_training": services.current_training(person),
+        "manage_agencies": agencies_for(request.user, Action.MANAGE_PEOPLE)
+        .filter(role_assignments__person=person).distinct(),
+        "train_agencies": agencies_for(request.user, Action.MANAGE_TRAINING)
+        .filter(role_assignments__person=person).distinct(),
+        "events": audit.events_for(person)[:100],
+    })
+
+
+@login_required
+def person_create(request: HttpRequest, slug: str) -> HttpResponse:
+    agency = get_object_or_404(visible_agencies(request.user), slug=slug)
+    require(request.user, Action.MANAGE_PEOPLE, agency)
+    form = forms.PersonForm(request.POST or None)
+
+    def save() -> Person:
+        data = form.cleaned_data
+        person = Person(username=data["username"], first_name=data["first_name"],
+                        last_name=data["last_name"], email=data["email"], kind=data["kind"],
+                        title=data["title"])
+        person.set_unusable_password()
+        person.save()
+        audit.record(request.user, "person.created", person, agency_id=agency.pk)
+        services.assign_role(request.user, person, agency, data["role"])
+        return person
+
+    return form_page(request, form, f"Add a person to {agency}", save, "",
+                     agency.get_absolute_url(),
+                     intro="They get a login once an administrator sets their password.")
+
+
+@login_required
+def role_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    agency = get_object_or_404(visible_agencies(request.user), slug=slug)
+    require(request.user, Action.MANAGE_PEOPLE, agency)
+    person = _person_or_404(request, pk)
+    form = forms.RoleForm(request.POST or None)
+
+    def save() -> Person:
+        services.assign_role(request.user, person, agency, form.cleaned_data["role"])
+        return person
+
+    return form_page(request, form, f"Give {person} a role in {agency}", save, "",
+                     person.get_absolute_url())
+
+
+@login_required
+def role_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = visible_or_404(request, RoleAssignment.objects.select_related("person"), pk=pk)
+    require(request.user, Action.MANAGE_PEOPLE, assignment.agency)
+    form = forms.ReasonForm(request.POST or None)
+
+    def save() -> Person:
+        services.remove_role(request.user, assignment, form.cleaned_data["reason"])
+        return assignment.person
+
+    return form_page(request, form, f"Remove role: {assignment}", save, "",
+                     assignment.person.get_absolute_url(), submit="Remove")
+
+
+@login_required
+def training_add(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person_or_404(request, pk)
+    _person_agency(request, person, Action.MANAGE_TRAINING)
+    form = forms.TrainingForm(request.POST or None)
+
+    def save() -> Person:
+        services.record_training(request.user, person, form.cleaned_data["completed_on"],
+                                 form.cleaned_data["expires_on"])
+        return person
+
+    return form_page(request, form, f"Record training for {person} (P4)", save, "",
+                     person.get_absolute_url())
+
+
+@login_required
+def authorization_add(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person_or_404(request, pk)
+    _person_agency(request, person, Action.MANAGE_TRAINING)
+    accounts = Account.objects.filter(
+        agency__in=agencies_for(request.user, Action.MANAGE_TRAINING),
+        status=AccountStatus.ACTIVE)
+    form = forms.AuthorizationForm(request.POST or None, accounts=accounts)
+
+    def save() -> Person:
+        services.authorize(request.user, person, form.cleaned_data["account"])
+        return person
+
+    return form_page(request, form, f"Authorize {person} for an account (P4)", save, "",
+                     person.get_absolute_url(),
+                     intro="Only a person with a current training can be authorized.")
+
+
+@login_required
+def authorization_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    authorization = get_object_or_404(
+        Authorization.objects.filter(account__agency__in=visible_agencies(request.user)), pk=pk)
+    require(request.user, Action.MANAGE_TRAINING, authorization.account.agency)
+    form = forms.ReasonForm(request.POST or None)
+
+    def save() -> Person:
+        services.revoke_authorization(request.user, authorization, form.cleaned_data["reason"])
+        return authorization.person
+
+    return form_page(request, form, f"Revoke: {authorization}", save, "",
+                     authorization.person.get_absolute_url(), submit="Revoke")
+
+
+@login_required
+def person_offboard(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person_or_404(request, pk)
+    agency = _person_agency(request, person, Action.MANAGE_PEOPLE)
+    form = forms.OffboardForm(request.POST or None, agency=agency, exclude=person)
+
+    def save() -> Agency:
+        services.offboard(request.user, person, agency, form.cleaned_data["successor"],
+                          form.cleaned_data["reason"])
+        return agency
+
+    return form_page(request, form, f"Off-board {person} from {agency} (P10)", save, "",
+                     person.get_absolute_url(), submit="Off-board",
+                     intro="Their individual accounts move to the successor; nothing is deleted.")
+
+
+@login_required
+def acknowledge_warning(request: HttpRequest, slug: str) -> HttpResponse:
+    agency = get_object_or_404(visible_agencies(request.user), slug=slug)
+    form = Form(request.POST or None)
+
+    def save() -> Agency:
+        services.acknowledge_warning(request.user, agency)
+        return agency
+
+    return form_page(request, form, "Warning for staff not authorized to post", save, "",
+                     agency.get_absolute_url(), intro=services.WARNING_TEXT,
+                     submit="I have read and understood this")
+
+
+# -- agency: central contact, policy, terms of service (P5, P6, P20) ------------------------
+
+@login_required
+def central_contact(request: HttpRequest, slug: str) -> HttpResponse:
+    agency = get_object_or_404(visible_agencies(request.user), slug=slug)
+    require(request.user, Action.MANAGE_PEOPLE, agency)
+    form = forms.CentralContactForm(request.POST or None, agency=agency)
+    return form_page(request, form, f"Central contact of {agency} (P6)",
+                     lambda: services.set_central_contact(request.user, agency,
+                                                          form.cleaned_data["person"]),
+                     "", agency.get_absolute_url())
+
+
+@login_required
+def policy_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    agency = get_object_or_404(visible_agencies(request.user), slug=slug)
+    require(request.user, Action.EDIT_POLICY, agency)
+    current = agency.policies.first()
+    initial = {"title": current.title, "document_url": current.document_url,
+               "elements": current.elements} if current else None
+    form = forms.AgencyPolicyForm(request.POST or None, initial=initial)
+
+    def save() -> Agency:
+        data = form.cleaned_data
+        services.save_agency_policy(request.user, agency, data["title"], data["elements"],
+                                    data["document_url"])
+        return agency
+
+    return form_page(request, form, f"New version of {agency}'s social media policy (P5)", save,
+                     "", agency.get_absolute_url(),
+                     intro="Tick each element the policy covers. Counsel approves it afterwards.")
+
+
+@login_required
+def policy_approve(request: HttpRequest, slug: str) -> HttpResponse:
+    agency = get_object_or_404(visible_agencies(request.user), slug=slug)
+    require(request.user, Action.APPROVE_POLICY, agency)
+    policy = agency.policies.first()
+    if policy is None:
+        messages.error(request, "There is no policy to approve yet.")
+        return redirect(agency)
+    form = forms.PolicyApprovalForm(request.POST or None)
+
+    def save() -> Agency:
+        services.approve_agency_policy(request.user, policy, form.cleaned_data["approved_on"])
+        return agency
+
+    return form_page(request, form, f"Counsel approval of '{policy.title}' (P5)", save, "",
+                     agency.get_absolute_url(), submit="Approve")
+
+
+@login_required
+def tos_review(request: HttpRequest, slug: str) -> HttpResponse:
+    agency = get_object_or_404(visible_agencies(request.user), slug=slug)
+    require(request.user, Action.REVIEW_TOS, agency)
+    form = forms.TosReviewForm(request.POST or None)
+
+    def save() -> Agency:
+        data = form.cleaned_data
+        services.record_tos_review(request.user, agency, data["terms"], data["reviewed_on"],
+                                   data["notes"])
+        return agency
+
+    return form_page(request, form, f"Record a terms-of-service review for {agency} (P20)", save,
+                     "", agency.get_absolute_url())
+
+
+@login_required
+def terms_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "registry/terms_list.html", {
+        "terms": PlatformTerms.objects.all(),
+        "may_add": can(request.user, Action.MANAGE_TERMS)})
+
+
+@login_required
+def terms_add(request: HttpRequest) -> HttpResponse:
+    require(request.user, Action.MANAGE_TERMS)
+    form = forms.TermsForm(request.POST or None)
+
+    def save() -> None:
+        data = form.cleaned_data
+        services.record_terms(request.user, data["platform"], data["version"],
+                              data["effective_on"], data["url"])
+
+    return form_page(request, form, "Record a platform's terms version (P20)", save, "/terms/",
+                     "/terms/")

@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from civicsocial.security.permissions import is_ods_admin, visible_agencies
+
+
+def roles(request: HttpRequest) -> dict[str, object]:
+    """Lets the navigation show what the person may reach."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"is_ods_admin": is_ods_admin(user), "my_agencies": visible_agencies(user)}

@@ -1,0 +1,115 @@
+"""Who may do what: the one place that decides (P3). Every page and API endpoint asks
+`can()` or goes through `visible_agencies()`; nothing else checks roles.
+
+An ODS admin may do everything citywide. Everyone else acts only inside the agencies
+where they hold a role, and only with a role that the matrix below allows.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from civicsocial.registry.models import Agency, Person, Role
+
+
+class Action(StrEnum):
+    VIEW_AGENCY = "view_agency"  # non-public data of an agency: people, applications, policy
+    MANAGE_PEOPLE = "manage_people"  # roles, central contact, off-boarding (P3, P6, P10)
+    APPLY = "apply"  # draft, submit, withdraw, re-apply for an account (P2)
+    COUNSEL_SIGNOFF = "counsel_signoff"  # campaign accounts (P9)
+    DECIDE_APPLICATION = "decide_application"  # approve or deny (P2): ODS only
+    EDIT_ACCOUNT = "edit_account"  # flags, topic statement, login identity, status
+    MANAGE_TRAINING = "manage_training"  # trainings and authorizations (P4)
+    EDIT_POLICY = "edit_policy"  # the agency's policy record (P5)
+    APPROVE_POLICY = "approve_policy"  # counsel approval of it (P5)
+    REVIEW_TOS = "review_tos"  # record a terms-of-service review (P20)
+    MANAGE_TERMS = "manage_terms"  # record a new platform terms version: ODS only
+    MANAGE_AGENCIES = "manage_agencies"  # create agencies: ODS only
+    VIEW_AUDIT = "view_audit"  # the audit log of an agency
+
+
+ALL_AGENCY_ROLES = {r for r in Role if r != Role.ODS_ADMIN}
+
+# Roles (besides ODS admin, who may do everything) allowed each action in their agency.
+MATRIX: dict[Action, set[Role]] = {
+    Action.VIEW_AGENCY: ALL_AGENCY_ROLES,
+    Action.MANAGE_PEOPLE: {Role.AGENCY_ADMIN},
+    Action.APPLY: {Role.AGENCY_ADMIN},
+    Action.COUNSEL_SIGNOFF: {Role.COUNSEL},
+    Action.DECIDE_APPLICATION: set(),
+    Action.EDIT_ACCOUNT: {Role.AGENCY_ADMIN},
+    Action.MANAGE_TRAINING: {Role.AGENCY_ADMIN},
+    Action.EDIT_POLICY: {Role.AGENCY_ADMIN},
+    Action.APPROVE_POLICY: {Role.COUNSEL},
+    Action.REVIEW_TOS: {Role.AGENCY_ADMIN, Role.COUNSEL},
+    Action.MANAGE_TERMS: set(),
+    Action.MANAGE_AGENCIES: set(),
+    Action.VIEW_AUDIT: {Role.AGENCY_ADMIN, Role.COUNSEL, Role.RECORDS_OFFICER},
+}
+
+# P13: these roles must log in with a second factor.
+SECOND_FACTOR_ROLES = {Role.ODS_ADMIN, Role.AGENCY_ADMIN, Role.COUNSEL}
+
+
+def roles_by_agency(person: Any) -> dict[int | None, set[str]]:
+    """{agency id (None for citywide): roles}, cached on the person for one request."""
+    if not getattr(person, "is_authenticated", False) or not person.is_active:
+        return {}
+    cached = getattr(person, "_roles_by_agency", None)
+    if cached is None:
+        cached = {}
+        for agency_id, role in person.role_assignments.values_list("agency_id", "role"):
+            cached.setdefault(agency_id, set()).add(role)
+        person._roles_by_agency = cached
+    return cached
+
+
+def is_ods_admin(person: Any) -> bool:
+    return Role.ODS_ADMIN in roles_by_agency(person).get(None, set())
+
+
+def can(person: Any, action: Action, agency: Agency | int | None = None) -> bool:
+    """True when `person` may do `action` in `agency` (None: citywide)."""
+    if is_ods_admin(person):
+        return True
+    if agency is None:
+        return False
+    agency_id = agency if isinstance(agency, int) else agency.pk
+    held = roles_by_agency(person).get(agency_id, set())
+    return bool(held & MATRIX[action])
+
+
+def require(person: Any, action: Action, agency: Agency | int | None = None) -> None:
+    """Raise 404 when the agency is not the person's at all, 403 when the role is missing."""
+    if can(person, action, agency):
+        return
+    if agency is not None and not can(person, Action.VIEW_AGENCY, agency):
+        raise Http404("No such record.")
+    raise PermissionDenied("Your role does not allow this.")
+
+
+def visible_agencies(person: Any) -> QuerySet[Agency]:
+    """Agencies whose non-public data the person may see."""
+    if is_ods_admin(person):
+        return Agency.objects.all()
+    ids = [a for a in roles_by_agency(person) if a is not None]
+    return Agency.objects.filter(pk__in=ids)
+
+
+def agencies_for(person: Any, action: Action) -> QuerySet[Agency]:
+    """Agencies in which the person may do `action` (for choice lists)."""
+    if is_ods_admin(person):
+        return Agency.objects.all()
+    ids = [a for a, roles in roles_by_agency(person).items() if a is not None and roles & MATRIX[action]]
+    return Agency.objects.filter(pk__in=ids)
+
+
+def needs_second_factor(person: Person) -> bool:
+    """P13: privileged roles log in with TOTP."""
+    held = set().union(*roles_by_agency(person).values()) if roles_by_agency(person) else set()
+    return bool(held & SECOND_FACTOR_ROLES)

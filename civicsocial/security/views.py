@@ -1,0 +1,64 @@
+"""Logins with a second factor (P13). Password checking and throttling are Django's
+and django-axes'; TOTP devices are django-otp's."""
+
+from __future__ import annotations
+
+from base64 import b32encode
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django_otp import login as otp_login
+from django_otp import match_token
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from civicsocial.security import audit
+from civicsocial.security.forms import TokenForm
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.GET.get("next") or request.POST.get("next") or "/"
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return target
+    return "/"
+
+
+@login_required
+def second_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Enrol a TOTP authenticator: show the key as a QR code, confirm with one code."""
+    user = request.user
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+            return redirect("second-factor-verify")
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            device.confirmed = True
+            device.save()
+            otp_login(request, device)
+            audit.record(user, "second_factor.enrolled", user)
+            messages.success(request, "Your second factor is set up.")
+            return redirect(_next_url(request))
+        form.add_error("token", "That code did not match. Check your phone's clock and try again.")
+    qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=5)
+    secret = b32encode(device.bin_key).decode()
+    return render(request, "security/second_factor_setup.html",
+                  {"form": form, "qr_svg": qr_svg, "secret": secret, "next": _next_url(request)})
+
+
+@login_required
+def second_factor_verify(request: HttpRequest) -> HttpResponse:
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(request.user, form.cleaned_data["token"])
+        if device is not None:
+            otp_login(request, device)
+            return redirect(_next_url(request))
+        form.add_error("token", "That code did not match, or too many tries: wait and try again.")
+    return render(request, "security/second_factor_verify.html",
+                  {"form": form, "next": _next_url(request)})

@@ -1,0 +1,56 @@
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.urls import path
+
+from civicsocial.api import api
+from civicsocial.policy import views as policy_views
+from civicsocial.registry import views as r
+from civicsocial.security import views as security_views
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("", r.home, name="home"),
+    path("healthz", healthz),
+    path("login/", auth_views.LoginView.as_view(template_name="security/login.html",
+                                                redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("second-factor/setup/", security_views.second_factor_setup, name="second-factor-setup"),
+    path("second-factor/verify/", security_views.second_factor_verify,
+         name="second-factor-verify"),
+    path("directory/", r.directory, name="directory"),
+    path("agencies/", r.agency_list, name="agency-list"),
+    path("agencies/new/", r.agency_create, name="agency-create"),
+    path("agencies/<slug:slug>/", r.agency_detail, name="agency-detail"),
+    path("agencies/<slug:slug>/people/new/", r.person_create, name="person-create"),
+    path("agencies/<slug:slug>/people/<int:pk>/role/", r.role_add, name="role-add"),
+    path("agencies/<slug:slug>/central-contact/", r.central_contact, name="central-contact"),
+    path("agencies/<slug:slug>/policy/", r.policy_edit, name="policy-edit"),
+    path("agencies/<slug:slug>/policy/approve/", r.policy_approve, name="policy-approve"),
+    path("agencies/<slug:slug>/tos-review/", r.tos_review, name="tos-review"),
+    path("agencies/<slug:slug>/acknowledge/", r.acknowledge_warning, name="acknowledge-warning"),
+    path("accounts/", r.account_list, name="account-list"),
+    path("accounts/<int:pk>/", r.account_detail, name="account-detail"),
+    path("accounts/<int:pk>/edit/", r.account_edit, name="account-edit"),
+    path("applications/", r.application_list, name="application-list"),
+    path("applications/new/", r.application_create, name="application-create"),
+    path("applications/<int:pk>/", r.application_detail, name="application-detail"),
+    path("applications/<int:pk>/decide/", r.application_decide, name="application-decide"),
+    path("applications/<int:pk>/signoff/", r.application_signoff, name="application-signoff"),
+    path("applications/<int:pk>/withdraw/", r.application_withdraw, name="application-withdraw"),
+    path("applications/<int:pk>/submit/", r.application_submit, name="application-submit"),
+    path("applications/<int:pk>/reapply/", r.application_reapply, name="application-reapply"),
+    path("people/<int:pk>/", r.person_detail, name="person-detail"),
+    path("people/<int:pk>/training/", r.training_add, name="training-add"),
+    path("people/<int:pk>/authorize/", r.authorization_add, name="authorization-add"),
+    path("people/<int:pk>/offboard/", r.person_offboard, name="person-offboard"),
+    path("roles/<int:pk>/remove/", r.role_remove, name="role-remove"),
+    path("authorizations/<int:pk>/revoke/", r.authorization_revoke, name="authorization-revoke"),
+    path("terms/", r.terms_list, name="terms-list"),
+    path("terms/new/", r.terms_add, name="terms-add"),
+    path("compliance/", policy_views.compliance, name="compliance"),
+    path("api/", api.urls),
+]
