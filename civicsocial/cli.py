@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> None:
     if len(argv) < 2 or argv[1] in {"-h", "--help"}:
         print(_usage())
         return
-    from django.core.exceptions import ImproperlyConfigured
+    from django.core.exceptions import ImproperlyConfigured, ValidationError
 
     try:
         import django
@@ -64,6 +64,9 @@ def main(argv: list[str] | None = None) -> None:
     except ImproperlyConfigured as error:
         print(f"civicsocial: configuration error: {error}", file=sys.stderr)
         raise SystemExit(2) from None
+    except ValidationError as error:
+        print(f"civicsocial: {' '.join(error.messages)}", file=sys.stderr)
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":

@@ -117,7 +117,7 @@ TEMPLATES = [
 
 def _databases() -> dict[str, dict[str, object]]:
     default_url = f"sqlite:///{VAR_DIR / 'civicsocial.sqlite3'}"
-    url = os.environ.get("DATABASE_URL", default_url)
+    url = os.environ.get("DATABASE_URL") or default_url
     config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         Path(str(config["NAME"])).parent.mkdir(parents=True, exist_ok=True)

@@ -43,6 +43,8 @@ class ApplicationForm(forms.ModelForm):
         help_texts = {"handle": "As shown on the platform, e.g. @nycparks or nycparks.bsky.social",
                       "login_identity": "An address the agency owns; it holds the login and recovery (P7)"}
 
+    url = forms.URLField(max_length=300, assume_scheme="https")
+
     def __init__(self, *args: Any, agencies: QuerySet[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = agencies  # type: ignore[attr-defined]
@@ -75,6 +77,7 @@ class ReasonForm(forms.Form):
 
 
 class AccountForm(forms.ModelForm):
+    url = forms.URLField(max_length=300, assume_scheme="https")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=TEXT_MAX,
                              help_text="Why this change? It goes in the audit log.")
 
@@ -147,7 +150,7 @@ class CentralContactForm(forms.Form):
 
 class AgencyPolicyForm(forms.Form):
     title = forms.CharField(max_length=200)
-    document_url = forms.URLField(required=False, max_length=300)
+    document_url = forms.URLField(required=False, max_length=300, assume_scheme="https")
     elements = forms.MultipleChoiceField(choices=PolicyElement.choices, required=False,
                                          widget=forms.CheckboxSelectMultiple)
 
@@ -160,7 +163,7 @@ class TermsForm(forms.Form):
     platform = forms.ChoiceField(choices=Platform.choices)
     version = forms.CharField(max_length=60)
     effective_on = forms.DateField(widget=DateInput)
-    url = forms.URLField(required=False, max_length=300)
+    url = forms.URLField(required=False, max_length=300, assume_scheme="https")
 
 
 class TosReviewForm(forms.Form):

@@ -53,12 +53,13 @@ WARNING_TEXT = (
 
 # -- shared rules ---------------------------------------------------------------------------
 
-def check_account_rules(agency: Agency, data: dict[str, Any]) -> None:
-    """Rules shared by applications and account edits (P7, P9, P10, topic limits)."""
+def check_account_rules(agency: Agency, data: dict[str, Any], agency_login: bool = True) -> None:
+    """Rules shared by applications and account edits (P7, P9, P10, topic limits).
+    `agency_login=False` records a pre-existing account as found; P7 then reports it."""
     errors: dict[str, str] = {}
     identity = (data.get("login_identity") or "").lower()
     domain = identity.rpartition("@")[2]
-    if identity and domain not in agency.domain_list():
+    if agency_login and identity and domain not in agency.domain_list():
         errors["login_identity"] = (
             f"The login identity must be an address the agency owns "
             f"({', '.join(agency.domain_list()) or 'no domains recorded'}), "
@@ -78,8 +79,16 @@ def check_account_rules(agency: Agency, data: dict[str, Any]) -> None:
         raise ValidationError(errors)
 
 
-def _check_handle_free(platform: str, handle: str, exclude_app: int | None = None) -> None:
-    if Account.objects.filter(platform=platform, handle__iexact=handle).exists():
+def _legacy_account(agency: Agency, platform: str, handle: str) -> Account | None:
+    """An account of this agency registered from the legacy list, with no application yet."""
+    return Account.objects.filter(agency=agency, platform=platform, handle__iexact=handle,
+                                  application__isnull=True).first()
+
+
+def _check_handle_free(agency: Agency, platform: str, handle: str,
+                       exclude_app: int | None = None) -> None:
+    taken = Account.objects.filter(platform=platform, handle__iexact=handle)
+    if taken.exists() and _legacy_account(agency, platform, handle) is None:
         raise ValidationError({"handle": f"{handle} is already registered on this platform."})
     pending = Application.objects.filter(
         platform=platform, handle__iexact=handle,
@@ -87,6 +96,22 @@ def _check_handle_free(platform: str, handle: str, exclude_app: int | None = Non
     ).exclude(pk=exclude_app)
     if pending.exists():
         raise ValidationError({"handle": f"An open application for {handle} already exists."})
+
+
+@transaction.atomic
+def register_existing_account(actor: Person, agency: Agency, data: dict[str, Any],
+                              reason: str) -> Account:
+    """P1: ODS registers an account that already exists on a platform (the legacy list).
+    It counts against P2 until the agency files an application with a continuity plan."""
+    check_account_rules(agency, data, agency_login=False)
+    if Account.objects.filter(platform=data["platform"], handle__iexact=data["handle"]).exists():
+        raise ValidationError({"handle": f"{data['handle']} is already registered."})
+    fields = [f for f in APPLICATION_FIELDS if f not in ("agency", "justification",
+                                                          "continuity_plan")]
+    account = Account.objects.create(agency=agency, **{f: data[f] for f in fields if f in data})
+    audit.record(actor, "account.registered_existing", account, reason=reason,
+                 changes=audit.diff({}, audit.snapshot(account, ACCOUNT_EDITABLE_FIELDS)))
+    return account
 
 
 # -- applications (P2, P9) ------------------------------------------------------------------
@@ -97,7 +122,7 @@ def create_application(actor: Person, data: dict[str, Any], submit: bool = True,
     """A new application from cleaned form data; submitted to ODS unless `submit` is False."""
     agency: Agency = data["agency"]
     check_account_rules(agency, data)
-    _check_handle_free(data["platform"], data["handle"])
+    _check_handle_free(agency, data["platform"], data["handle"])
     application = Application(submitted_by=actor, previous=previous,
                               **{f: data.get(f) for f in APPLICATION_FIELDS})
     application.topic_statement = application.topic_statement or ""
@@ -172,7 +197,8 @@ def decide_application(actor: Person, application: Application, approve: bool,
             problems.append("agency counsel has not signed off this campaign account (P9)")
         if problems:
             raise ValidationError(f"Cannot approve: {'; '.join(problems)} (P2).")
-        _check_handle_free(application.platform, application.handle, exclude_app=application.pk)
+        _check_handle_free(application.agency, application.platform, application.handle,
+                           exclude_app=application.pk)
         application.account = _register_account(actor, application)
     application.status = ApplicationStatus.APPROVED if approve else ApplicationStatus.DENIED
     application.decided_by = actor
@@ -185,6 +211,11 @@ def decide_application(actor: Person, application: Application, approve: bool,
 
 
 def _register_account(actor: Person, application: Application) -> Account:
+    legacy = _legacy_account(application.agency, application.platform, application.handle)
+    if legacy is not None:
+        audit.record(actor, "account.application_on_file", legacy,
+                     reason=f"Approved application #{application.pk}")
+        return legacy
     account = Account.objects.create(
         **{f: getattr(application, f) for f in APPLICATION_FIELDS
            if f not in ("justification", "continuity_plan")},

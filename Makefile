@@ -1,0 +1,40 @@
+# Two commands for a newcomer: `make demo` and `make test`. Everything else is a step of them.
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+PORT ?= 8000
+
+.PHONY: install system-deps demo test lint typecheck test-sqlite test-postgres clean
+
+install: $(VENV)/.installed
+
+# Re-installs only when the dependency pins change.
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $@
+
+# Debian packages the test suite needs: PostgreSQL server, Chromium and its driver.
+system-deps:
+	@scripts/system-deps.sh
+
+demo: install
+	CIVICSOCIAL_DEBUG=1 $(BIN)/civicsocial load_demo
+	@echo "Open http://127.0.0.1:$(PORT)/ and log in with a demo login above."
+	CIVICSOCIAL_DEBUG=1 PORT=$(PORT) $(BIN)/civicsocial serve
+
+lint: install
+	$(BIN)/ruff check civicsocial
+	$(BIN)/mypy civicsocial
+
+test: install system-deps lint test-sqlite test-postgres
+
+test-sqlite: install
+	CIVICSOCIAL_DEBUG=1 DATABASE_URL= $(BIN)/pytest
+
+test-postgres: install
+	CIVICSOCIAL_DEBUG=1 scripts/with-postgres.sh $(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,254 @@
+"""The demo city: 11 agencies, 60+ people, 40+ accounts, applications in every state,
+three agencies fully compliant and the rest with realistic gaps.
+
+Everything goes through the same services a person would use, so the demo's audit
+log and compliance report are real. Deterministic (seeded), loaded in one transaction.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from civicsocial.registry import services
+from civicsocial.registry.models import (
+    AccountType,
+    Agency,
+    Application,
+    Person,
+    PersonKind,
+    Platform,
+    PolicyElement,
+    Role,
+)
+
+DEMO_PASSWORD = "harbor-lantern-pigeon-1898"  # noqa: S105 - printed for the demo on purpose
+
+AGENCIES = [  # slug, name, acronym, compliant
+    ("dot", "Department of Transportation", "DOT", True),
+    ("parks", "Department of Parks and Recreation", "NYC Parks", True),
+    ("nycem", "Emergency Management", "NYCEM", True),
+    ("dsny", "Department of Sanitation", "DSNY", False),
+    ("fdny", "Fire Department", "FDNY", False),
+    ("health", "Department of Health and Mental Hygiene", "DOHMH", False),
+    ("doe", "Department of Education", "DOE", False),
+    ("dep", "Department of Environmental Protection", "DEP", False),
+    ("dob", "Department of Buildings", "DOB", False),
+    ("aging", "Department for the Aging", "NYC Aging", False),
+    ("dcwp", "Department of Consumer and Worker Protection", "DCWP", False),
+]
+FIRST = ["Ana", "Ben", "Chloe", "Dev", "Elena", "Farid", "Grace", "Hector", "Ines", "Jamal",
+         "Keiko", "Luis", "Maya", "Nikhil", "Olga", "Pedro", "Quinn", "Rosa", "Samir", "Tara"]
+LAST = ["Alvarez", "Brooks", "Chen", "Diaz", "Evans", "Feld", "Garcia", "Hughes", "Ito",
+        "Jones", "Kaur", "Lopez", "Morales", "Nguyen", "Okafor", "Park", "Rivera", "Singh"]
+STAFF_ROLES = [Role.AGENCY_ADMIN, Role.COUNSEL, Role.MODERATOR, Role.RECORDS_OFFICER,
+               Role.EDITOR]
+PLATFORMS = [Platform.BLUESKY, Platform.MASTODON, Platform.FACEBOOK, Platform.INSTAGRAM,
+             Platform.X, Platform.YOUTUBE]
+
+
+@dataclass
+class DemoLogin:
+    username: str
+    role: str
+    second_factor: bool
+
+
+def demo_totp_key(username: str) -> str:
+    """A fixed per-user key so `civicsocial demo_code USER` can print the current code.
+    Demo only: real devices get random keys at enrolment."""
+    return (username.encode().hex() * 4)[:40]
+
+
+def already_loaded() -> bool:
+    return Agency.objects.filter(slug="dot").exists()
+
+
+@transaction.atomic
+def load_demo_city() -> list[DemoLogin]:
+    """Create the demo city. Returns the demo logins. Does nothing if already loaded."""
+    if already_loaded():
+        return []
+    rng = random.Random(2026)
+    today = timezone.localdate()
+    ods = _person("ods", "Odette", "Stroud", "ods@digital.nyc.gov", PersonKind.EMPLOYEE,
+                  "Director of Digital Strategy")
+    services.assign_role(ods, ods, None, Role.ODS_ADMIN)
+    ods2 = _person("ods-analyst", "Omar", "Sato", "analyst@digital.nyc.gov", PersonKind.EMPLOYEE,
+                   "Social media analyst")
+    services.assign_role(ods, ods2, None, Role.ODS_ADMIN)
+    _enrol(ods)
+    terms = {p: services.record_terms(ods, p, f"{today.year}-01", today - timedelta(days=90),
+                                      f"https://example.org/{p}/terms") for p in PLATFORMS}
+    logins = [DemoLogin("ods", "ODS admin (citywide)", True)]
+    names = iter((f, ln) for ln in LAST for f in FIRST)
+    for index, (slug, name, acronym, compliant) in enumerate(AGENCIES):
+        agency = Agency.objects.create(name=name, slug=slug, acronym=acronym,
+                                       email_domains=f"{slug}.nyc.gov")
+        audit_reason = "Demo city"
+        staff = _staff(ods, agency, names, compliant, index)
+        admin = staff[Role.AGENCY_ADMIN]
+        counsel = staff[Role.COUNSEL]
+        if compliant or index % 3:
+            services.set_central_contact(ods, agency, admin, audit_reason)
+        _policy(admin, counsel, agency, compliant, index)
+        accounts = _accounts(ods, admin, counsel, agency, compliant, index, rng)
+        _training(admin, agency, staff, accounts, compliant, index)
+        for platform in {a.platform for a in accounts}:
+            if compliant or (index + len(platform)) % 2:
+                services.record_tos_review(counsel, agency, terms[platform],
+                                           today - timedelta(days=30))
+        if compliant or index % 4 == 0:
+            _enrol(admin)
+            _enrol(counsel)
+        if slug in ("dot", "dsny"):
+            logins += [DemoLogin(p.username, f"{Role(r).label}, {acronym}",
+                                 r in (Role.AGENCY_ADMIN, Role.COUNSEL))
+                       for r, p in staff.items() if r in (Role.AGENCY_ADMIN, Role.COUNSEL,
+                                                          Role.MODERATOR)]
+    _open_applications(ods)
+    return logins
+
+
+def _person(username: str, first: str, last: str, email: str, kind: str, title: str = "") -> Person:
+    person = Person(username=username, first_name=first, last_name=last, email=email,
+                    kind=kind, title=title)
+    person.set_password(DEMO_PASSWORD)
+    person.save()
+    return person
+
+
+def _enrol(person: Person) -> None:
+    TOTPDevice.objects.get_or_create(user=person, name="Demo authenticator",
+                                     defaults={"key": demo_totp_key(person.username),
+                                               "confirmed": True})
+
+
+def _staff(ods: Person, agency: Agency, names: object, compliant: bool,
+           index: int) -> dict[str, Person]:
+    staff: dict[str, Person] = {}
+    roles = STAFF_ROLES if compliant or index % 2 else STAFF_ROLES[:3]  # some lack a records officer
+    for role in roles:
+        first, last = next(names)  # type: ignore[call-overload]
+        username = f"{agency.slug}-{role.replace('_', '-')}"
+        person = _person(username, first, last, f"{username}@{agency.slug}.nyc.gov",
+                         PersonKind.EMPLOYEE, Role(role).label)
+        services.assign_role(ods, person, agency, role)
+        staff[role] = person
+    # P3: not only employees: a vendor and a volunteer in most agencies.
+    for kind in (PersonKind.VENDOR, PersonKind.VOLUNTEER):
+        first, last = next(names)  # type: ignore[call-overload]
+        username = f"{agency.slug}-{kind}"
+        person = _person(username, first, last, f"{username}@example.com", kind, kind.label)
+        services.assign_role(ods, person, agency, Role.VIEWER)
+    return staff
+
+
+def _policy(admin: Person, counsel: Person, agency: Agency, compliant: bool, index: int) -> None:
+    if not compliant and index % 3 == 0:
+        return  # no policy on file at all
+    elements = [e.value for e in PolicyElement]
+    if not compliant:
+        elements = elements[: 5 + index % 3]
+    policy = services.save_agency_policy(admin, agency, f"{agency.acronym} Social Media Policy",
+                                         elements, f"https://{agency.slug}.nyc.gov/social-policy")
+    if compliant or index % 2:
+        services.approve_agency_policy(counsel, policy, timezone.localdate() - timedelta(days=60))
+
+
+def _accounts(ods: Person, admin: Person, counsel: Person, agency: Agency, compliant: bool,
+              index: int, rng: random.Random) -> list:
+    accounts = []
+    platforms = rng.sample(PLATFORMS, 4)
+    for n, platform in enumerate(platforms):
+        handle = f"{agency.slug}nyc" if n == 0 else f"{agency.slug}_{['news', 'alerts', 'events'][n - 1]}"
+        data = {
+            "agency": agency, "platform": platform, "handle": f"@{handle}",
+            "url": f"https://{platform}.example/{handle}", "account_type": AccountType.AGENCY,
+            "owner": None, "topic_limited": n == 3, "sensitive_audience": agency.slug in ("health", "doe"),
+            "topic_statement": "Events and programs only" if n == 3 else "",
+            "login_identity": f"social@{agency.slug}.nyc.gov",
+            "justification": f"{agency.name} needs a {platform} presence to reach residents "
+                             "where they already are.",
+            "continuity_plan": "Owned by the agency's digital unit; two admins at all times; "
+                               "credentials in the city vault.",
+        }
+        if not compliant and n == 3:
+            # Registered from the legacy list, no application yet: fails P2.
+            data["login_identity"] = f"{agency.slug}.intern@gmail.com" if index % 2 else \
+                data["login_identity"]
+            data.pop("agency")
+            account = services.register_existing_account(ods, agency, data, "Legacy list import")
+        else:
+            application = services.create_application(admin, data)
+            account = services.decide_application(ods, application, True,
+                                                  "Unique need and continuity plan shown.").account
+        accounts.append(account)
+    if agency.slug in ("dot", "fdny"):
+        official = agency.role_assignments.get(role=Role.AGENCY_ADMIN).person
+        data = {"agency": agency, "platform": Platform.BLUESKY, "handle": f"@{agency.slug}commissioner",
+                "url": f"https://bluesky.example/{agency.slug}commissioner",
+                "account_type": AccountType.INDIVIDUAL, "owner": official, "topic_limited": False,
+                "topic_statement": "", "sensitive_audience": False,
+                "login_identity": f"commissioner@{agency.slug}.nyc.gov",
+                "justification": "The commissioner speaks directly to residents on street safety.",
+                "continuity_plan": "Public property: passes to the next commissioner (P10)."}
+        application = services.create_application(admin, data)
+        accounts.append(services.decide_application(ods, application, True, "Approved.").account)
+    return accounts
+
+
+def _training(admin: Person, agency: Agency, staff: dict[str, Person], accounts: list,
+              compliant: bool, index: int) -> None:
+    today = timezone.localdate()
+    for role in (Role.EDITOR, Role.MODERATOR):
+        person = staff.get(role)
+        if person is None:
+            continue
+        services.record_training(admin, person, today - timedelta(days=100))
+        for account in accounts[:2]:
+            services.authorize(admin, person, account)
+        if not compliant and index % 2 == 0 and role == Role.MODERATOR:
+            # The training lapsed after authorization: P4 fails.
+            person.trainings.update(completed_on=today - timedelta(days=500),
+                                    expires_on=today - timedelta(days=135))
+    for person in agency.role_assignments.exclude(role__in=[Role.EDITOR, Role.MODERATOR]) \
+            .select_related("person"):
+        if compliant or person.person.kind == PersonKind.EMPLOYEE:
+            services.acknowledge_warning(person.person, agency)
+
+
+def _open_applications(ods: Person) -> None:
+    """Applications in every state besides approved."""
+    dsny = Agency.objects.get(slug="dsny")
+    dsny_admin = dsny.role_assignments.get(role=Role.AGENCY_ADMIN).person
+    base = {"platform": Platform.TIKTOK, "account_type": AccountType.AGENCY, "owner": None,
+            "topic_limited": False, "topic_statement": "", "sensitive_audience": False}
+
+    def apply(agency: Agency, actor: Person, handle: str, submit: bool = True,
+              **extra: object) -> Application:
+        data = {**base, "agency": agency, "handle": handle,
+                "url": f"https://tiktok.example/{handle.lstrip('@')}",
+                "login_identity": f"social@{agency.slug}.nyc.gov",
+                "justification": "Short videos reach younger residents about collection days.",
+                "continuity_plan": "", **extra}
+        return services.create_application(actor, data, submit=submit)
+
+    denied = apply(dsny, dsny_admin, "@dsny_clips")
+    services.decide_application(ods, denied, False, "No continuity plan: who runs it next year?")
+    data = {f: getattr(denied, f) for f in services.APPLICATION_FIELDS}
+    data["continuity_plan"] = "Two press-office staff; handover checklist kept in the unit wiki."
+    services.create_application(dsny_admin, data, previous=denied)
+    apply(dsny, dsny_admin, "@dsny_draft", submit=False)
+    withdrawn = apply(dsny, dsny_admin, "@dsny_old")
+    services.withdraw_application(dsny_admin, withdrawn, "Merged into the main account.")
+    fdny = Agency.objects.get(slug="fdny")
+    fdny_admin = fdny.role_assignments.get(role=Role.AGENCY_ADMIN).person
+    apply(fdny, fdny_admin, "@smokealarmsave", account_type=AccountType.CAMPAIGN,
+          justification="Unbranded smoke-alarm campaign aimed at people who ignore official "
+                        "accounts.", continuity_plan="Ends after 6 months; archived and retired.")

@@ -1,0 +1,24 @@
+"""`civicsocial load_demo`: the demo city (idempotent: a second run changes nothing)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from civicsocial.registry.demo import DEMO_PASSWORD, load_demo_city
+
+
+class Command(BaseCommand):
+    help = "Load the demo city: agencies, people, accounts, applications in every state."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        logins = load_demo_city()
+        if not logins:
+            self.stdout.write("The demo city is already loaded; nothing changed.")
+            return
+        self.stdout.write("Loaded the demo city. Demo logins (password for all: "
+                          f"{DEMO_PASSWORD}):")
+        for login in logins:
+            code = "  + code: civicsocial demo_code " + login.username if login.second_factor else ""
+            self.stdout.write(f"  {login.username:<20} {login.role}{code}")

@@ -1,0 +1,13 @@
+"""Settings for the test suite: development mode, the database from DATABASE_URL
+(SQLite by default, PostgreSQL under scripts/with-postgres.sh)."""
+
+import os
+
+os.environ.setdefault("CIVICSOCIAL_DEBUG", "1")
+
+from civicsocial.settings import *  # noqa: E402,F403
+
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+AXES_FAILURE_LIMIT = 5
+
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns when missing

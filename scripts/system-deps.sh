@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the suite needs, when they are missing:
+# a PostgreSQL server (the suite's second database) and Chromium with its driver
+# (the browser test). Needs root or sudo; prints what to do otherwise.
+set -euo pipefail
+missing=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "Installing Debian packages: ${missing[*]}"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+if [ -n "$sudo" ] && ! command -v sudo >/dev/null 2>&1; then
+  echo "Need root to install ${missing[*]} (apt-get install ${missing[*]})." >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
