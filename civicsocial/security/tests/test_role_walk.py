@@ -1,0 +1,176 @@
+"""P3: walk every page and API endpoint as every role and assert allow or deny.
+
+The expectations below are written out by hand, not derived from the permission
+matrix, so a wrong matrix entry fails here. A URL added to urls.py without an entry
+here fails `test_it_covers_every_url`. Data of agency alpha carries a marker that
+must never appear in a response to a person of agency bravo.
+"""
+
+from django.urls import get_resolver
+
+from civicsocial.registry import services
+from civicsocial.registry.models import AccountType, Role
+from civicsocial.testing import BaseTestCase
+
+MARKER = "zq-alpha-secret"
+ALL = "all"  # every logged-in person
+ODS, ADMIN, COUNSEL = "ods_admin", "agency_admin", "counsel"
+ALPHA_ALL = "alpha"  # every role at alpha, and ODS
+
+# name: (path template, who gets 200 on GET). Everyone else: 403 at alpha, 404 at bravo,
+# login redirect when anonymous. Templates are filled from the objects made in setUp.
+PAGES = {
+    "home": ("/", ALL),
+    "agency-list": ("/agencies/", ALL),
+    "agency-create": ("/agencies/new/", {ODS}),
+    "agency-detail": ("/agencies/alpha/", ALPHA_ALL),
+    "person-create": ("/agencies/alpha/people/new/", {ODS, ADMIN}),
+    "role-add": ("/agencies/alpha/people/{editor}/role/", {ODS, ADMIN}),
+    "central-contact": ("/agencies/alpha/central-contact/", {ODS, ADMIN}),
+    "policy-edit": ("/agencies/alpha/policy/", {ODS, ADMIN}),
+    "policy-approve": ("/agencies/alpha/policy/approve/", {ODS, COUNSEL}),
+    "tos-review": ("/agencies/alpha/tos-review/", {ODS, ADMIN, COUNSEL}),
+    "acknowledge-warning": ("/agencies/alpha/acknowledge/", ALPHA_ALL),
+    "account-list": ("/accounts/", ALL),
+    "account-detail": ("/accounts/{account}/", ALPHA_ALL),
+    "account-edit": ("/accounts/{account}/edit/", {ODS, ADMIN}),
+    "application-list": ("/applications/", ALL),
+    "application-create": ("/applications/new/", {ODS, ADMIN}),
+    "application-detail": ("/applications/{campaign}/", ALPHA_ALL),
+    "application-decide": ("/applications/{campaign}/decide/", {ODS}),
+    "application-signoff": ("/applications/{campaign}/signoff/", {ODS, COUNSEL}),
+    "application-withdraw": ("/applications/{campaign}/withdraw/", {ODS, ADMIN}),
+    "application-submit": ("/applications/{draft}/submit/", {ODS, ADMIN}),
+    "application-reapply": ("/applications/{denied}/reapply/", {ODS, ADMIN}),
+    "person-detail": ("/people/{editor}/", ALPHA_ALL),
+    "training-add": ("/people/{editor}/training/", {ODS, ADMIN}),
+    "authorization-add": ("/people/{editor}/authorize/", {ODS, ADMIN}),
+    "person-offboard": ("/people/{editor}/offboard/", {ODS, ADMIN}),
+    "role-remove": ("/roles/{role}/remove/", {ODS, ADMIN}),
+    "authorization-revoke": ("/authorizations/{authorization}/revoke/", {ODS, ADMIN}),
+    "terms-list": ("/terms/", ALL),
+    "terms-add": ("/terms/new/", {ODS}),
+    "compliance": ("/compliance/", ALL),
+}
+PUBLIC = {"directory": "/directory/", "login": "/login/", "healthz": "/healthz"}
+# Tested in their own files: logging out, and the second-factor pages every person uses.
+ELSEWHERE = {"logout", "second-factor-setup", "second-factor-verify"}
+
+# API: (method, path, payload, who passes the permission check). Mutations send a
+# payload that is well-formed but invalid, so a permitted caller gets 400 and nothing
+# changes; anyone else must get 403 or 404.
+API = [
+    ("get", "/api/agencies", None, ALL),
+    ("get", "/api/accounts", None, ALL),
+    ("get", "/api/accounts/{account}", None, ALPHA_ALL),
+    ("patch", "/api/accounts/{account}", {"reason": ""}, {ODS, ADMIN}),
+    ("get", "/api/applications", None, ALL),
+    ("get", "/api/applications/{campaign}", None, ALPHA_ALL),
+    ("post", "/api/applications", {"agency": "alpha", "platform": "x", "handle": "a b",
+                                   "url": "nope", "login_identity": "x",
+                                   "justification": ""}, {ODS, ADMIN}),
+    ("post", "/api/applications/{campaign}/decision", {"decision": "maybe", "reason": ""}, {ODS}),
+    ("post", "/api/applications/{campaign}/counsel-signoff", {"reason": ""}, {ODS, COUNSEL}),
+    ("post", "/api/applications/{campaign}/withdraw", {"reason": ""}, {ODS, ADMIN}),
+    ("get", "/api/compliance", None, ALL),
+    ("get", "/api/compliance?agency=alpha", None, ALPHA_ALL),
+]
+
+
+class RoleWalkTestCase(BaseTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        admin = self.person(ADMIN)
+        editor = self.person(Role.EDITOR)
+        account = self.approved_account(login_identity=f"{MARKER}@alpha.nyc.gov")
+        campaign = self.submitted_application(handle=f"@{MARKER}_campaign",
+                                              account_type=AccountType.CAMPAIGN)
+        draft = services.create_application(admin, self.application_data(
+            handle=f"@{MARKER}_draft"), submit=False)
+        denied = self.submitted_application(handle=f"@{MARKER}_denied", continuity_plan="")
+        services.decide_application(self.ods, denied, False, f"{MARKER} no plan")
+        services.save_agency_policy(admin, self.alpha, f"{MARKER} policy", ["roles"])
+        self.trained(editor)
+        authorization = services.authorize(admin, editor, account)
+        self.ids = {"account": account.pk, "campaign": campaign.pk, "draft": draft.pk,
+                    "denied": denied.pk, "editor": editor.pk,
+                    "role": editor.role_assignments.get().pk,
+                    "authorization": authorization.pk}
+        self.principals = [("ods", ODS, self.ods)] + [
+            (slug, role, person) for slug in ("alpha", "bravo")
+            for role, person in self.people[slug].items()]
+
+    def expected(self, slug: str, role: str, allowed: object, bravo_status: int = 404) -> int:
+        if allowed == ALL or role == ODS:
+            return 200
+        if slug == "bravo":
+            return bravo_status
+        return 200 if allowed == ALPHA_ALL or role in allowed else 403  # type: ignore[operator]
+
+    def test_it_covers_every_url(self):
+        names = {p.name for p in get_resolver().url_patterns if getattr(p, "name", None)}
+        self.assertEqual(names - set(PAGES) - set(PUBLIC) - ELSEWHERE, set())
+
+    def test_it_allows_or_denies_every_page_for_every_role(self):
+        for name, (template, allowed) in PAGES.items():
+            path = template.format(**self.ids)
+            # Pages that name no alpha record answer a bravo person as they would anyone
+            # without the role: 403 (or 200 where bravo has the role for its own agency).
+            scoped = "{" in template or "alpha" in template
+            for slug, role, person in self.principals:
+                self.login(person)
+                status = self.client.get(path).status_code
+                if not scoped and slug == "bravo":
+                    want = 200 if allowed == ALL or role in allowed else 403  # type: ignore[operator]
+                else:
+                    want = self.expected(slug, role, allowed)
+                self.assertEqual(status, want, f"GET {name} as {slug}/{role}")
+                if want in (403, 404):
+                    self.assertEqual(self.client.post(path, {}).status_code, want,
+                                     f"POST {name} as {slug}/{role}")
+
+    def test_it_sends_anonymous_visitors_to_the_login_page(self):
+        self.client.logout()
+        for name, (template, _) in PAGES.items():
+            response = self.client.get(template.format(**self.ids))
+            self.assertEqual(response.status_code, 302, name)
+            self.assertTrue(response["Location"].startswith("/login/"), name)
+        for name, path in PUBLIC.items():
+            self.assertEqual(self.client.get(path).status_code, 200, name)
+
+    def test_it_allows_or_denies_every_api_endpoint_for_every_role(self):
+        for method, template, payload, allowed in API:
+            path = template.format(**self.ids)
+            for slug, role, person in self.principals:
+                self.login(person)
+                kwargs = {"data": payload, "content_type": "application/json"} if payload else {}
+                response = getattr(self.client, method)(path, **kwargs)
+                if payload is None:
+                    want = self.expected(slug, role, allowed)
+                    self.assertEqual(response.status_code, want, f"{method} {path} {slug}/{role}")
+                else:
+                    permitted = role == ODS or (slug == "alpha" and role in allowed)  # type: ignore[operator]
+                    denied = {403, 404} if not permitted else {400}
+                    self.assertIn(response.status_code, denied, f"{method} {path} {slug}/{role}")
+            self.client.logout()
+            response = getattr(self.client, method)(path, data=payload or {},
+                                                    content_type="application/json")
+            self.assertEqual(response.status_code, 401, f"{method} {path} anonymous")
+
+    def test_it_never_shows_another_agencys_data(self):
+        paths = [t.format(**self.ids) for t, _ in PAGES.values()] + \
+            [t.format(**self.ids) for m, t, p, _ in API if m == "get"]
+        for role, person in self.people["bravo"].items():
+            self.login(person)
+            for path in paths:
+                response = self.client.get(path)
+                self.assertNotIn(MARKER, response.content.decode(), f"{path} as bravo/{role}")
+        self.assertIn(MARKER, self.login(self.person(Role.VIEWER)).get(
+            f"/accounts/{self.ids['account']}/").content.decode())
+
+    def test_it_shows_only_public_fields_in_the_directory(self):
+        self.client.logout()
+        body = self.client.get("/directory/").content.decode()
+        self.assertIn("@alpha_news", body)
+        self.assertNotIn(MARKER, body)  # the login identity is not public
+        self.assertNotIn(MARKER, self.client.get("/api/directory").content.decode())
