@@ -1,0 +1,45 @@
+"""Production settings fail loudly and clearly, without a traceback."""
+
+import os
+import subprocess
+import sys
+
+
+def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("CIVICSOCIAL_")}
+    clean.pop("DJANGO_SETTINGS_MODULE", None)
+    clean.update(env)
+    return subprocess.run([sys.executable, "-m", "civicsocial.cli", *args], env=clean,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_it_refuses_to_start_in_production_without_a_secret_key():
+    result = run_cli("check")
+    assert result.returncode == 2
+    assert "CIVICSOCIAL_SECRET_KEY is required in production" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_it_refuses_to_start_in_production_without_allowed_hosts():
+    result = run_cli("check", CIVICSOCIAL_SECRET_KEY="x" * 50)
+    assert result.returncode == 2
+    assert "CIVICSOCIAL_ALLOWED_HOSTS is required" in result.stderr
+
+
+def test_it_rejects_a_short_secret_key():
+    result = run_cli("check", CIVICSOCIAL_SECRET_KEY="short")
+    assert "at least 32 characters" in result.stderr
+
+
+def test_it_starts_with_complete_production_settings(tmp_path):
+    result = run_cli("check", "--deploy", CIVICSOCIAL_SECRET_KEY="k" * 30 + "-Zq81!xY_vR4pLm0wT6nB",
+                     CIVICSOCIAL_ALLOWED_HOSTS="social.example.gov",
+                     CIVICSOCIAL_VAR_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+
+
+def test_it_lists_operator_commands_in_help():
+    result = run_cli("--help")
+    assert result.returncode == 0
+    for command in ("serve", "load_demo", "compliance", "create_ods_admin", "migrate"):
+        assert command in result.stdout
