@@ -39,6 +39,11 @@ from civicsocial.security.permissions import (
 )
 
 
+def posted(request: HttpRequest) -> Any:
+    """Form data to bind on a POST (even an empty one), None otherwise."""
+    return request.POST if request.method == "POST" else None
+
+
 def visible_or_404(request: HttpRequest, queryset: QuerySet[Any], **lookup: Any) -> Any:
     """An object whose agency the person may see; 404 otherwise (no existence leak)."""
     return get_object_or_404(queryset.filter(agency__in=visible_agencies(request.user)), **lookup)
@@ -93,7 +98,7 @@ def agency_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def agency_create(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.MANAGE_AGENCIES)
-    form = forms.AgencyForm(request.POST or None)
+    form = forms.AgencyForm(posted(request))
 
     def save() -> Agency:
         agency = form.save()
@@ -152,7 +157,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
     account = visible_or_404(request, Account.objects.all(), pk=pk)
     require(request.user, Action.EDIT_ACCOUNT, account.agency)
-    form = forms.AccountForm(request.POST or None, instance=Account.objects.get(pk=pk))
+    form = forms.AccountForm(posted(request), instance=Account.objects.get(pk=pk))
 
     def save() -> Account:
         data = {f: form.cleaned_data[f] for f in services.ACCOUNT_EDITABLE_FIELDS}
@@ -191,7 +196,7 @@ def application_create(request: HttpRequest, previous: Application | None = None
     if not agencies.exists():
         require(request.user, Action.APPLY, None)
     initial = {f: getattr(previous, f) for f in services.APPLICATION_FIELDS} if previous else None
-    form = forms.ApplicationForm(request.POST or None, initial=initial, agencies=agencies)
+    form = forms.ApplicationForm(posted(request), initial=initial, agencies=agencies)
 
     def save() -> Application:
         submit = request.POST.get("save_as") != "draft"
@@ -230,7 +235,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
     application = visible_or_404(request, Application.objects.all(), pk=pk)
     require(request.user, Action.DECIDE_APPLICATION, application.agency)
-    form = forms.DecisionForm(request.POST or None)
+    form = forms.DecisionForm(posted(request))
 
     def save() -> Application:
         return services.decide_application(request.user, application,
@@ -245,7 +250,7 @@ def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
 def application_signoff(request: HttpRequest, pk: int) -> HttpResponse:
     application = visible_or_404(request, Application.objects.all(), pk=pk)
     require(request.user, Action.COUNSEL_SIGNOFF, application.agency)
-    form = forms.ReasonForm(request.POST or None)
+    form = forms.ReasonForm(posted(request))
     return form_page(request, form, f"Counsel sign-off for #{pk} (P9)",
                      lambda: services.counsel_signoff(request.user, application,
                                                       form.cleaned_data["reason"]),
@@ -256,7 +261,7 @@ def application_signoff(request: HttpRequest, pk: int) -> HttpResponse:
 def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     application = visible_or_404(request, Application.objects.all(), pk=pk)
     require(request.user, Action.APPLY, application.agency)
-    form = forms.ReasonForm(request.POST or None)
+    form = forms.ReasonForm(posted(request))
     return form_page(request, form, f"Withdraw application #{pk}",
                      lambda: services.withdraw_application(request.user, application,
                                                            form.cleaned_data["reason"]),
@@ -267,7 +272,7 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
     application = visible_or_404(request, Application.objects.all(), pk=pk)
     require(request.user, Action.APPLY, application.agency)
-    form = Form(request.POST or None)
+    form = Form(posted(request))
     return form_page(request, form, f"Submit application #{pk} to ODS",
                      lambda: services.submit_application(request.user, application),
                      "", application.get_absolute_url(), submit="Submit")
@@ -334,7 +339,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def person_create(request: HttpRequest, slug: str) -> HttpResponse:
     agency = get_object_or_404(visible_agencies(request.user), slug=slug)
     require(request.user, Action.MANAGE_PEOPLE, agency)
-    form = forms.PersonForm(request.POST or None)
+    form = forms.PersonForm(posted(request))
 
     def save() -> Person:
         data = form.cleaned_data
@@ -357,7 +362,7 @@ def role_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     agency = get_object_or_404(visible_agencies(request.user), slug=slug)
     require(request.user, Action.MANAGE_PEOPLE, agency)
     person = _person_or_404(request, pk)
-    form = forms.RoleForm(request.POST or None)
+    form = forms.RoleForm(posted(request))
 
     def save() -> Person:
         services.assign_role(request.user, person, agency, form.cleaned_data["role"])
@@ -371,7 +376,7 @@ def role_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def role_remove(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = visible_or_404(request, RoleAssignment.objects.select_related("person"), pk=pk)
     require(request.user, Action.MANAGE_PEOPLE, assignment.agency)
-    form = forms.ReasonForm(request.POST or None)
+    form = forms.ReasonForm(posted(request))
 
     def save() -> Person:
         services.remove_role(request.user, assignment, form.cleaned_data["reason"])
@@ -385,7 +390,7 @@ def role_remove(request: HttpRequest, pk: int) -> HttpResponse:
 def training_add(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person_or_404(request, pk)
     _person_agency(request, person, Action.MANAGE_TRAINING)
-    form = forms.TrainingForm(request.POST or None)
+    form = forms.TrainingForm(posted(request))
 
     def save() -> Person:
         services.record_training(request.user, person, form.cleaned_data["completed_on"],
@@ -403,7 +408,7 @@ def authorization_add(request: HttpRequest, pk: int) -> HttpResponse:
     accounts = Account.objects.filter(
         agency__in=agencies_for(request.user, Action.MANAGE_TRAINING),
         status=AccountStatus.ACTIVE)
-    form = forms.AuthorizationForm(request.POST or None, accounts=accounts)
+    form = forms.AuthorizationForm(posted(request), accounts=accounts)
 
     def save() -> Person:
         services.authorize(request.user, person, form.cleaned_data["account"])
@@ -419,7 +424,7 @@ def authorization_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     authorization = get_object_or_404(
         Authorization.objects.filter(account__agency__in=visible_agencies(request.user)), pk=pk)
     require(request.user, Action.MANAGE_TRAINING, authorization.account.agency)
-    form = forms.ReasonForm(request.POST or None)
+    form = forms.ReasonForm(posted(request))
 
     def save() -> Person:
         services.revoke_authorization(request.user, authorization, form.cleaned_data["reason"])
@@ -433,7 +438,7 @@ def authorization_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 def person_offboard(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person_or_404(request, pk)
     agency = _person_agency(request, person, Action.MANAGE_PEOPLE)
-    form = forms.OffboardForm(request.POST or None, agency=agency, exclude=person)
+    form = forms.OffboardForm(posted(request), agency=agency, exclude=person)
 
     def save() -> Agency:
         services.offboard(request.user, person, agency, form.cleaned_data["successor"],
@@ -448,7 +453,7 @@ def person_offboard(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def acknowledge_warning(request: HttpRequest, slug: str) -> HttpResponse:
     agency = get_object_or_404(visible_agencies(request.user), slug=slug)
-    form = Form(request.POST or None)
+    form = Form(posted(request))
 
     def save() -> Agency:
         services.acknowledge_warning(request.user, agency)
@@ -465,7 +470,7 @@ def acknowledge_warning(request: HttpRequest, slug: str) -> HttpResponse:
 def central_contact(request: HttpRequest, slug: str) -> HttpResponse:
     agency = get_object_or_404(visible_agencies(request.user), slug=slug)
     require(request.user, Action.MANAGE_PEOPLE, agency)
-    form = forms.CentralContactForm(request.POST or None, agency=agency)
+    form = forms.CentralContactForm(posted(request), agency=agency)
     return form_page(request, form, f"Central contact of {agency} (P6)",
                      lambda: services.set_central_contact(request.user, agency,
                                                           form.cleaned_data["person"]),
@@ -479,7 +484,7 @@ def policy_edit(request: HttpRequest, slug: str) -> HttpResponse:
     current = agency.policies.first()
     initial = {"title": current.title, "document_url": current.document_url,
                "elements": current.elements} if current else None
-    form = forms.AgencyPolicyForm(request.POST or None, initial=initial)
+    form = forms.AgencyPolicyForm(posted(request), initial=initial)
 
     def save() -> Agency:
         data = form.cleaned_data
@@ -500,7 +505,7 @@ def policy_approve(request: HttpRequest, slug: str) -> HttpResponse:
     if policy is None:
         messages.error(request, "There is no policy to approve yet.")
         return redirect(agency)
-    form = forms.PolicyApprovalForm(request.POST or None)
+    form = forms.PolicyApprovalForm(posted(request))
 
     def save() -> Agency:
         services.approve_agency_policy(request.user, policy, form.cleaned_data["approved_on"])
@@ -514,7 +519,7 @@ def policy_approve(request: HttpRequest, slug: str) -> HttpResponse:
 def tos_review(request: HttpRequest, slug: str) -> HttpResponse:
     agency = get_object_or_404(visible_agencies(request.user), slug=slug)
     require(request.user, Action.REVIEW_TOS, agency)
-    form = forms.TosReviewForm(request.POST or None)
+    form = forms.TosReviewForm(posted(request))
 
     def save() -> Agency:
         data = form.cleaned_data
@@ -536,7 +541,7 @@ def terms_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def terms_add(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.MANAGE_TERMS)
-    form = forms.TermsForm(request.POST or None)
+    form = forms.TermsForm(posted(request))
 
     def save() -> None:
         data = form.cleaned_data

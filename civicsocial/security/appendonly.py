@@ -43,10 +43,10 @@ def make_append_only(table: str) -> tuple[Any, Any]:
 
     def forward(apps: Any, schema_editor: Any) -> None:
         for statement in forbid_changes_sql(schema_editor.connection.vendor, table):
-            schema_editor.execute(statement)
+            schema_editor.execute(statement, params=None)
 
     def backward(apps: Any, schema_editor: Any) -> None:
         for statement in allow_changes_sql(schema_editor.connection.vendor, table):
-            schema_editor.execute(statement)
+            schema_editor.execute(statement, params=None)
 
     return forward, backward

@@ -15,6 +15,7 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from civicsocial.registry.views import posted
 from civicsocial.security import audit
 from civicsocial.security.forms import TokenForm
 
@@ -35,7 +36,7 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
         if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
             return redirect("second-factor-verify")
         device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
-    form = TokenForm(request.POST or None)
+    form = TokenForm(posted(request))
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
             device.confirmed = True
@@ -53,7 +54,7 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def second_factor_verify(request: HttpRequest) -> HttpResponse:
-    form = TokenForm(request.POST or None)
+    form = TokenForm(posted(request))
     if request.method == "POST" and form.is_valid():
         device = match_token(request.user, form.cleaned_data["token"])
         if device is not None:
