@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.forms import Form
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from civicsocial.registry import forms, services
 from civicsocial.registry.models import Account, AccountStatus, Agency, Application
@@ -190,7 +190,7 @@ def get_application(request: HttpRequest, application_id: int) -> Application:
 
 
 @router.post("/applications", response={201: ApplicationOut})
-def create_application(request: HttpRequest, payload: ApplicationIn) -> tuple[int, Application]:
+def create_application(request: HttpRequest, payload: ApplicationIn) -> Status[Application]:
     """Apply for a new account (P2); `previous_id` re-applies after a denial."""
     agency = get_object_or_404(visible_agencies(request.user), slug=payload.agency)
     require(request.user, Action.APPLY, agency)
@@ -205,7 +205,7 @@ def create_application(request: HttpRequest, payload: ApplicationIn) -> tuple[in
     form = forms.ApplicationForm(data, agencies=agencies_for(request.user, Action.APPLY))
     application = services.create_application(request.user, validated(form),
                                               submit=payload.submit, previous=previous)
-    return 201, application
+    return Status(201, application)
 
 
 @router.post("/applications/{application_id}/decision", response=ApplicationOut)
