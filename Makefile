@@ -30,11 +30,14 @@ lint: install
 
 test: install system-deps lint test-sqlite test-postgres
 
+# Browser tests run in a pytest process of their own (see live_app in conftest.py).
+PYTEST_RUNS := $(BIN)/pytest && $(BIN)/pytest -m browser
+
 test-sqlite: install
-	CIVICSOCIAL_DEBUG=1 DATABASE_URL= $(BIN)/pytest
+	CIVICSOCIAL_DEBUG=1 DATABASE_URL= sh -c '$(PYTEST_RUNS)'
 
 test-postgres: install
-	CIVICSOCIAL_DEBUG=1 scripts/with-postgres.sh $(BIN)/pytest
+	CIVICSOCIAL_DEBUG=1 scripts/with-postgres.sh sh -c '$(PYTEST_RUNS)'
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+# Every table the database keeps append-only; migrations add to it as apps land.
+APPEND_ONLY_TABLES = ["security_auditevent"]
+
 
 def forbid_changes_sql(vendor: str, table: str) -> list[str]:
     """SQL that makes `table` append-only on this database vendor."""
