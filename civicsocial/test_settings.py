@@ -5,7 +5,7 @@ import os
 
 os.environ.setdefault("CIVICSOCIAL_DEBUG", "1")
 
-from civicsocial.settings import *  # noqa: E402,F403
+from civicsocial.settings import *  # noqa: F403
 
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 AXES_FAILURE_LIMIT = 5

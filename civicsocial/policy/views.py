@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
+from civicsocial.http import AuthedRequest
 from civicsocial.policy.report import city_report
 from civicsocial.security.permissions import visible_agencies
 
@@ -13,7 +14,7 @@ BAR_WIDTH = 360  # pixels for a full bar in the chart
 
 
 @login_required
-def compliance(request: HttpRequest) -> HttpResponse:
+def compliance(request: AuthedRequest) -> HttpResponse:
     report = city_report(visible_agencies(request.user))
     rows = []
     for index, agency in enumerate(report.agencies):

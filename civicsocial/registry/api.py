@@ -7,11 +7,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.forms import Form
+from django.forms import BaseForm
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
+from civicsocial.http import AuthedRequest
 from civicsocial.registry import forms, services
 from civicsocial.registry.models import Account, AccountStatus, Agency, Application
 from civicsocial.security.permissions import Action, agencies_for, require, visible_agencies
@@ -120,19 +121,19 @@ class ReasonIn(Schema):
     reason: str
 
 
-def validated(form: Form) -> dict[str, Any]:
+def validated(form: BaseForm) -> dict[str, Any]:
     """The form's cleaned data, or a ValidationError with its field-by-field messages."""
     if not form.is_valid():
         raise ValidationError({f: [str(m) for m in msgs] for f, msgs in form.errors.items()})
     return form.cleaned_data
 
 
-def _visible(request: HttpRequest, queryset: QuerySet[Any], pk: int) -> Any:
+def _visible(request: AuthedRequest, queryset: QuerySet[Any], pk: int) -> Any:
     return get_object_or_404(queryset.filter(agency__in=visible_agencies(request.user)), pk=pk)
 
 
 @router.get("/agencies", response=list[AgencyOut])
-def list_agencies(request: HttpRequest) -> QuerySet[Agency]:
+def list_agencies(request: AuthedRequest) -> QuerySet[Agency]:
     return visible_agencies(request.user).select_related("central_contact")
 
 
@@ -143,7 +144,7 @@ def public_directory(request: HttpRequest) -> QuerySet[Account]:
 
 
 @router.get("/accounts", response=list[AccountOut])
-def list_accounts(request: HttpRequest, agency: str | None = None, platform: str | None = None,
+def list_accounts(request: AuthedRequest, agency: str | None = None, platform: str | None = None,
                   status: str | None = None) -> QuerySet[Account]:
     accounts = Account.objects.filter(agency__in=visible_agencies(request.user)) \
         .select_related("agency")
@@ -157,12 +158,12 @@ def list_accounts(request: HttpRequest, agency: str | None = None, platform: str
 
 
 @router.get("/accounts/{account_id}", response=AccountOut)
-def get_account(request: HttpRequest, account_id: int) -> Account:
+def get_account(request: AuthedRequest, account_id: int) -> Account:
     return _visible(request, Account.objects.select_related("agency"), account_id)
 
 
 @router.patch("/accounts/{account_id}", response=AccountOut)
-def patch_account(request: HttpRequest, account_id: int, payload: AccountPatch) -> Account:
+def patch_account(request: AuthedRequest, account_id: int, payload: AccountPatch) -> Account:
     account = _visible(request, Account.objects.select_related("agency"), account_id)
     require(request.user, Action.EDIT_ACCOUNT, account.agency)
     given = payload.dict(exclude_unset=True)
@@ -178,19 +179,19 @@ def patch_account(request: HttpRequest, account_id: int, payload: AccountPatch) 
 
 
 @router.get("/applications", response=list[ApplicationOut])
-def list_applications(request: HttpRequest, status: str | None = None) -> QuerySet[Application]:
+def list_applications(request: AuthedRequest, status: str | None = None) -> QuerySet[Application]:
     applications = Application.objects.filter(agency__in=visible_agencies(request.user)) \
         .select_related("agency")
     return applications.filter(status=status) if status else applications
 
 
 @router.get("/applications/{application_id}", response=ApplicationOut)
-def get_application(request: HttpRequest, application_id: int) -> Application:
+def get_application(request: AuthedRequest, application_id: int) -> Application:
     return _visible(request, Application.objects.select_related("agency"), application_id)
 
 
 @router.post("/applications", response={201: ApplicationOut})
-def create_application(request: HttpRequest, payload: ApplicationIn) -> Status[Application]:
+def create_application(request: AuthedRequest, payload: ApplicationIn) -> Status[Application]:
     """Apply for a new account (P2); `previous_id` re-applies after a denial."""
     agency = get_object_or_404(visible_agencies(request.user), slug=payload.agency)
     require(request.user, Action.APPLY, agency)
@@ -209,7 +210,7 @@ def create_application(request: HttpRequest, payload: ApplicationIn) -> Status[A
 
 
 @router.post("/applications/{application_id}/decision", response=ApplicationOut)
-def decide(request: HttpRequest, application_id: int, payload: DecisionIn) -> Application:
+def decide(request: AuthedRequest, application_id: int, payload: DecisionIn) -> Application:
     """ODS approves (registering the account) or denies, with a reason (P2)."""
     application = _visible(request, Application.objects.select_related("agency"), application_id)
     require(request.user, Action.DECIDE_APPLICATION, application.agency)
@@ -219,7 +220,7 @@ def decide(request: HttpRequest, application_id: int, payload: DecisionIn) -> Ap
 
 
 @router.post("/applications/{application_id}/counsel-signoff", response=ApplicationOut)
-def signoff(request: HttpRequest, application_id: int, payload: ReasonIn) -> Application:
+def signoff(request: AuthedRequest, application_id: int, payload: ReasonIn) -> Application:
     """Agency counsel signs off a campaign account (P9)."""
     application = _visible(request, Application.objects.select_related("agency"), application_id)
     require(request.user, Action.COUNSEL_SIGNOFF, application.agency)
@@ -228,7 +229,7 @@ def signoff(request: HttpRequest, application_id: int, payload: ReasonIn) -> App
 
 
 @router.post("/applications/{application_id}/withdraw", response=ApplicationOut)
-def withdraw(request: HttpRequest, application_id: int, payload: ReasonIn) -> Application:
+def withdraw(request: AuthedRequest, application_id: int, payload: ReasonIn) -> Application:
     application = _visible(request, Application.objects.select_related("agency"), application_id)
     require(request.user, Action.APPLY, application.agency)
     cleaned = validated(forms.ReasonForm(payload.dict()))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,17 +18,19 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from civicsocial.registry import services
 from civicsocial.registry.models import (
+    Account,
     AccountType,
     Agency,
     Application,
     Person,
     PersonKind,
     Platform,
+    PlatformTerms,
     PolicyElement,
     Role,
 )
 
-DEMO_PASSWORD = "harbor-lantern-pigeon-1898"  # noqa: S105 - printed for the demo on purpose
+DEMO_PASSWORD = "harbor-lantern-pigeon-1898"
 
 AGENCIES = [  # slug, name, acronym, compliant
     ("dot", "Department of Transportation", "DOT", True),
@@ -74,7 +77,7 @@ def load_demo_city() -> list[DemoLogin]:
     """Create the demo city. Returns the demo logins. Does nothing if already loaded."""
     if already_loaded():
         return []
-    rng = random.Random(2026)
+    rng = random.Random(2026)  # noqa: S311 - a repeatable demo, not a secret
     today = timezone.localdate()
     ods = _person("ods", "Odette", "Stroud", "ods@digital.nyc.gov", PersonKind.EMPLOYEE,
                   "Director of Digital Strategy")
@@ -83,8 +86,10 @@ def load_demo_city() -> list[DemoLogin]:
                    "Social media analyst")
     services.assign_role(ods, ods2, None, Role.ODS_ADMIN)
     _enrol(ods)
-    terms = {p: services.record_terms(ods, p, f"{today.year}-01", today - timedelta(days=90),
-                                      f"https://example.org/{p}/terms") for p in PLATFORMS}
+    effective = today - timedelta(days=90)
+    terms: dict[str, PlatformTerms] = {
+        p: services.record_terms(ods, p, f"{today.year}-01", effective, f"https://example.org/{p}/terms")
+        for p in PLATFORMS}
     logins = [DemoLogin("ods", "ODS admin (citywide)", True)]
     names = iter((f, ln) for ln in LAST for f in FIRST)
     for index, (slug, name, acronym, compliant) in enumerate(AGENCIES):
@@ -144,7 +149,7 @@ def _staff(ods: Person, agency: Agency, names: object, compliant: bool,
     for kind in (PersonKind.VENDOR, PersonKind.VOLUNTEER):
         first, last = next(names)  # type: ignore[call-overload]
         username = f"{agency.slug}-{kind}"
-        person = _person(username, first, last, f"{username}@example.com", kind, kind.label)
+        person = _person(username, first, last, f"{username}@example.com", kind, str(kind.label))
         services.assign_role(ods, person, agency, Role.VIEWER)
     return staff
 
@@ -162,7 +167,7 @@ def _policy(admin: Person, counsel: Person, agency: Agency, compliant: bool, ind
 
 
 def _accounts(ods: Person, admin: Person, counsel: Person, agency: Agency, compliant: bool,
-              index: int, rng: random.Random) -> list:
+              index: int, rng: random.Random) -> list[Account]:
     accounts = []
     platforms = rng.sample(PLATFORMS, 4)
     for n, platform in enumerate(platforms):
@@ -185,9 +190,7 @@ def _accounts(ods: Person, admin: Person, counsel: Person, agency: Agency, compl
             data.pop("agency")
             account = services.register_existing_account(ods, agency, data, "Legacy list import")
         else:
-            application = services.create_application(admin, data)
-            account = services.decide_application(ods, application, True,
-                                                  "Unique need and continuity plan shown.").account
+            account = _approved(ods, admin, data)
         accounts.append(account)
     if agency.slug in ("dot", "fdny"):
         official = agency.role_assignments.get(role=Role.AGENCY_ADMIN).person
@@ -198,12 +201,18 @@ def _accounts(ods: Person, admin: Person, counsel: Person, agency: Agency, compl
                 "login_identity": f"commissioner@{agency.slug}.nyc.gov",
                 "justification": "The commissioner speaks directly to residents on street safety.",
                 "continuity_plan": "Public property: passes to the next commissioner (P10)."}
-        application = services.create_application(admin, data)
-        accounts.append(services.decide_application(ods, application, True, "Approved.").account)
+        accounts.append(_approved(ods, admin, data))
     return accounts
 
 
-def _training(admin: Person, agency: Agency, staff: dict[str, Person], accounts: list,
+def _approved(ods: Person, admin: Person, data: dict[str, Any]) -> Account:
+    application = services.create_application(admin, data)
+    services.decide_application(ods, application, True, "Unique need and continuity plan shown.")
+    assert application.account is not None  # approval registers it
+    return application.account
+
+
+def _training(admin: Person, agency: Agency, staff: dict[str, Person], accounts: list[Account],
               compliant: bool, index: int) -> None:
     today = timezone.localdate()
     for role in (Role.EDITOR, Role.MODERATOR):
@@ -217,10 +226,10 @@ def _training(admin: Person, agency: Agency, staff: dict[str, Person], accounts:
             # The training lapsed after authorization: P4 fails.
             person.trainings.update(completed_on=today - timedelta(days=500),
                                     expires_on=today - timedelta(days=135))
-    for person in agency.role_assignments.exclude(role__in=[Role.EDITOR, Role.MODERATOR]) \
+    for assignment in agency.role_assignments.exclude(role__in=[Role.EDITOR, Role.MODERATOR]) \
             .select_related("person"):
-        if compliant or person.person.kind == PersonKind.EMPLOYEE:
-            services.acknowledge_warning(person.person, agency)
+        if compliant or assignment.person.kind == PersonKind.EMPLOYEE:
+            services.acknowledge_warning(assignment.person, agency)
 
 
 def _open_applications(ods: Person) -> None:

@@ -198,7 +198,7 @@ class Application(models.Model):
     sensitive_audience = models.BooleanField(default=False)
     login_identity = models.EmailField()
     justification = models.TextField(max_length=5000, help_text="P2: the unique need this account serves")
-    continuity_plan = models.TextField(max_length=5000, 
+    continuity_plan = models.TextField(max_length=5000,
         blank=True, help_text="P2: the legacy plan: who keeps it running and how it is handed over"
     )
     status = models.CharField(

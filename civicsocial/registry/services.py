@@ -27,8 +27,8 @@ from civicsocial.registry.models import (
     PlatformTerms,
     Role,
     RoleAssignment,
-    Training,
     TosReview,
+    Training,
     WarningAcknowledgment,
 )
 from civicsocial.security import audit
@@ -93,7 +93,9 @@ def _check_handle_free(agency: Agency, platform: str, handle: str,
     pending = Application.objects.filter(
         platform=platform, handle__iexact=handle,
         status__in=[ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED],
-    ).exclude(pk=exclude_app)
+    )
+    if exclude_app is not None:
+        pending = pending.exclude(pk=exclude_app)
     if pending.exists():
         raise ValidationError({"handle": f"An open application for {handle} already exists."})
 
@@ -133,7 +135,7 @@ def create_application(actor: Person, data: dict[str, Any], submit: bool = True,
     application.save()
     action = "application.reapplied" if previous else "application.created"
     audit.record(actor, action, application,
-                 changes=audit.diff({}, audit.snapshot(application, APPLICATION_FIELDS + ["status"])))
+                 changes=audit.diff({}, audit.snapshot(application, [*APPLICATION_FIELDS, "status"])))
     return application
 
 

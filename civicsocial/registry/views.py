@@ -9,11 +9,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Model, QuerySet
-from django.forms import Form
+from django.db.models import QuerySet
+from django.forms import BaseForm, Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from civicsocial.http import AuthedRequest
 from civicsocial.policy.report import agency_report
 from civicsocial.registry import forms, services
 from civicsocial.registry.models import (
@@ -44,12 +45,12 @@ def posted(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
-def visible_or_404(request: HttpRequest, queryset: QuerySet[Any], **lookup: Any) -> Any:
+def visible_or_404(request: AuthedRequest, queryset: QuerySet[Any], **lookup: Any) -> Any:
     """An object whose agency the person may see; 404 otherwise (no existence leak)."""
     return get_object_or_404(queryset.filter(agency__in=visible_agencies(request.user)), **lookup)
 
 
-def apply_errors(form: Form, error: ValidationError) -> None:
+def apply_errors(form: BaseForm, error: ValidationError) -> None:
     """Put a service's ValidationError onto the form, field by field where it can."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
@@ -58,7 +59,7 @@ def apply_errors(form: Form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-def form_page(request: HttpRequest, form: Form, title: str, on_valid: Callable[[], Model | None],
+def form_page(request: AuthedRequest, form: BaseForm, title: str, on_valid: Callable[[], Any],
               done: str, cancel: str, intro: str = "", submit: str = "Save") -> HttpResponse:
     """Render `form`; on a valid POST call `on_valid` and redirect to `done`."""
     if request.method == "POST" and form.is_valid():
@@ -79,7 +80,7 @@ def form_page(request: HttpRequest, form: Form, title: str, on_valid: Callable[[
 # -- home, agencies -------------------------------------------------------------------------
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     agencies = visible_agencies(request.user)
     pending = Application.objects.filter(agency__in=agencies, status=ApplicationStatus.SUBMITTED)
     return render(request, "registry/home.html", {
@@ -90,13 +91,13 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def agency_list(request: HttpRequest) -> HttpResponse:
+def agency_list(request: AuthedRequest) -> HttpResponse:
     return render(request, "registry/agency_list.html",
                   {"agencies": visible_agencies(request.user).select_related("central_contact")})
 
 
 @login_required
-def agency_create(request: HttpRequest) -> HttpResponse:
+def agency_create(request: AuthedRequest) -> HttpResponse:
     require(request.user, Action.MANAGE_AGENCIES)
     form = forms.AgencyForm(posted(request))
 
@@ -109,7 +110,7 @@ def agency_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def agency_detail(request: AuthedRequest, slug: str) -> HttpResponse:
     agency = get_object_or_404(visible_agencies(request.user), slug=slug)
     user = request.user
     return render(request, "registry/agency_detail.html", {
@@ -127,7 +128,7 @@ def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
 # -- accounts -------------------------------------------------------------------------------
 
 @login_required
-def account_list(request: HttpRequest) -> HttpResponse:
+def account_list(request: AuthedRequest) -> HttpResponse:
     accounts = Account.objects.filter(agency__in=visible_agencies(request.user)) \
         .select_related("agency", "owner")
     platform = request.GET.get("platform", "")
@@ -142,7 +143,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def account_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     account = visible_or_404(request, Account.objects.select_related("agency", "owner"), pk=pk)
     return render(request, "registry/account_detail.html", {
         "account": account,
@@ -154,7 +155,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def account_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     account = visible_or_404(request, Account.objects.all(), pk=pk)
     require(request.user, Action.EDIT_ACCOUNT, account.agency)
     form = forms.AccountForm(posted(request), instance=Account.objects.get(pk=pk))
@@ -179,7 +180,7 @@ def directory(request: HttpRequest) -> HttpResponse:
 # -- applications (P2, P9) ------------------------------------------------------------------
 
 @login_required
-def application_list(request: HttpRequest) -> HttpResponse:
+def application_list(request: AuthedRequest) -> HttpResponse:
     applications = Application.objects.filter(agency__in=visible_agencies(request.user)) \
         .select_related("agency", "submitted_by")
     status = request.GET.get("status", "")
@@ -191,7 +192,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def application_create(request: HttpRequest, previous: Application | None = None) -> HttpResponse:
+def application_create(request: AuthedRequest, previous: Application | None = None) -> HttpResponse:
     agencies = agencies_for(request.user, Action.APPLY)
     if not agencies.exists():
         require(request.user, Action.APPLY, None)
@@ -212,7 +213,7 @@ def application_create(request: HttpRequest, previous: Application | None = None
 
 
 @login_required
-def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def application_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     application = visible_or_404(request, Application.objects.select_related(
         "agency", "submitted_by", "decided_by", "counsel_signoff_by", "account"), pk=pk)
     user, agency = request.user, application.agency
@@ -232,7 +233,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def application_decide(request: AuthedRequest, pk: int) -> HttpResponse:
     application = visible_or_404(request, Application.objects.all(), pk=pk)
     require(request.user, Action.DECIDE_APPLICATION, application.agency)
     form = forms.DecisionForm(posted(request))
@@ -247,7 +248,7 @@ def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def application_signoff(request: HttpRequest, pk: int) -> HttpResponse:
+def application_signoff(request: AuthedRequest, pk: int) -> HttpResponse:
     application = visible_or_404(request, Application.objects.all(), pk=pk)
     require(request.user, Action.COUNSEL_SIGNOFF, application.agency)
     form = forms.ReasonForm(posted(request))
@@ -258,7 +259,7 @@ def application_signoff(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def application_withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
     application = visible_or_404(request, Application.objects.all(), pk=pk)
     require(request.user, Action.APPLY, application.agency)
     form = forms.ReasonForm(posted(request))
@@ -269,7 +270,7 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def application_submit(request: AuthedRequest, pk: int) -> HttpResponse:
     application = visible_or_404(request, Application.objects.all(), pk=pk)
     require(request.user, Action.APPLY, application.agency)
     form = Form(posted(request))
@@ -279,7 +280,7 @@ def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def application_reapply(request: HttpRequest, pk: int) -> HttpResponse:
+def application_reapply(request: AuthedRequest, pk: int) -> HttpResponse:
     previous = visible_or_404(request, Application.objects.all(), pk=pk)
     require(request.user, Action.APPLY, previous.agency)
     if previous.status != ApplicationStatus.DENIED:
@@ -290,7 +291,7 @@ def application_reapply(request: HttpRequest, pk: int) -> HttpResponse:
 
 # -- people, roles, training, off-boarding (P3, P4, P6, P10) --------------------------------
 
-def _person_or_404(request: HttpRequest, pk: int) -> Person:
+def _person_or_404(request: AuthedRequest, pk: int) -> Person:
     """A person who holds (or held) a role in an agency the viewer may see."""
     person = get_object_or_404(Person, pk=pk)
     if person == request.user or is_ods_admin(request.user):
@@ -302,7 +303,7 @@ def _person_or_404(request: HttpRequest, pk: int) -> Person:
     return person
 
 
-def _person_agency(request: HttpRequest, person: Person, action: Action) -> Agency:
+def _person_agency(request: AuthedRequest, person: Person, action: Action) -> Agency:
     """The agency (from ?agency=slug, else the first) in which the viewer may do `action`
     for this person; 403 when there is none."""
     candidates = agencies_for(request.user, action).filter(
@@ -316,7 +317,7 @@ def _person_agency(request: HttpRequest, person: Person, action: Action) -> Agen
 
 
 @login_required
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     person = _person_or_404(request, pk)
     visible = visible_agencies(request.user)
     return render(request, "registry/person_detail.html", {
@@ -336,7 +337,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def person_create(request: HttpRequest, slug: str) -> HttpResponse:
+def person_create(request: AuthedRequest, slug: str) -> HttpResponse:
     agency = get_object_or_404(visible_agencies(request.user), slug=slug)
     require(request.user, Action.MANAGE_PEOPLE, agency)
     form = forms.PersonForm(posted(request))
@@ -358,7 +359,7 @@ def person_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def role_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def role_add(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
     agency = get_object_or_404(visible_agencies(request.user), slug=slug)
     require(request.user, Action.MANAGE_PEOPLE, agency)
     person = _person_or_404(request, pk)
@@ -373,7 +374,7 @@ def role_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def role_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def role_remove(request: AuthedRequest, pk: int) -> HttpResponse:
     assignment = visible_or_404(request, RoleAssignment.objects.select_related("person"), pk=pk)
     require(request.user, Action.MANAGE_PEOPLE, assignment.agency)
     form = forms.ReasonForm(posted(request))
@@ -387,7 +388,7 @@ def role_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def training_add(request: HttpRequest, pk: int) -> HttpResponse:
+def training_add(request: AuthedRequest, pk: int) -> HttpResponse:
     person = _person_or_404(request, pk)
     _person_agency(request, person, Action.MANAGE_TRAINING)
     form = forms.TrainingForm(posted(request))
@@ -402,7 +403,7 @@ def training_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def authorization_add(request: HttpRequest, pk: int) -> HttpResponse:
+def authorization_add(request: AuthedRequest, pk: int) -> HttpResponse:
     person = _person_or_404(request, pk)
     _person_agency(request, person, Action.MANAGE_TRAINING)
     accounts = Account.objects.filter(
@@ -420,7 +421,7 @@ def authorization_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def authorization_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def authorization_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
     authorization = get_object_or_404(
         Authorization.objects.filter(account__agency__in=visible_agencies(request.user)), pk=pk)
     require(request.user, Action.MANAGE_TRAINING, authorization.account.agency)
@@ -435,7 +436,7 @@ def authorization_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def person_offboard(request: HttpRequest, pk: int) -> HttpResponse:
+def person_offboard(request: AuthedRequest, pk: int) -> HttpResponse:
     person = _person_or_404(request, pk)
     agency = _person_agency(request, person, Action.MANAGE_PEOPLE)
     form = forms.OffboardForm(posted(request), agency=agency, exclude=person)
@@ -451,7 +452,7 @@ def person_offboard(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def acknowledge_warning(request: HttpRequest, slug: str) -> HttpResponse:
+def acknowledge_warning(request: AuthedRequest, slug: str) -> HttpResponse:
     agency = get_object_or_404(visible_agencies(request.user), slug=slug)
     form = Form(posted(request))
 
@@ -467,7 +468,7 @@ def acknowledge_warning(request: HttpRequest, slug: str) -> HttpResponse:
 # -- agency: central contact, policy, terms of service (P5, P6, P20) ------------------------
 
 @login_required
-def central_contact(request: HttpRequest, slug: str) -> HttpResponse:
+def central_contact(request: AuthedRequest, slug: str) -> HttpResponse:
     agency = get_object_or_404(visible_agencies(request.user), slug=slug)
     require(request.user, Action.MANAGE_PEOPLE, agency)
     form = forms.CentralContactForm(posted(request), agency=agency)
@@ -478,7 +479,7 @@ def central_contact(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def policy_edit(request: HttpRequest, slug: str) -> HttpResponse:
+def policy_edit(request: AuthedRequest, slug: str) -> HttpResponse:
     agency = get_object_or_404(visible_agencies(request.user), slug=slug)
     require(request.user, Action.EDIT_POLICY, agency)
     current = agency.policies.first()
@@ -498,7 +499,7 @@ def policy_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def policy_approve(request: HttpRequest, slug: str) -> HttpResponse:
+def policy_approve(request: AuthedRequest, slug: str) -> HttpResponse:
     agency = get_object_or_404(visible_agencies(request.user), slug=slug)
     require(request.user, Action.APPROVE_POLICY, agency)
     policy = agency.policies.first()
@@ -516,7 +517,7 @@ def policy_approve(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def tos_review(request: HttpRequest, slug: str) -> HttpResponse:
+def tos_review(request: AuthedRequest, slug: str) -> HttpResponse:
     agency = get_object_or_404(visible_agencies(request.user), slug=slug)
     require(request.user, Action.REVIEW_TOS, agency)
     form = forms.TosReviewForm(posted(request))
@@ -532,14 +533,14 @@ def tos_review(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def terms_list(request: HttpRequest) -> HttpResponse:
+def terms_list(request: AuthedRequest) -> HttpResponse:
     return render(request, "registry/terms_list.html", {
         "terms": PlatformTerms.objects.all(),
         "may_add": can(request.user, Action.MANAGE_TERMS)})
 
 
 @login_required
-def terms_add(request: HttpRequest) -> HttpResponse:
+def terms_add(request: AuthedRequest) -> HttpResponse:
     require(request.user, Action.MANAGE_TERMS)
     form = forms.TermsForm(posted(request))
 

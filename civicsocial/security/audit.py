@@ -15,8 +15,8 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     """The current values of `fields`, as JSON-safe plain data (FKs by id)."""
     values: dict[str, Any] = {}
     for name in fields:
-        field = obj._meta.get_field(name)
-        value = getattr(obj, field.attname)
+        # Foreign keys by id (attname), so a snapshot never loads related rows.
+        value = getattr(obj, getattr(obj._meta.get_field(name), "attname", name))
         values[name] = value if isinstance(value, str | int | bool | float | list | dict) or \
             value is None else str(value)
     return values

@@ -33,7 +33,7 @@ class Action(StrEnum):
     VIEW_AUDIT = "view_audit"  # the audit log of an agency
 
 
-ALL_AGENCY_ROLES = {r for r in Role if r != Role.ODS_ADMIN}
+ALL_AGENCY_ROLES: set[Role] = {r for r in Role if r != Role.ODS_ADMIN}
 
 # Roles (besides ODS admin, who may do everything) allowed each action in their agency.
 MATRIX: dict[Action, set[Role]] = {

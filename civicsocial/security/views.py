@@ -8,19 +8,20 @@ from base64 import b32encode
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from civicsocial.http import AuthedRequest
 from civicsocial.registry.views import posted
 from civicsocial.security import audit
 from civicsocial.security.forms import TokenForm
 
 
-def _next_url(request: HttpRequest) -> str:
+def _next_url(request: AuthedRequest) -> str:
     target = request.GET.get("next") or request.POST.get("next") or "/"
     if url_has_allowed_host_and_scheme(target, {request.get_host()}):
         return target
@@ -28,7 +29,7 @@ def _next_url(request: HttpRequest) -> str:
 
 
 @login_required
-def second_factor_setup(request: HttpRequest) -> HttpResponse:
+def second_factor_setup(request: AuthedRequest) -> HttpResponse:
     """Enrol a TOTP authenticator: show the key as a QR code, confirm with one code."""
     user = request.user
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
@@ -53,7 +54,7 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def second_factor_verify(request: HttpRequest) -> HttpResponse:
+def second_factor_verify(request: AuthedRequest) -> HttpResponse:
     form = TokenForm(posted(request))
     if request.method == "POST" and form.is_valid():
         device = match_token(request.user, form.cleaned_data["token"])

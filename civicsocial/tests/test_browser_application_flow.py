@@ -26,13 +26,13 @@ pytestmark = pytest.mark.browser
 PASSWORD = "quartz-meadow-violin-harbor-42"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = Path(settings.VAR_DIR) / "screenshots"
-# Playwright's sync API runs an event loop in this thread; the ORM calls made by the
-# test itself (not by the server) are safe here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture
-def browser() -> Iterator[object]:
+def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the
+    # test itself (not by the server) are safe here. Only for this test's duration.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     playwright_api = pytest.importorskip("playwright.sync_api")
     if not os.path.exists(CHROMIUM):
         pytest.fail("Chromium is missing: run `make system-deps` (Debian package chromium).")

@@ -2,7 +2,6 @@
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 

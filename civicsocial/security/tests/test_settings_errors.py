@@ -8,6 +8,7 @@ import sys
 def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("CIVICSOCIAL_")}
     clean.pop("DJANGO_SETTINGS_MODULE", None)
+    clean.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     clean.update(env)
     return subprocess.run([sys.executable, "-m", "civicsocial.cli", *args], env=clean,
                           capture_output=True, text=True, timeout=120)

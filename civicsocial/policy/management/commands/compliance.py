@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import IO, Any, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
@@ -38,7 +38,7 @@ class Command(BaseCommand):
             raise SystemExit(1)
 
     def _table(self, report: Any) -> None:
-        console = Console(file=self.stdout, width=160)
+        console = Console(file=cast(IO[str], self.stdout), width=160)
         for agency in report.agencies:
             table = Table(title=f"{agency.name} ({agency.slug}): {agency.passed} passed, "
                           f"{agency.failed} failed", title_justify="left")

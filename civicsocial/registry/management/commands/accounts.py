@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
-from typing import Any
+from typing import IO, Any, cast
 
 from django.core.management.base import BaseCommand, CommandParser
 from rich.console import Console
@@ -40,4 +40,4 @@ class Command(BaseCommand):
             table = Table(*COLUMNS)
             for row in rows:
                 table.add_row(*row)
-            Console(file=self.stdout, width=200).print(table)
+            Console(file=cast(IO[str], self.stdout), width=200).print(table)

@@ -11,7 +11,7 @@ from django.contrib.staticfiles.management.commands.collectstatic import (
 )
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
-from waitress import serve
+from waitress import serve  # type: ignore[import-untyped]
 
 from civicsocial.wsgi import application
 
