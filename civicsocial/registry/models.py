@@ -135,10 +135,10 @@ class AccountStatus(models.TextChoices):
     RETIRED = "retired", "Retired (kept, no longer used)"
 
 
-class Account(models.Model):
-    """A registered official social media account (P1). Never deleted (P10, P25)."""
+class AccountDetails(models.Model):
+    """What an account is: shared by the account and the application that asks for it."""
 
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="accounts")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="%(class)ss")
     platform = models.CharField(max_length=20, choices=Platform.choices)
     handle = models.CharField(max_length=100)
     url = models.URLField(max_length=300)
@@ -147,13 +147,21 @@ class Account(models.Model):
     )
     # P10: for an individual official account, the official who speaks through it.
     owner = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="owned_accounts"
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     topic_limited = models.BooleanField(default=False)
     topic_statement = models.TextField(max_length=5000, blank=True)
     sensitive_audience = models.BooleanField(default=False, help_text="P18: minors, health data")
     # P7: the agency-owned address that holds the login and recovery.
     login_identity = models.EmailField()
+
+    class Meta:
+        abstract = True
+
+
+class Account(AccountDetails):
+    """A registered official social media account (P1). Never deleted (P10, P25)."""
+
     status = models.CharField(
         max_length=20, choices=AccountStatus.choices, default=AccountStatus.ACTIVE
     )
@@ -180,23 +188,9 @@ class ApplicationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
-class Application(models.Model):
+class Application(AccountDetails):
     """An agency's request for a new account (P2), decided by ODS."""
 
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="applications")
-    platform = models.CharField(max_length=20, choices=Platform.choices)
-    handle = models.CharField(max_length=100)
-    url = models.URLField(max_length=300)
-    account_type = models.CharField(
-        max_length=20, choices=AccountType.choices, default=AccountType.AGENCY
-    )
-    owner = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    topic_limited = models.BooleanField(default=False)
-    topic_statement = models.TextField(max_length=5000, blank=True)
-    sensitive_audience = models.BooleanField(default=False)
-    login_identity = models.EmailField()
     justification = models.TextField(max_length=5000, help_text="P2: the unique need this account serves")
     continuity_plan = models.TextField(max_length=5000,
         blank=True, help_text="P2: the legacy plan: who keeps it running and how it is handed over"
