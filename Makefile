@@ -28,16 +28,24 @@ lint: install
 	$(BIN)/ruff check civicsocial
 	$(BIN)/mypy civicsocial
 
-test: install system-deps lint test-sqlite test-postgres
+RESULTS := var/test-results
+
+test: install system-deps lint
+	rm -rf $(RESULTS) && mkdir -p $(RESULTS)
+	$(MAKE) --no-print-directory test-sqlite test-postgres
+	@$(BIN)/python scripts/test-summary.py $(RESULTS)
 
 # Browser tests run in a pytest process of their own (see live_app in conftest.py).
-PYTEST_RUNS := $(BIN)/pytest && $(BIN)/pytest -m browser
+pytest_runs = $(BIN)/pytest --junitxml=$(RESULTS)/$(1).xml && \
+	$(BIN)/pytest -m browser --junitxml=$(RESULTS)/$(1)-browser.xml
 
 test-sqlite: install
-	CIVICSOCIAL_DEBUG=1 DATABASE_URL= sh -c '$(PYTEST_RUNS)'
+	mkdir -p $(RESULTS)
+	CIVICSOCIAL_DEBUG=1 DATABASE_URL= sh -c '$(call pytest_runs,sqlite)'
 
 test-postgres: install
-	CIVICSOCIAL_DEBUG=1 scripts/with-postgres.sh sh -c '$(PYTEST_RUNS)'
+	mkdir -p $(RESULTS)
+	CIVICSOCIAL_DEBUG=1 scripts/with-postgres.sh sh -c '$(call pytest_runs,postgres)'
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

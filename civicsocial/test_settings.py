@@ -11,3 +11,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 AXES_FAILURE_LIMIT = 5
 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns when missing
+
+# The live server's thread must not keep a connection open past a test, or
+# PostgreSQL cannot drop the test database afterwards.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
