@@ -14,6 +14,7 @@ OPERATOR_COMMANDS = {
     "load_demo": "load the demo city (idempotent)",
     "create_ods_admin": "create or update a citywide ODS administrator",
     "accounts": "list registered accounts (table, csv or json)",
+    "import_accounts": "register existing accounts from a CSV list (P1), line-numbered errors",
     "compliance": "the compliance report, per agency and citywide (table or json)",
     "reset_second_factor": "remove a person's authenticator so they enrol again",
     "axes_reset": "lift login throttling (all, or --username NAME)",
