@@ -6,14 +6,21 @@ from django.core.management import call_command
 from django.test import TestCase
 
 from civicsocial.policy.report import city_report
+from civicsocial.registry.demo import DEMO_LOGINS, DEMO_PASSWORD
 from civicsocial.registry.models import Account, Agency, Application, ApplicationStatus, Person
 
 
 class DemoTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.first_run = StringIO()
+        call_command("load_demo", stdout=cls.first_run)
+
     def test_it_loads_a_city_with_every_kind_of_record(self):
-        out = StringIO()
-        call_command("load_demo", stdout=out)
-        self.assertIn("ods", out.getvalue())
+        self.assertIn("Loaded the demo city", self.first_run.getvalue())
+        for login in DEMO_LOGINS:  # every advertised login exists and can log in
+            person = Person.objects.get(username=login.username)
+            self.assertTrue(person.check_password(DEMO_PASSWORD))
         self.assertGreaterEqual(Agency.objects.count(), 10)
         self.assertGreaterEqual(Account.objects.count(), 40)
         self.assertGreaterEqual(Person.objects.count(), 60)
@@ -25,10 +32,10 @@ class DemoTestCase(TestCase):
         self.assertLess(report.compliant_agencies, len(report.agencies))
 
     def test_it_changes_nothing_when_run_twice(self):
-        call_command("load_demo", stdout=StringIO())
         counts = (Agency.objects.count(), Account.objects.count(), Person.objects.count())
         out = StringIO()
         call_command("load_demo", stdout=out)
         self.assertIn("already loaded", out.getvalue())
+        self.assertIn("dot-agency-admin", out.getvalue())  # logins are shown every time
         self.assertEqual(counts, (Agency.objects.count(), Account.objects.count(),
                                   Person.objects.count()))

@@ -6,19 +6,18 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from civicsocial.registry.demo import DEMO_PASSWORD, load_demo_city
+from civicsocial.registry.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo_city
 
 
 class Command(BaseCommand):
     help = "Load the demo city: agencies, people, accounts, applications in every state."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        logins = load_demo_city()
-        if not logins:
+        if load_demo_city():
+            self.stdout.write("Loaded the demo city.")
+        else:
             self.stdout.write("The demo city is already loaded; nothing changed.")
-            return
-        self.stdout.write("Loaded the demo city. Demo logins (password for all: "
-                          f"{DEMO_PASSWORD}):")
-        for login in logins:
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for login in DEMO_LOGINS:
             code = "  + code: civicsocial demo_code " + login.username if login.second_factor else ""
             self.stdout.write(f"  {login.username:<20} {login.role}{code}")
