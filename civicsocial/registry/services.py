@@ -38,6 +38,8 @@ APPLICATION_FIELDS = [
     "topic_statement", "sensitive_audience", "login_identity", "justification",
     "continuity_plan",
 ]
+# What an account is (its AccountDetails), as recorded when it is registered.
+ACCOUNT_FIELDS = [f for f in APPLICATION_FIELDS if f not in ("justification", "continuity_plan")]
 ACCOUNT_EDITABLE_FIELDS = [
     "url", "owner", "topic_limited", "topic_statement", "sensitive_audience",
     "login_identity", "status",
@@ -108,11 +110,10 @@ def register_existing_account(actor: Person, agency: Agency, data: dict[str, Any
     check_account_rules(agency, data, agency_login=False)
     if Account.objects.filter(platform=data["platform"], handle__iexact=data["handle"]).exists():
         raise ValidationError({"handle": f"{data['handle']} is already registered."})
-    fields = [f for f in APPLICATION_FIELDS if f not in ("agency", "justification",
-                                                          "continuity_plan")]
-    account = Account.objects.create(agency=agency, **{f: data[f] for f in fields if f in data})
+    account = Account.objects.create(
+        agency=agency, **{f: data[f] for f in ACCOUNT_FIELDS if f in data and f != "agency"})
     audit.record(actor, "account.registered_existing", account, reason=reason,
-                 changes=audit.diff({}, audit.snapshot(account, ACCOUNT_EDITABLE_FIELDS)))
+                 changes=audit.diff({}, audit.snapshot(account, [*ACCOUNT_FIELDS, "status"])))
     return account
 
 
@@ -219,13 +220,10 @@ def _register_account(actor: Person, application: Application) -> Account:
                      reason=f"Approved application #{application.pk}")
         return legacy
     account = Account.objects.create(
-        **{f: getattr(application, f) for f in APPLICATION_FIELDS
-           if f not in ("justification", "continuity_plan")},
-        status=AccountStatus.ACTIVE,
-    )
+        **{f: getattr(application, f) for f in ACCOUNT_FIELDS}, status=AccountStatus.ACTIVE)
     audit.record(actor, "account.registered", account,
                  reason=f"Approved application #{application.pk}",
-                 changes=audit.diff({}, audit.snapshot(account, ACCOUNT_EDITABLE_FIELDS)))
+                 changes=audit.diff({}, audit.snapshot(account, [*ACCOUNT_FIELDS, "status"])))
     return account
 
 

@@ -22,9 +22,14 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     return values
 
 
+EMPTY: tuple[Any, ...] = (None, "", False, [], {})
+
+
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    """Fields whose value changed, as {field: [old, new]}."""
-    return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+    """Fields whose value changed, as {field: [old, new]}; nothing-to-nothing is no change
+    (so a new record lists only the fields that were filled in)."""
+    return {k: [before.get(k), v] for k, v in after.items()
+            if before.get(k) != v and not (before.get(k) in EMPTY and v in EMPTY)}
 
 
 def _agency_id(obj: models.Model) -> int | None:

@@ -23,6 +23,12 @@ class AuditLogTestCase(BaseTestCase):
         self.assertEqual(event.agency, self.alpha)
         self.assertIsNotNone(event.at)
 
+    def test_it_lists_only_filled_in_fields_for_a_new_record(self):
+        created = AuditEvent.objects.get(action="account.registered")
+        self.assertEqual(created.changes["handle"], [None, "@alpha_news"])
+        self.assertNotIn("topic_statement", created.changes)  # empty, so not a change
+        self.assertNotIn("topic_limited", created.changes)
+
     def test_it_shows_the_history_on_the_objects_page(self):
         self.login(self.person(Role.VIEWER))
         response = self.client.get(f"/accounts/{self.account.pk}/")
