@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from civicsocial.security.appendonly import APPEND_ONLY_TABLES, allow_changes_sql
+from civicsocial.security.appendonly import APPEND_ONLY_TABLES, DISPOSABLE_TABLES, allow_changes_sql
 
 
 @pytest.fixture
@@ -21,6 +21,6 @@ def live_app(live_server: Any, transactional_db: None) -> Iterator[Any]:
     (`make test` does), never beside tests that rely on the triggers."""
     yield live_server
     with connection.cursor() as cursor:
-        for table in APPEND_ONLY_TABLES:
+        for table in [*APPEND_ONLY_TABLES, *DISPOSABLE_TABLES]:
             for statement in allow_changes_sql(connection.vendor, table):
                 cursor.execute(statement)

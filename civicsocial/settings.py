@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "civicsocial.registry",
     "civicsocial.security",
     "civicsocial.policy",
+    "civicsocial.records",
 ]
 
 MIDDLEWARE = [
@@ -203,3 +204,6 @@ LOGGING = {
 
 # Branding and policy constants used across apps.
 CITY_NAME = os.environ.get("CIVICSOCIAL_CITY_NAME", "New York City")
+
+# The archive's media files, stored once each under their SHA-256.
+MEDIA_STORE = Path(os.environ.get("CIVICSOCIAL_MEDIA_DIR", VAR_DIR / "media"))

@@ -1,0 +1,99 @@
+"""Tamper evidence: canonical JSON, content and chain hashes, Merkle roots and proofs.
+
+The Merkle tree follows RFC 6962 (Certificate Transparency): leaves are hashed with a
+0x00 prefix and nodes with 0x01, so a leaf can never pass for a node; an odd tree splits
+at the largest power of two below its size. A proof is the audit path of one leaf.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+
+def canonical(data: Any) -> bytes:
+    """One byte string per value: sorted keys, no spaces, UTF-8."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      default=str).encode()
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+CONTENT_FIELDS = ("kind", "author", "text", "created_at", "parent_id", "url", "language",
+                  "deleted", "media")
+
+
+def content_hash(fields: dict[str, Any]) -> str:
+    """What a version says. Two captures with the same content hash are the same version."""
+    return sha256_hex(canonical({k: fields.get(k) for k in CONTENT_FIELDS}))
+
+
+def chain_hash(prev_hash: str, record: dict[str, Any]) -> str:
+    """The link: this version's record bound to the previous link of its stream."""
+    return sha256_hex(prev_hash.encode() + canonical(record))
+
+
+def chain_record(*, seq: int, item_id: str, version_no: int, change: str, captured_at: str,
+                 content_hash: str, raw_hash: str) -> dict[str, Any]:
+    """The fields a chain hash covers (everything that identifies and orders a version)."""
+    return {"seq": seq, "item_id": item_id, "version_no": version_no, "change": change,
+            "captured_at": captured_at, "content_hash": content_hash, "raw_hash": raw_hash}
+
+
+def _leaf(data: str) -> bytes:
+    return hashlib.sha256(b"\x00" + bytes.fromhex(data)).digest()
+
+
+def _node(left: bytes, right: bytes) -> bytes:
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def _split(n: int) -> int:
+    k = 1
+    while k * 2 < n:
+        k *= 2
+    return k
+
+
+def _root(leaves: list[bytes]) -> bytes:
+    if len(leaves) == 1:
+        return leaves[0]
+    k = _split(len(leaves))
+    return _node(_root(leaves[:k]), _root(leaves[k:]))
+
+
+def merkle_root(hashes: list[str]) -> str:
+    """Root over hex hashes (the chain hashes of one stream's day, in chain order)."""
+    if not hashes:
+        return sha256_hex(b"")
+    return _root([_leaf(h) for h in hashes]).hex()
+
+
+def merkle_proof(hashes: list[str], index: int) -> list[list[str]]:
+    """Audit path for leaf `index`: [[side, sibling hex], ...] from leaf to root."""
+    path: list[list[str]] = []
+
+    def walk(leaves: list[bytes], i: int) -> None:
+        if len(leaves) == 1:
+            return
+        k = _split(len(leaves))
+        if i < k:
+            walk(leaves[:k], i)
+            path.append(["right", _root(leaves[k:]).hex()])
+        else:
+            walk(leaves[k:], i - k)
+            path.append(["left", _root(leaves[:k]).hex()])
+
+    walk([_leaf(h) for h in hashes], index)
+    return path
+
+
+def verify_proof(leaf_hash: str, proof: list[list[str]], root: str) -> bool:
+    node = _leaf(leaf_hash)
+    for side, sibling in proof:
+        other = bytes.fromhex(sibling)
+        node = _node(other, node) if side == "left" else _node(node, other)
+    return node.hex() == root

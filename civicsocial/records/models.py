@@ -1,0 +1,184 @@
+"""The archive (P25, P27): every captured item, every version, kept and provable.
+
+- `ArchiveStream`: one platform account (registered or not, P1) and the head of its hash chain.
+- `ArchivedItem`: one post, reply, comment, message or profile on a platform; an index row.
+- `ItemVersion`: append-only; what an item was at a capture, chained by hash per stream.
+- `VersionContent`: the content of a version. Never updated; removed only by a recorded
+  `Disposal` past retention (the database enforces both), the hashes stay.
+- `MediaBlob`: media stored once by SHA-256. `DailySeal`: Merkle root per stream per day.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class ItemKind(models.TextChoices):
+    POST = "post", "Post"
+    REPLY = "reply", "Reply"
+    COMMENT = "comment", "Comment"
+    MESSAGE = "message", "Direct message"
+    PROFILE = "profile", "Profile snapshot"
+
+
+class Change(models.TextChoices):
+    CREATED = "created", "First capture"
+    EDITED = "edited", "Edited"
+    DELETED = "deleted", "Removed from the platform"
+    RESTORED = "restored", "Back on the platform"
+
+
+GENESIS_HASH = "0" * 64
+
+
+class ArchiveStream(models.Model):
+    """A platform account as the archive sees it; `account` is empty when the account
+    is not in the registry (kept, and flagged for P1)."""
+
+    platform = models.CharField(max_length=20)
+    handle = models.CharField(max_length=100)
+    account = models.ForeignKey("registry.Account", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="streams")
+    head_seq = models.BigIntegerField(default=0)
+    head_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["platform", "handle"], name="unique_stream")]
+
+    def __str__(self) -> str:
+        return f"{self.handle} on {self.platform}"
+
+
+class ArchivedItem(models.Model):
+    stream = models.ForeignKey(ArchiveStream, on_delete=models.PROTECT, related_name="items")
+    item_id = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=ItemKind.choices)
+    first_captured_at = models.DateTimeField()
+    last_captured_at = models.DateTimeField()
+    versions = models.IntegerField(default=0)
+    deleted = models.BooleanField(default=False)
+    edited = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["stream", "item_id"], name="unique_item")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.item_id} of {self.stream}"
+
+
+class ItemVersion(models.Model):
+    """Append-only (database triggers refuse UPDATE and DELETE)."""
+
+    item = models.ForeignKey(ArchivedItem, on_delete=models.PROTECT, related_name="version_set")
+    stream = models.ForeignKey(ArchiveStream, on_delete=models.PROTECT, related_name="+")
+    version_no = models.IntegerField()
+    change = models.CharField(max_length=20, choices=Change.choices)
+    captured_at = models.DateTimeField(db_index=True)
+    content_hash = models.CharField(max_length=64)
+    raw_hash = models.CharField(max_length=64)
+    chain_seq = models.BigIntegerField()
+    prev_hash = models.CharField(max_length=64)
+    chain_hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["item", "version_no"], name="unique_version"),
+            models.UniqueConstraint(fields=["stream", "chain_seq"], name="unique_chain_seq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} v{self.version_no} ({self.change})"
+
+
+class VersionContent(models.Model):
+    version = models.OneToOneField(ItemVersion, primary_key=True, on_delete=models.PROTECT,
+                                   related_name="content")
+    author = models.CharField(max_length=200)
+    text = models.TextField()
+    created_at = models.DateTimeField(null=True, blank=True)
+    parent_id = models.CharField(max_length=200, blank=True)
+    url = models.CharField(max_length=1000, blank=True)
+    language = models.CharField(max_length=20, blank=True)
+    media = models.JSONField(default=list)
+    raw = models.TextField()  # the platform's payload, exactly as captured (JSON text)
+
+
+class MediaBlob(models.Model):
+    sha256 = models.CharField(max_length=64, primary_key=True)
+    size = models.BigIntegerField()
+    content_type = models.CharField(max_length=100)
+    first_seen_at = models.DateTimeField(default=timezone.now)
+
+
+class DailySeal(models.Model):
+    """Merkle root of one stream's versions captured on one UTC day. Append-only."""
+
+    stream = models.ForeignKey(ArchiveStream, on_delete=models.PROTECT, related_name="seals")
+    day = models.DateField()
+    root = models.CharField(max_length=64)
+    count = models.IntegerField()
+    first_seq = models.BigIntegerField()
+    last_seq = models.BigIntegerField()
+    sealed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["stream", "day"], name="one_seal_a_day")]
+
+
+class Disposal(models.Model):
+    """A version's content removed past retention; its hashes stay. Append-only."""
+
+    version = models.OneToOneField(ItemVersion, on_delete=models.PROTECT, related_name="disposal")
+    disposed_at = models.DateTimeField(default=timezone.now)
+    disposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    schedule = models.CharField(max_length=100)
+    content_hash = models.CharField(max_length=64)
+
+
+class RetentionSchedule(models.Model):
+    """How long each kind of record is kept before it may be disposed of."""
+
+    kind = models.CharField(max_length=20, choices=ItemKind.choices, unique=True)
+    keep_days = models.PositiveIntegerField()
+    authority = models.CharField(max_length=200, help_text="the records schedule item it follows")
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.keep_days} days ({self.authority})"
+
+
+class LegalHold(models.Model):
+    """Nothing under hold is disposed of. On one item, or on everything of a FOIL case."""
+
+    item = models.ForeignKey(ArchivedItem, null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="holds")
+    reason = models.TextField(max_length=5000)
+    placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    placed_at = models.DateTimeField(default=timezone.now)
+    released_at = models.DateTimeField(null=True, blank=True)
+
+
+class ImportJob(models.Model):
+    """A file import: its progress, so an interrupted import resumes where it stopped and
+    the pages show how far it is."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+
+    path = models.CharField(max_length=1000)
+    file_sha256 = models.CharField(max_length=64, db_index=True)
+    total_bytes = models.BigIntegerField()
+    bytes_done = models.BigIntegerField(default=0)
+    lines_done = models.BigIntegerField(default=0)
+    counts = models.JSONField(default=dict)
+    rejected = models.IntegerField(default=0)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"import of {self.path} ({self.status})"

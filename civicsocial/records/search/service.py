@@ -1,0 +1,141 @@
+"""Records search: complete by default (every version of every item, removed ones
+included), one result per item, the same on both engines."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+
+from civicsocial.records.models import ArchivedItem, ItemVersion, VersionContent
+from civicsocial.records.search.backends import match_sql
+from civicsocial.records.search.query import Query, highlight_terms, parse
+from civicsocial.records.search.text import fold
+
+WORD = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True)
+class Filters:
+    account: str = ""
+    platform: str = ""
+    author: str = ""
+    kind: str = ""
+    since: date | None = None
+    until: date | None = None
+    exclude_deleted: bool = False
+
+
+@dataclass
+class Hit:
+    platform: str
+    account: str
+    item_id: str
+    kind: str
+    text: str
+    author: str
+    url: str
+    deleted: bool
+    edited: bool
+    versions: int
+    matched_versions: list[int] = field(default_factory=list)
+    last_captured_at: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def matching_versions(query: Query, filters: Filters) -> QuerySet[ItemVersion]:
+    versions = ItemVersion.objects.all()
+    if not query.empty:
+        sql, params = match_sql(query)
+        versions = versions.filter(id__in=RawSQL(sql, params))  # noqa: S611 - parameterized
+    if filters.account:
+        versions = versions.filter(stream__handle__iexact=filters.account)
+    if filters.platform:
+        versions = versions.filter(stream__platform=filters.platform.lower())
+    if filters.kind:
+        versions = versions.filter(item__kind=filters.kind)
+    if filters.author:
+        versions = versions.filter(content__author__iexact=filters.author)
+    if filters.since:
+        versions = versions.filter(content__created_at__gte=_day_start(filters.since))
+    if filters.until:
+        versions = versions.filter(content__created_at__lt=_day_start(filters.until)
+                                   + timezone.timedelta(days=1))
+    if filters.exclude_deleted:
+        versions = versions.filter(item__deleted=False)
+    return versions
+
+
+def search(text: str, filters: Filters | None = None, limit: int | None = None) -> list[Hit]:
+    """Items with at least one version matching `text` and the filters."""
+    query = parse(text)
+    filters = filters or Filters()
+    matched: dict[int, list[int]] = {}
+    rows = matching_versions(query, filters).order_by("item_id", "version_no") \
+        .values_list("item_id", "version_no")
+    for item_pk, version_no in rows.iterator(chunk_size=5000):
+        if item_pk not in matched and limit is not None and len(matched) >= limit:
+            break
+        matched.setdefault(item_pk, []).append(version_no)
+    return describe_items(matched)
+
+
+def describe_items(matched: dict[int, list[int]]) -> list[Hit]:
+    """One Hit per item id, with its latest text (of the newest version that has any)."""
+    hits: list[Hit] = []
+    ids = list(matched)
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start:start + 1000]
+        items = ArchivedItem.objects.filter(pk__in=chunk).select_related("stream").in_bulk()
+        latest: dict[int, VersionContent] = {}
+        for content in VersionContent.objects.filter(version__item_id__in=chunk) \
+                .select_related("version").order_by("version__item_id", "version__version_no"):
+            if content.text or content.version.item_id not in latest:
+                latest[content.version.item_id] = content
+        for pk in chunk:
+            item, content = items[pk], latest.get(pk)
+            hits.append(Hit(
+                platform=item.stream.platform, account=item.stream.handle, item_id=item.item_id,
+                kind=item.kind, text=content.text if content else "",
+                author=content.author if content else "", url=content.url if content else "",
+                deleted=item.deleted, edited=item.edited, versions=item.versions,
+                matched_versions=matched[pk], last_captured_at=item.last_captured_at.isoformat()))
+    return hits
+
+
+def highlight(text: str, query_text: str, width: int = 200) -> list[tuple[str, bool]]:
+    """A snippet around the first hit, as (piece, is_match) pairs for pages and terminals."""
+    terms = {t.words[0]: t.prefix for t in highlight_terms(parse(query_text))}
+    pieces: list[tuple[str, bool]] = []
+    first = None
+    position = 0
+    for word in WORD.finditer(text):
+        folded = fold(word.group())
+        hit = any(folded == w or (prefix and folded.startswith(w)) for w, prefix in terms.items())
+        if hit:
+            first = word.start() if first is None else first
+            pieces.append((text[position:word.start()], False))
+            pieces.append((word.group(), True))
+            position = word.end()
+    pieces.append((text[position:], False))
+    start = max(0, (first or 0) - width // 2)
+    out: list[tuple[str, bool]] = []
+    offset = 0
+    for piece, is_match in pieces:
+        begin, end = offset, offset + len(piece)
+        offset = end
+        if end < start or begin > start + width:
+            continue
+        out.append((piece[max(0, start - begin): start + width - begin], is_match))
+    return [p for p in out if p[0]]
