@@ -104,12 +104,18 @@ class VersionContent(models.Model):
     media = models.JSONField(default=list)
     raw = models.TextField()  # the platform's payload, exactly as captured (JSON text)
 
+    def __str__(self) -> str:
+        return f"content of version {self.pk}"
+
 
 class MediaBlob(models.Model):
     sha256 = models.CharField(max_length=64, primary_key=True)
     size = models.BigIntegerField()
     content_type = models.CharField(max_length=100)
     first_seen_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.sha256} ({self.content_type}, {self.size} bytes)"
 
 
 class DailySeal(models.Model):
@@ -126,6 +132,9 @@ class DailySeal(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["stream", "day"], name="one_seal_a_day")]
 
+    def __str__(self) -> str:
+        return f"seal of {self.stream} on {self.day}: {self.root}"
+
 
 class Disposal(models.Model):
     """A version's content removed past retention; its hashes stay. Append-only."""
@@ -136,6 +145,9 @@ class Disposal(models.Model):
                                     related_name="+")
     schedule = models.CharField(max_length=100)
     content_hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"disposal of version {self.version_id} on {self.disposed_at:%Y-%m-%d}"
 
 
 class RetentionSchedule(models.Model):
@@ -159,6 +171,9 @@ class LegalHold(models.Model):
                                   related_name="+")
     placed_at = models.DateTimeField(default=timezone.now)
     released_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"hold on {self.item or 'a case'}: {self.reason[:60]}"
 
 
 class ImportJob(models.Model):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
@@ -71,7 +71,7 @@ def matching_versions(query: Query, filters: Filters) -> QuerySet[ItemVersion]:
         versions = versions.filter(content__created_at__gte=_day_start(filters.since))
     if filters.until:
         versions = versions.filter(content__created_at__lt=_day_start(filters.until)
-                                   + timezone.timedelta(days=1))
+                                   + timedelta(days=1))
     if filters.exclude_deleted:
         versions = versions.filter(item__deleted=False)
     return versions
@@ -99,12 +99,13 @@ def describe_items(matched: dict[int, list[int]]) -> list[Hit]:
         chunk = ids[start:start + 1000]
         items = ArchivedItem.objects.filter(pk__in=chunk).select_related("stream").in_bulk()
         latest: dict[int, VersionContent] = {}
-        for content in VersionContent.objects.filter(version__item_id__in=chunk) \
+        for row in VersionContent.objects.filter(version__item_id__in=chunk) \
                 .select_related("version").order_by("version__item_id", "version__version_no"):
-            if content.text or content.version.item_id not in latest:
-                latest[content.version.item_id] = content
+            if row.text or row.version.item_id not in latest:
+                latest[row.version.item_id] = row
         for pk in chunk:
-            item, content = items[pk], latest.get(pk)
+            item = items[pk]
+            content: VersionContent | None = latest.get(pk)
             hits.append(Hit(
                 platform=item.stream.platform, account=item.stream.handle, item_id=item.item_id,
                 kind=item.kind, text=content.text if content else "",
