@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import timezone
 
 from civicsocial.records import hashing
 from civicsocial.records.capture import Capture
@@ -109,6 +110,7 @@ def archive_captures(captures: Sequence[Capture]) -> ArchiveResult:
         return result
     streams = _streams(captures)
     seen = _seen(streams, captures)
+    now = timezone.now()
     new_versions: list[tuple[ItemVersion, VersionContent, str]] = []
     touched: dict[int, ArchivedItem] = {}
     for capture in captures:
@@ -142,7 +144,7 @@ def archive_captures(captures: Sequence[Capture]) -> ArchiveResult:
         version = ItemVersion(item=item, stream=stream, version_no=item.versions, change=change,
                               captured_at=capture.captured_at, content_hash=digest,
                               raw_hash=raw_hash, chain_seq=stream.head_seq,
-                              prev_hash=stream.head_hash, chain_hash=link)
+                              prev_hash=stream.head_hash, chain_hash=link, archived_at=now)
         stream.head_hash = link
         content = VersionContent(author=capture.author, text=capture.text,
                                  created_at=capture.created_at, parent_id=capture.parent_id,

@@ -40,6 +40,11 @@ def _job(path: Path) -> ImportJob:
     return job
 
 
+def already_imported(path: Path) -> bool:
+    return ImportJob.objects.filter(file_sha256=file_sha256(path),
+                                    status=ImportJob.Status.DONE).exists()
+
+
 def _commit(job: ImportJob, batch: list[Capture], lines: int, offset: int,
             rejects: int, result: ArchiveResult) -> None:
     with transaction.atomic():

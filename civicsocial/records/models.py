@@ -81,6 +81,9 @@ class ItemVersion(models.Model):
     chain_seq = models.BigIntegerField()
     prev_hash = models.CharField(max_length=64)
     chain_hash = models.CharField(max_length=64)
+    # When it entered the archive: seals cover what was archived each day, a contiguous
+    # stretch of the chain even when captures arrive late.
+    archived_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         constraints = [
@@ -119,7 +122,8 @@ class MediaBlob(models.Model):
 
 
 class DailySeal(models.Model):
-    """Merkle root of one stream's versions captured on one UTC day. Append-only."""
+    """Merkle root of the stretch of one stream's chain archived on one UTC day
+    (sequences first_seq..last_seq). Append-only."""
 
     stream = models.ForeignKey(ArchiveStream, on_delete=models.PROTECT, related_name="seals")
     day = models.DateField()

@@ -1,0 +1,125 @@
+"""`civicsocial archive import|search|verify|seal|export-seals`: the archive (P25, P27)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import IO, Any, cast
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from civicsocial.records.importer import already_imported, import_file
+from civicsocial.records.integrity import export_seals, seal_days, verify
+from civicsocial.records.models import ItemKind
+from civicsocial.records.search.query import QueryError
+from civicsocial.records.search.service import Filters, highlight, search
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"'{value}' is not a date (YYYY-MM-DD)") from None
+
+
+class Command(BaseCommand):
+    help = "The archive: import captures, search every version, verify, seal."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        p = sub.add_parser("import", help="import a JSON Lines capture file (idempotent)")
+        p.add_argument("file", type=Path)
+        p.add_argument("--rejects", type=Path, help="where malformed lines go (FILE.rejects.jsonl)")
+        p = sub.add_parser("search", help="search every version of every item")
+        p.add_argument("query", nargs="?", default="")
+        p.add_argument("--account", default="")
+        p.add_argument("--platform", default="")
+        p.add_argument("--author", default="")
+        p.add_argument("--kind", default="", choices=["", *ItemKind.values])
+        p.add_argument("--since", type=_date)
+        p.add_argument("--until", type=_date)
+        p.add_argument("--exclude-deleted", action="store_true")
+        p.add_argument("--limit", type=int)
+        p.add_argument("--format", choices=["table", "json"], default="table")
+        p = sub.add_parser("verify", help="check every hash chain and seal; exit 1 if broken")
+        p.add_argument("--against", type=Path, help="seals exported earlier (SEALS.json)")
+        sub.add_parser("seal", help="seal every complete day not sealed yet")
+        p = sub.add_parser("export-seals", help="write every seal to a file kept elsewhere")
+        p.add_argument("--out", type=Path, required=True)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self.console = Console(file=cast(IO[str], self.stdout), width=160)
+        getattr(self, "do_" + options["action"].replace("-", "_"))(options)
+
+    def _progress(self, total: int | None, label: str) -> Progress:
+        return Progress(TextColumn(label), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                        TimeRemainingColumn(), console=Console(stderr=True), transient=True,
+                        disable=total is None)
+
+    def do_import(self, options: dict[str, Any]) -> None:
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"No such file: {path}")
+        rejects = options["rejects"] or path.with_name(path.name + ".rejects.jsonl")
+        if already_imported(path):
+            self.stdout.write(f"{path} was imported before (same content); nothing changed.")
+            return
+        with self._progress(path.stat().st_size, f"Importing {path.name}") as bar:
+            task = bar.add_task("import", total=path.stat().st_size)
+            job = import_file(path, rejects, progress=lambda done: bar.update(task, completed=done))
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(job.counts.items())) or "nothing new"
+        self.stdout.write(f"{path}: {job.lines_done} lines; {counts}; rejected {job.rejected}"
+                          + (f" (see {rejects})" if job.rejected else ""))
+
+    def do_search(self, options: dict[str, Any]) -> None:
+        filters = Filters(account=options["account"], platform=options["platform"],
+                          author=options["author"], kind=options["kind"], since=options["since"],
+                          until=options["until"], exclude_deleted=options["exclude_deleted"])
+        try:
+            hits = search(options["query"], filters, limit=options["limit"])
+        except QueryError as error:
+            raise CommandError(str(error)) from None
+        if options["format"] == "json":
+            for hit in hits:
+                self.stdout.write(json.dumps(hit.as_dict(), ensure_ascii=False))
+            return
+        table = Table("platform", "account", "item", "kind", "versions", "state", "text")
+        for hit in hits:
+            state = "removed" if hit.deleted else "edited" if hit.edited else ""
+            snippet = "".join(f"[bold]{escape(p)}[/bold]" if m else escape(p)
+                              for p, m in highlight(hit.text, options["query"], 100))
+            table.add_row(hit.platform, escape(hit.account), escape(hit.item_id), hit.kind,
+                          str(hit.versions), state, snippet)
+        self.console.print(table)
+        self.console.print(f"{len(hits)} item(s).")
+
+    def do_verify(self, options: dict[str, Any]) -> None:
+        against = None
+        if options["against"]:
+            try:
+                against = json.loads(Path(options["against"]).read_text())
+            except (OSError, json.JSONDecodeError) as error:
+                raise CommandError(f"Cannot read seals from {options['against']}: {error}") from None
+        with self._progress(1, "Verifying") as bar:
+            task = bar.add_task("verify", total=None)
+            report = verify(against, progress=lambda n: bar.update(task, completed=n))
+        if report.ok:
+            self.stdout.write(f"OK: {report.checked} versions verified.")
+            return
+        for problem in report.problems:
+            self.stderr.write(problem)
+        raise SystemExit(1)
+
+    def do_seal(self, options: dict[str, Any]) -> None:
+        seals = seal_days()
+        self.stdout.write(f"Sealed {len(seals)} stream-day(s).")
+
+    def do_export_seals(self, options: dict[str, Any]) -> None:
+        data = export_seals()
+        options["out"].write_text(json.dumps(data, indent=1))
+        self.stdout.write(f"Wrote {len(data['seals'])} seal(s) to {options['out']}.")
