@@ -1,0 +1,56 @@
+"""Helpers for archive tests: capture lines, and acting as an attacker with direct
+database access (the append-only triggers lifted, as someone with the server's
+credentials could do)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.db import connection
+
+from civicsocial.records.archive import ArchiveResult, archive_captures
+from civicsocial.records.capture import parse_capture
+from civicsocial.security.appendonly import (
+    APPEND_ONLY_TABLES,
+    DISPOSABLE_TABLES,
+    allow_changes_sql,
+    disposal_only_sql,
+    forbid_changes_sql,
+)
+
+T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+
+
+def line(item_id: str = "p1", minutes: int = 0, **fields: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "platform": "bluesky", "account": "@dotnyc", "item_id": item_id, "kind": "comment",
+        "author": "@resident", "text": f"Text of {item_id}", "created_at": T0.isoformat(),
+        "captured_at": (T0 + timedelta(minutes=minutes)).isoformat(), "raw": {"id": item_id}}
+    data.update(fields)
+    return data
+
+
+def archive(*lines: dict[str, Any]) -> ArchiveResult:
+    return archive_captures([parse_capture(dict(entry)) for entry in lines])
+
+
+@contextmanager
+def as_attacker() -> Iterator[Any]:
+    """A cursor with the database's guards lifted; they are put back afterwards."""
+    vendor = connection.vendor
+    tables = [*APPEND_ONLY_TABLES, *DISPOSABLE_TABLES]
+    with connection.cursor() as cursor:
+        for table in tables:
+            for statement in allow_changes_sql(vendor, table):
+                cursor.execute(statement)
+        try:
+            yield cursor
+        finally:
+            for table in tables:
+                sql = disposal_only_sql(vendor, table) if table in DISPOSABLE_TABLES \
+                    else forbid_changes_sql(vendor, table)
+                for statement in sql:
+                    cursor.execute(statement)
