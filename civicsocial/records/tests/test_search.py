@@ -1,0 +1,108 @@
+"""Records search: whole words, case- and accent-insensitive, prefixes, phrases,
+exclusions, OR; every version of every item, removed ones included. The engine in use
+(SQLite FTS5 or PostgreSQL full text) must agree with the reference semantics in
+Python on one corpus; `make test` runs this on both engines, so they agree with each other."""
+
+import random
+
+from django.test import TestCase
+
+from civicsocial.records.search.query import QueryError, matches, parse, to_fts5, to_tsquery
+from civicsocial.records.search.service import Filters, highlight, search
+from civicsocial.records.tests.helpers import archive, line
+
+WORDS = ["pothole", "potholes", "water", "main", "break", "Broadway", "school", "café",
+         "Élan", "street", "graffiti", "noise", "permit", "résumé", "FOIL", "records",
+         "request", "hydrant", "leak", "sidewalk", "tree", "down", "ice", "snow", "rat"]
+QUERIES = ["pothole", "POTHOLE", "pot*", "potholes", "cafe", "elan", "resume", '"water main"',
+           '"main water"', "water -leak", "school OR hydrant", "tree down", "tree OR ice snow",
+           '"foil request" OR records', "-graffiti noise", "sidewalk* -ice", "rat", "ra*",
+           "street OR street", "éLaN StReEt", "nothinglikethis", "snow ice -tree -rat",
+           "permit*", '"broadway"', "leak OR break OR main"]
+
+
+def corpus(seed: int = 7, size: int = 120) -> list[dict]:
+    rng = random.Random(seed)
+    lines = []
+    for n in range(size):
+        text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(2, 9)))
+        lines.append(line(f"i{n}", minutes=n, text=text + rng.choice([".", "!", "?", " :)"]),
+                          author=f"@user{n % 7}", kind=rng.choice(["comment", "reply", "post"])))
+        if n % 5 == 0:  # an edit: the old words stay findable
+            lines.append(line(f"i{n}", minutes=n + 500, text="edited to say " +
+                              rng.choice(WORDS), author=f"@user{n % 7}"))
+        if n % 11 == 0:
+            lines.append(line(f"i{n}", minutes=n + 900, text="", deleted=True))
+    return lines
+
+
+class SearchSemanticsTestCase(TestCase):
+    def test_it_parses_the_records_search_language(self):
+        q = parse('pot* "water main" -leak a OR b')
+        self.assertEqual(len(q.clauses), 3)
+        self.assertEqual(q.excluded[0].words, ("leak",))
+        self.assertTrue(q.clauses[0][0].prefix)
+        self.assertEqual(q.clauses[1][0].words, ("water", "main"))
+        self.assertEqual(len(q.clauses[2]), 2)
+
+    def test_it_neutralizes_engine_operators_in_words(self):
+        self.assertEqual(to_fts5(parse("NEAR AND NOT")), '("near") AND ("and") AND ("not")')
+        self.assertEqual(to_tsquery(parse("x'); DROP")), "(('x')) & (('drop'))")
+
+    def test_it_refuses_a_query_of_exclusions_only(self):
+        with self.assertRaises(QueryError):
+            parse("-pothole")
+        with self.assertRaises(QueryError):
+            parse('"unclosed')
+
+    def test_it_matches_whole_words_only(self):
+        self.assertTrue(matches(parse("pothole"), "A POTHOLE!"))
+        self.assertFalse(matches(parse("pothole"), "potholes everywhere"))
+        self.assertTrue(matches(parse("pothole*"), "potholes everywhere"))
+        self.assertTrue(matches(parse("elan"), "Rue de l'Élan"))
+
+
+class EngineAgreementTestCase(TestCase):
+    def setUp(self) -> None:
+        self.lines = corpus()
+        archive(*self.lines)
+
+    def reference(self, query: str) -> set[str]:
+        q = parse(query)
+        return {entry["item_id"] for entry in self.lines if matches(q, entry["text"])}
+
+    def test_it_finds_exactly_what_the_reference_finds(self):
+        for query in QUERIES:
+            found = {hit.item_id for hit in search(query)}
+            self.assertEqual(found, self.reference(query), query)
+        self.assertGreater(len({h.item_id for h in search("pothole")}), 5)
+
+    def test_it_searches_removed_and_edited_items_unless_told_otherwise(self):
+        removed = {f"i{n}" for n in range(0, 120, 11)}
+        everything = {hit.item_id for hit in search("")}
+        self.assertEqual(len(everything), 120)
+        self.assertTrue(removed <= everything)
+        kept = {hit.item_id for hit in search("", Filters(exclude_deleted=True))}
+        self.assertEqual(kept, everything - removed)
+
+    def test_it_reports_latest_text_and_every_matching_version(self):
+        hits = {h.item_id: h for h in search("edited")}
+        self.assertIn("i5", hits)
+        self.assertTrue(hits["i5"].text.startswith("edited to say"))
+        self.assertEqual(hits["i5"].versions, 2)
+        self.assertEqual(hits["i5"].matched_versions, [2])
+
+    def test_it_filters_by_author_kind_and_dates(self):
+        by_author = search("", Filters(author="@USER3"))
+        self.assertTrue(by_author)
+        self.assertTrue(all(h.author == "@user3" for h in by_author))
+        posts = search("", Filters(kind="post"))
+        self.assertTrue(all(h.kind == "post" for h in posts))
+        self.assertEqual(search("", Filters(account="@nobody")), [])
+        from datetime import date
+        self.assertEqual(search("", Filters(since=date(2026, 11, 2))), [])
+        self.assertEqual(len(search("", Filters(until=date(2026, 11, 1)))), 120)
+
+    def test_it_highlights_the_words_found(self):
+        pieces = highlight("Huge Pothole on Élan St", "pothole elan")
+        self.assertEqual([p for p, hit in pieces if hit], ["Pothole", "Élan"])
