@@ -201,3 +201,65 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"import of {self.path} ({self.status})"
+
+
+class FoilCase(models.Model):
+    """A Freedom of Information Law request (P26, P27) and its statutory clock."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ACKNOWLEDGED = "acknowledged", "Acknowledged"
+        CLOSED = "closed", "Closed"
+
+    agency = models.ForeignKey("registry.Agency", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="foil_cases")
+    requester = models.CharField(max_length=200)
+    received_on = models.DateField()
+    acknowledge_by = models.DateField()
+    acknowledged_on = models.DateField(null=True, blank=True)
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="foil_cases")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    notes = models.TextField(max_length=20000, blank=True)
+    source_item = models.ForeignKey(ArchivedItem, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", help_text="the post that asked (P26)")
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.number}: {self.requester}"
+
+    @property
+    def number(self) -> str:
+        return f"FOIL-{self.received_on.year}-{self.pk:06d}"
+
+
+class FoilSearch(models.Model):
+    """A saved search attached to a case: what it finds is produced and held."""
+
+    case = models.ForeignKey(FoilCase, on_delete=models.PROTECT, related_name="searches")
+    query = models.CharField(max_length=1000)
+    filters = models.JSONField(default=dict)
+    added_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.case.number}: {self.query}"
+
+
+class FoilItem(models.Model):
+    """An item picked by hand for a case."""
+
+    case = models.ForeignKey(FoilCase, on_delete=models.PROTECT, related_name="picked")
+    item = models.ForeignKey(ArchivedItem, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "item"], name="unique_case_item")]
+
+    def __str__(self) -> str:
+        return f"{self.case.number}: {self.item}"

@@ -1,0 +1,108 @@
+"""`civicsocial foil open|list|export|verify-production`: FOIL cases (P26, P27)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from civicsocial.records.foil import business_days_left, open_case
+from civicsocial.records.models import FoilCase
+from civicsocial.records.production import REDACTABLE, Redaction, export_case, verify_production
+from civicsocial.registry.models import Agency, Person
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"'{value}' is not a date (YYYY-MM-DD)") from None
+
+
+def _case(value: str) -> FoilCase:
+    number = value.rsplit("-", 1)[-1]
+    case = FoilCase.objects.filter(pk=int(number)).first() if number.isdigit() else None
+    if case is None:
+        raise CommandError(f"No FOIL case {value}.")
+    return case
+
+
+class Command(BaseCommand):
+    help = "FOIL cases: open one, list them, export a production, verify a production."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        p = sub.add_parser("open", help="open a case; prints its id on the last line")
+        p.add_argument("--requester", required=True)
+        p.add_argument("--received", required=True, type=_date)
+        p.add_argument("--query", action="append", default=[], help="a saved search (repeatable)")
+        p.add_argument("--agency", help="agency slug")
+        p.add_argument("--officer", help="user name of the records officer")
+        sub.add_parser("list", help="cases with their clocks")
+        p = sub.add_parser("export", help="write the production zip of a case")
+        p.add_argument("case")
+        p.add_argument("--out", type=Path, required=True)
+        p.add_argument("--redact", default="", help=f"comma-separated: {', '.join(REDACTABLE)}")
+        p.add_argument("--reason", default="", help="why fields are redacted (in the manifest)")
+        p = sub.add_parser("verify-production", help="check a production zip; exit 1 if altered")
+        p.add_argument("file", type=Path)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        getattr(self, "do_" + options["action"].replace("-", "_"))(options)
+
+    def do_open(self, options: dict[str, Any]) -> None:
+        agency = officer = None
+        if options["agency"]:
+            agency = Agency.objects.filter(slug=options["agency"]).first()
+            if agency is None:
+                raise CommandError(f"No agency '{options['agency']}'.")
+        if options["officer"]:
+            officer = Person.objects.filter(username=options["officer"]).first()
+            if officer is None:
+                raise CommandError(f"No person '{options['officer']}'.")
+        try:
+            case = open_case(None, options["requester"], options["received"], options["query"],
+                             agency=agency, officer=officer)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
+        self.stdout.write(f"Opened {case.number}; acknowledge by {case.acknowledge_by} "
+                          f"({business_days_left(case)} business days left).")
+        self.stdout.write(str(case.pk))
+
+    def do_list(self, options: dict[str, Any]) -> None:
+        for case in FoilCase.objects.all():
+            left = business_days_left(case)
+            clock = f"{left} business days left" if left >= 0 else f"OVERDUE by {-left}"
+            self.stdout.write(f"{case.pk:>6}  {case.number}  {case.status:<12} "
+                              f"ack by {case.acknowledge_by} ({clock})  {case.requester}")
+
+    def do_export(self, options: dict[str, Any]) -> None:
+        case = _case(options["case"])
+        fields = [f.strip() for f in options["redact"].split(",") if f.strip()]
+        if fields and not options["reason"]:
+            raise CommandError("Give --reason for the redaction; it goes in the manifest.")
+        redaction = Redaction(fields=fields, reason=options["reason"], by="command line")
+        with Progress(TextColumn(f"Exporting {case.number}"), BarColumn(), MofNCompleteColumn(),
+                      console=Console(stderr=True), transient=True) as bar:
+            task = bar.add_task("export", total=None)
+            try:
+                manifest = export_case(case, options["out"], redaction, progress=lambda done, total:
+                                       bar.update(task, completed=done, total=total))
+            except ValueError as error:
+                raise CommandError(str(error)) from None
+        self.stdout.write(f"Wrote {options['out']}: {manifest['items']} items, "
+                          f"{len(manifest['versions'])} versions, {len(manifest['files'])} files.")
+
+    def do_verify_production(self, options: dict[str, Any]) -> None:
+        check = verify_production(options["file"])
+        if check.ok:
+            self.stdout.write(f"OK: {check.files} files and {check.versions} versions verified.")
+            return
+        for problem in check.problems:
+            self.stderr.write(problem)
+        raise SystemExit(1)
