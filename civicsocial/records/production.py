@@ -31,6 +31,7 @@ from civicsocial.records.integrity import seal_proof
 from civicsocial.records.media import media_path
 from civicsocial.records.models import ArchivedItem, Change, FoilCase, ItemVersion
 from civicsocial.records.threads import render_thread_pdf
+from civicsocial.security import audit
 from civicsocial.security.csvsafe import safe_cell
 
 REDACTABLE = ("author", "text", "url", "raw", "media")
@@ -145,10 +146,17 @@ def export_case(case: FoilCase, out: Path, redaction: Redaction | None = None,
         "merkle": "RFC 6962; leaf = chain_hash; seal roots are those of `civicsocial archive "
                   "export-seals`",
     }
+    manifest_bytes = json.dumps(manifest, indent=1, ensure_ascii=False).encode()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, blob in sorted(files.items()):
             archive.writestr(name, blob)
-        archive.writestr("manifest.json", json.dumps(manifest, indent=1, ensure_ascii=False))
+        archive.writestr("manifest.json", manifest_bytes)
+    # The manifest's own hash goes in the case's audit trail: a production rebuilt with a
+    # forged manifest no longer matches what was recorded when it was handed over.
+    manifest["manifest_sha256"] = hashlib.sha256(manifest_bytes).hexdigest()
+    audit.record(None, "foil.produced", case, agency_id=case.agency_id,
+                 changes={"manifest_sha256": [None, manifest["manifest_sha256"]],
+                          "redacted": [None, redaction.fields]}, reason=redaction.reason)
     return manifest
 
 
@@ -192,15 +200,17 @@ class ProductionCheck:
     problems: list[str] = field(default_factory=list)
     files: int = 0
     versions: int = 0
+    manifest_sha256: str = ""
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def verify_production(path: Path) -> ProductionCheck:
+def verify_production(path: Path, seals: dict[str, Any] | None = None) -> ProductionCheck:
     """Check a production zip: every file against the manifest, every chain link,
-    every seal proof, and every unredacted version's content hash."""
+    every seal proof, every unredacted version's content hash, and (given seals exported
+    from the archive independently) that the manifest's seal roots are the real ones."""
     check = ProductionCheck()
     try:
         archive = zipfile.ZipFile(path)
@@ -212,6 +222,7 @@ def verify_production(path: Path) -> ProductionCheck:
         if "manifest.json" not in names:
             check.problems.append("manifest.json is missing")
             return check
+        check.manifest_sha256 = hashlib.sha256(archive.read("manifest.json")).hexdigest()
         try:
             manifest = json.loads(archive.read("manifest.json"))
         except json.JSONDecodeError:
@@ -228,6 +239,8 @@ def verify_production(path: Path) -> ProductionCheck:
                 check.problems.append(f"{name} does not match its SHA-256 (changed)")
             check.files += 1
         _check_links(manifest, check)
+        if seals is not None:
+            _check_roots(manifest, seals, check)
         if "items.jsonl" in names and not check.problems:
             _check_contents(archive.read("items.jsonl"), manifest, check)
     return check
@@ -246,6 +259,18 @@ def _check_links(manifest: dict[str, Any], check: ProductionCheck) -> None:
         seal = entry.get("seal")
         if seal and not hashing.verify_proof(entry["chain_hash"], seal["path"], seal["root"]):
             check.problems.append(f"{label}: not part of the seal of {seal['day']}")
+
+
+def _check_roots(manifest: dict[str, Any], seals: dict[str, Any], check: ProductionCheck) -> None:
+    roots = {(s["platform"], s["handle"], s["day"]): s["root"] for s in seals.get("seals", [])}
+    for entry in manifest.get("versions", []):
+        seal = entry.get("seal")
+        if not seal:
+            continue
+        real = roots.get((entry["platform"], entry["account"], seal["day"]))
+        if real != seal["root"]:
+            check.problems.append(f"{entry['account']} item {entry['item_id']}: the seal root of "
+                                  f"{seal['day']} is not the one the archive exported")
 
 
 def _check_contents(jsonl: bytes, manifest: dict[str, Any], check: ProductionCheck) -> None:

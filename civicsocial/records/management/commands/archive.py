@@ -15,7 +15,8 @@ from rich.table import Table
 
 from civicsocial.records.importer import already_imported, import_file
 from civicsocial.records.integrity import export_seals, seal_days, verify
-from civicsocial.records.models import ItemKind
+from civicsocial.records.models import ArchivedItem, ItemKind, RetentionSchedule
+from civicsocial.records.retention import dispose_expired, place_hold
 from civicsocial.records.search.query import QueryError
 from civicsocial.records.search.service import Filters, highlight, search
 
@@ -51,6 +52,17 @@ class Command(BaseCommand):
         sub.add_parser("seal", help="seal every complete day not sealed yet")
         p = sub.add_parser("export-seals", help="write every seal to a file kept elsewhere")
         p.add_argument("--out", type=Path, required=True)
+        p = sub.add_parser("retention", help="set how long a kind of record is kept")
+        p.add_argument("kind", choices=ItemKind.values)
+        p.add_argument("days", type=int)
+        p.add_argument("--authority", required=True, help="the records schedule item")
+        p = sub.add_parser("hold", help="put one item on legal hold")
+        p.add_argument("platform")
+        p.add_argument("account")
+        p.add_argument("item_id")
+        p.add_argument("--reason", required=True)
+        p = sub.add_parser("dispose", help="dispose of content past retention, never under hold")
+        p.add_argument("--dry-run", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.console = Console(file=cast(IO[str], self.stdout), width=160)
@@ -123,3 +135,26 @@ class Command(BaseCommand):
         data = export_seals()
         options["out"].write_text(json.dumps(data, indent=1))
         self.stdout.write(f"Wrote {len(data['seals'])} seal(s) to {options['out']}.")
+
+    def do_retention(self, options: dict[str, Any]) -> None:
+        if options["days"] < 1:
+            raise CommandError("Keep records at least one day.")
+        RetentionSchedule.objects.update_or_create(
+            kind=options["kind"], defaults={"keep_days": options["days"],
+                                            "authority": options["authority"]})
+        self.stdout.write(f"{options['kind']}: kept {options['days']} days ({options['authority']}).")
+
+    def do_hold(self, options: dict[str, Any]) -> None:
+        item = ArchivedItem.objects.filter(stream__platform=options["platform"],
+                                           stream__handle=options["account"],
+                                           item_id=options["item_id"]).first()
+        if item is None:
+            raise CommandError("No such item in the archive.")
+        place_hold(None, item, options["reason"])
+        self.stdout.write(f"{item} is on legal hold.")
+
+    def do_dispose(self, options: dict[str, Any]) -> None:
+        report = dispose_expired(None, dry_run=options["dry_run"])
+        verb = "Would dispose of" if options["dry_run"] else "Disposed of"
+        self.stdout.write(f"{verb} {report.disposed} version(s) {report.by_kind or ''}; "
+                          f"{report.held} kept under hold.")

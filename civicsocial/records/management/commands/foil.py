@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,7 @@ class Command(BaseCommand):
         p.add_argument("--reason", default="", help="why fields are redacted (in the manifest)")
         p = sub.add_parser("verify-production", help="check a production zip; exit 1 if altered")
         p.add_argument("file", type=Path)
+        p.add_argument("--against", type=Path, help="seals exported by the archive (SEALS.json)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         getattr(self, "do_" + options["action"].replace("-", "_"))(options)
@@ -96,12 +98,20 @@ class Command(BaseCommand):
             except ValueError as error:
                 raise CommandError(str(error)) from None
         self.stdout.write(f"Wrote {options['out']}: {manifest['items']} items, "
-                          f"{len(manifest['versions'])} versions, {len(manifest['files'])} files.")
+                          f"{len(manifest['versions'])} versions, {len(manifest['files'])} files; "
+                          f"manifest SHA-256 {manifest['manifest_sha256']} (in the case's history).")
 
     def do_verify_production(self, options: dict[str, Any]) -> None:
-        check = verify_production(options["file"])
+        seals = None
+        if options["against"]:
+            try:
+                seals = json.loads(options["against"].read_text())
+            except (OSError, json.JSONDecodeError) as error:
+                raise CommandError(f"Cannot read seals from {options['against']}: {error}") from None
+        check = verify_production(options["file"], seals)
         if check.ok:
-            self.stdout.write(f"OK: {check.files} files and {check.versions} versions verified.")
+            self.stdout.write(f"OK: {check.files} files and {check.versions} versions verified; "
+                              f"manifest SHA-256 {check.manifest_sha256}.")
             return
         for problem in check.problems:
             self.stderr.write(problem)

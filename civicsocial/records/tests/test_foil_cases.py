@@ -1,0 +1,70 @@
+"""P26: FOIL cases, the five-business-day acknowledgment clock, and holds."""
+
+from datetime import date
+from io import StringIO
+
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.test import TestCase
+
+from civicsocial.records.foil import (
+    business_days_after,
+    business_days_left,
+    case_item_ids,
+    held_item_ids,
+    open_case,
+    set_status,
+)
+from civicsocial.records.models import ArchivedItem, FoilCase
+from civicsocial.records.tests.helpers import archive, line
+
+
+class FoilClockTestCase(TestCase):
+    def test_it_counts_business_days_over_weekends_and_ny_holidays(self):
+        # Friday 20 Nov 2026; Thanksgiving (26th) is skipped, the day after is not a holiday.
+        self.assertEqual(business_days_after(date(2026, 11, 20), 5), date(2026, 11, 30))
+        # Lincoln's Birthday (12 Feb) is a New York public holiday.
+        self.assertEqual(business_days_after(date(2026, 2, 11), 1), date(2026, 2, 13))
+        # Election Day (3 Nov) is one too.
+        self.assertEqual(business_days_after(date(2026, 11, 2), 1), date(2026, 11, 4))
+
+    def test_it_does_not_count_commemorations_as_days_off(self):
+        # Susan B. Anthony Day (15 Feb 2027, a Monday) is listed but is a working day.
+        self.assertEqual(business_days_after(date(2027, 2, 12), 1), date(2027, 2, 16))
+
+    def test_it_reports_days_left_and_overdue(self):
+        case = open_case(None, "Jane Q. Public", date(2026, 11, 20))
+        self.assertEqual(business_days_left(case, date(2026, 11, 20)), 5)
+        self.assertEqual(business_days_left(case, date(2026, 11, 30)), 0)
+        self.assertEqual(business_days_left(case, date(2026, 12, 2)), -2)
+
+    def test_it_refuses_bad_input(self):
+        with self.assertRaises(ValidationError):
+            open_case(None, " ", date(2026, 11, 20))
+        with self.assertRaises(ValidationError):
+            open_case(None, "Jane", date(2099, 1, 1))
+        with self.assertRaises(ValidationError):
+            open_case(None, "Jane", date(2026, 11, 20), ['"unclosed'])
+        self.assertFalse(FoilCase.objects.exists())
+
+
+class FoilHoldsTestCase(TestCase):
+    def setUp(self) -> None:
+        archive(line("c1", text="pothole on Main"), line("c2", text="nice park"),
+                line("c3", text="another pothole"))
+
+    def test_it_holds_what_an_open_case_covers(self):
+        case = open_case(None, "Jane", date(2026, 11, 20), ["pothole"])
+        ids = {ArchivedItem.objects.get(item_id=i).pk for i in ("c1", "c3")}
+        self.assertEqual(case_item_ids(case), ids)
+        self.assertEqual(held_item_ids(), ids)
+        set_status(None, case, FoilCase.Status.CLOSED, "produced")
+        self.assertEqual(held_item_ids(), set())
+
+    def test_it_opens_a_case_from_the_command_line_and_prints_its_id_last(self):
+        out = StringIO()
+        call_command("foil", "open", "--requester", "Jane", "--received", "2026-11-20",
+                     "--query", "pothole", stdout=out)
+        last = out.getvalue().strip().splitlines()[-1]
+        case = FoilCase.objects.get(pk=int(last))
+        self.assertEqual(case.searches.get().query, "pothole")
