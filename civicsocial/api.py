@@ -13,6 +13,7 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from civicsocial.policy.api import router as policy_router
+from civicsocial.records.api import router as records_router
 from civicsocial.registry.api import router as registry_router
 
 api = NinjaAPI(
@@ -24,6 +25,7 @@ api = NinjaAPI(
 )
 api.add_router("/", registry_router)
 api.add_router("/", policy_router)
+api.add_router("/", records_router)
 
 
 def error_messages(error: ValidationError) -> dict[str, list[str]]:

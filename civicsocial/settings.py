@@ -207,3 +207,5 @@ CITY_NAME = os.environ.get("CIVICSOCIAL_CITY_NAME", "New York City")
 
 # The archive's media files, stored once each under their SHA-256.
 MEDIA_STORE = Path(os.environ.get("CIVICSOCIAL_MEDIA_DIR", VAR_DIR / "media"))
+# FOIL productions built from the pages.
+PRODUCTIONS_DIR = Path(os.environ.get("CIVICSOCIAL_PRODUCTIONS_DIR", VAR_DIR / "productions"))

@@ -2,6 +2,8 @@
 (SQLite by default, PostgreSQL under scripts/with-postgres.sh)."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("CIVICSOCIAL_DEBUG", "1")
 
@@ -15,3 +17,8 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns 
 # The live server's thread must not keep a connection open past a test, or
 # PostgreSQL cannot drop the test database afterwards.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+# Each test run writes media and productions in a directory of its own.
+_scratch = Path(tempfile.mkdtemp(prefix="civicsocial-test-"))
+MEDIA_STORE = _scratch / "media"
+PRODUCTIONS_DIR = _scratch / "productions"

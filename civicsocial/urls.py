@@ -4,6 +4,7 @@ from django.urls import path
 
 from civicsocial.api import api
 from civicsocial.policy import views as policy_views
+from civicsocial.records import views as archive_views
 from civicsocial.registry import views as r
 from civicsocial.security import views as security_views
 
@@ -52,5 +53,15 @@ urlpatterns = [
     path("terms/", r.terms_list, name="terms-list"),
     path("terms/new/", r.terms_add, name="terms-add"),
     path("compliance/", policy_views.compliance, name="compliance"),
+    path("archive/", archive_views.archive_search, name="archive-search"),
+    path("archive/items/<int:pk>/", archive_views.item_detail, name="archive-item"),
+    path("archive/items/<int:pk>/hold/", archive_views.item_hold, name="archive-hold"),
+    path("archive/imports/", archive_views.import_jobs, name="archive-imports"),
+    path("foil/", archive_views.case_list, name="foil-list"),
+    path("foil/new/", archive_views.case_create, name="foil-create"),
+    path("foil/<int:pk>/", archive_views.case_detail, name="foil-case"),
+    path("foil/<int:pk>/export/", archive_views.case_export, name="foil-export"),
+    path("foil/<int:pk>/production/", archive_views.case_download, name="foil-download"),
+    path("foil/<int:pk>/status/", archive_views.case_status, name="foil-status"),
     path("api/", api.urls),
 ]

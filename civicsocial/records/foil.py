@@ -17,7 +17,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from civicsocial.records.models import ArchivedItem, FoilCase, FoilItem, FoilSearch, LegalHold
+from civicsocial.records.models import (
+    ArchivedItem,
+    ArchiveStream,
+    FoilCase,
+    FoilItem,
+    FoilSearch,
+    LegalHold,
+)
 from civicsocial.records.search.query import QueryError, parse
 from civicsocial.records.search.service import Filters, matching_versions
 from civicsocial.registry.models import Agency, Person
@@ -132,10 +139,13 @@ def set_status(actor: Person | None, case: FoilCase, status: str, reason: str = 
 
 
 def case_item_ids(case: FoilCase) -> set[int]:
-    """Every item a case covers: picked by hand, or found by its saved searches."""
+    """Every item a case covers: picked by hand, or found by its saved searches among
+    the agency's own accounts (a case without an agency is citywide)."""
     ids = set(case.picked.values_list("item_id", flat=True))
+    streams = None if case.agency_id is None else \
+        ArchiveStream.objects.filter(account__agency_id=case.agency_id)
     for saved in case.searches.all():
-        versions = matching_versions(parse(saved.query), filters_from(saved.filters))
+        versions = matching_versions(parse(saved.query), filters_from(saved.filters), streams)
         ids.update(versions.values_list("item_id", flat=True).distinct())
     return ids
 

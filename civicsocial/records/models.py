@@ -67,6 +67,9 @@ class ArchivedItem(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} {self.item_id} of {self.stream}"
 
+    def get_absolute_url(self) -> str:
+        return f"/archive/items/{self.pk}/"
+
 
 class ItemVersion(models.Model):
     """Append-only (database triggers refuse UPDATE and DELETE)."""
@@ -233,6 +236,9 @@ class FoilCase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number}: {self.requester}"
+
+    def get_absolute_url(self) -> str:
+        return f"/foil/{self.pk}/"
 
     @property
     def number(self) -> str:

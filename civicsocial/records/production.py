@@ -147,6 +147,7 @@ def export_case(case: FoilCase, out: Path, redaction: Redaction | None = None,
                   "export-seals`",
     }
     manifest_bytes = json.dumps(manifest, indent=1, ensure_ascii=False).encode()
+    out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, blob in sorted(files.items()):
             archive.writestr(name, blob)

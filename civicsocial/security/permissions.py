@@ -31,6 +31,8 @@ class Action(StrEnum):
     MANAGE_TERMS = "manage_terms"  # record a new platform terms version: ODS only
     MANAGE_AGENCIES = "manage_agencies"  # create agencies: ODS only
     VIEW_AUDIT = "view_audit"  # the audit log of an agency
+    VIEW_ARCHIVE = "view_archive"  # search and read the archive of the agency's accounts (P27)
+    MANAGE_FOIL = "manage_foil"  # FOIL cases, productions, legal holds (P26, P27)
 
 
 ALL_AGENCY_ROLES: set[Role] = {r for r in Role if r != Role.ODS_ADMIN}
@@ -50,6 +52,8 @@ MATRIX: dict[Action, set[Role]] = {
     Action.MANAGE_TERMS: set(),
     Action.MANAGE_AGENCIES: set(),
     Action.VIEW_AUDIT: {Role.AGENCY_ADMIN, Role.COUNSEL, Role.RECORDS_OFFICER},
+    Action.VIEW_ARCHIVE: {Role.AGENCY_ADMIN, Role.COUNSEL, Role.RECORDS_OFFICER, Role.MODERATOR},
+    Action.MANAGE_FOIL: {Role.COUNSEL, Role.RECORDS_OFFICER},
 }
 
 # P13: these roles must log in with a second factor.

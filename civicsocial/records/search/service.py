@@ -33,6 +33,7 @@ class Filters:
 
 @dataclass
 class Hit:
+    pk: int
     platform: str
     account: str
     item_id: str
@@ -54,8 +55,11 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def matching_versions(query: Query, filters: Filters) -> QuerySet[ItemVersion]:
-    versions = ItemVersion.objects.all()
+def matching_versions(query: Query, filters: Filters,
+                      streams: QuerySet[Any] | None = None) -> QuerySet[ItemVersion]:
+    """Versions matching the query and filters, within `streams` when given."""
+    versions = ItemVersion.objects.all() if streams is None else \
+        ItemVersion.objects.filter(stream__in=streams)
     if not query.empty:
         sql, params = match_sql(query)
         versions = versions.filter(id__in=RawSQL(sql, params))  # noqa: S611 - parameterized
@@ -77,18 +81,32 @@ def matching_versions(query: Query, filters: Filters) -> QuerySet[ItemVersion]:
     return versions
 
 
-def search(text: str, filters: Filters | None = None, limit: int | None = None) -> list[Hit]:
-    """Items with at least one version matching `text` and the filters."""
+def matched_items(text: str, filters: Filters | None = None, limit: int | None = None,
+                  streams: QuerySet[Any] | None = None) -> dict[int, list[int]]:
+    """{item id: matching version numbers}, in item order."""
     query = parse(text)
-    filters = filters or Filters()
     matched: dict[int, list[int]] = {}
-    rows = matching_versions(query, filters).order_by("item_id", "version_no") \
-        .values_list("item_id", "version_no")
+    rows = matching_versions(query, filters or Filters(), streams) \
+        .order_by("item_id", "version_no").values_list("item_id", "version_no")
     for item_pk, version_no in rows.iterator(chunk_size=5000):
         if item_pk not in matched and limit is not None and len(matched) >= limit:
             break
         matched.setdefault(item_pk, []).append(version_no)
-    return describe_items(matched)
+    return matched
+
+
+def search(text: str, filters: Filters | None = None, limit: int | None = None,
+           streams: QuerySet[Any] | None = None) -> list[Hit]:
+    """Items with at least one version matching `text` and the filters."""
+    return describe_items(matched_items(text, filters, limit, streams))
+
+
+def search_page(text: str, filters: Filters, streams: QuerySet[Any] | None, page: int,
+                per_page: int = 50) -> tuple[list[Hit], int]:
+    """One page of a complete search, and how many items match in all."""
+    matched = matched_items(text, filters, streams=streams)
+    ids = list(matched)[(page - 1) * per_page: page * per_page]
+    return describe_items({i: matched[i] for i in ids}), len(matched)
 
 
 def describe_items(matched: dict[int, list[int]]) -> list[Hit]:
@@ -107,7 +125,7 @@ def describe_items(matched: dict[int, list[int]]) -> list[Hit]:
             item = items[pk]
             content: VersionContent | None = latest.get(pk)
             hits.append(Hit(
-                platform=item.stream.platform, account=item.stream.handle, item_id=item.item_id,
+                pk=pk, platform=item.stream.platform, account=item.stream.handle, item_id=item.item_id,
                 kind=item.kind, text=content.text if content else "",
                 author=content.author if content else "", url=content.url if content else "",
                 deleted=item.deleted, edited=item.edited, versions=item.versions,

@@ -6,8 +6,16 @@ here fails `test_it_covers_every_url`. Data of agency alpha carries a marker tha
 must never appear in a response to a person of agency bravo.
 """
 
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
 from django.urls import get_resolver
 
+from civicsocial.records.foil import open_case
+from civicsocial.records.models import ArchivedItem
+from civicsocial.records.production import export_case
+from civicsocial.records.tests.helpers import archive, line
 from civicsocial.registry import services
 from civicsocial.registry.models import AccountType, Role
 from civicsocial.testing import BaseTestCase
@@ -15,6 +23,9 @@ from civicsocial.testing import BaseTestCase
 MARKER = "zq-alpha-secret"
 ALL = "all"  # every logged-in person
 ODS, ADMIN, COUNSEL = "ods_admin", "agency_admin", "counsel"
+RECORDS, MODERATOR = "records_officer", "moderator"
+ARCHIVE = {ODS, ADMIN, COUNSEL, RECORDS, MODERATOR}
+FOIL = {ODS, COUNSEL, RECORDS}
 ALPHA_ALL = "alpha"  # every role at alpha, and ODS
 
 # name: (path template, who gets 200 on GET). Everyone else: 403 at alpha, 404 at bravo,
@@ -51,6 +62,16 @@ PAGES = {
     "terms-list": ("/terms/", ALL),
     "terms-add": ("/terms/new/", {ODS}),
     "compliance": ("/compliance/", ALL),
+    "archive-search": ("/archive/?q=", ARCHIVE),
+    "archive-item": ("/archive/items/{item}/", ARCHIVE),
+    "archive-hold": ("/archive/items/{item}/hold/", FOIL),
+    "archive-imports": ("/archive/imports/", ARCHIVE),
+    "foil-list": ("/foil/", FOIL),
+    "foil-create": ("/foil/new/", FOIL),
+    "foil-case": ("/foil/{case}/", FOIL),
+    "foil-export": ("/foil/{case}/export/", FOIL, 302),
+    "foil-download": ("/foil/{case}/production/", FOIL),
+    "foil-status": ("/foil/{case}/status/", FOIL, 302),
 }
 PUBLIC = {"directory": "/directory/", "login": "/login/", "healthz": "/healthz"}
 # Tested in their own files: logging out, and the second-factor pages every person uses.
@@ -74,7 +95,13 @@ API = [
     ("post", "/api/applications/{campaign}/withdraw", {"reason": ""}, {ODS, ADMIN}),
     ("get", "/api/compliance", None, ALL),
     ("get", "/api/compliance?agency=alpha", None, ALPHA_ALL),
+    ("get", "/api/archive/items/{item}", None, ARCHIVE),
+    ("get", "/api/foil/{case}", None, FOIL),
+    ("post", "/api/foil", {"agency": "alpha", "requester": " ", "received_on": "2026-11-20"}, FOIL),
 ]
+# Unscoped endpoints: anyone with the role in their own agency may call them; what they
+# return is limited to that agency (the marker test below proves it).
+API_UNSCOPED = [("/api/archive/search?q=", ARCHIVE), ("/api/foil", FOIL)]
 
 
 class RoleWalkTestCase(BaseTestCase):
@@ -92,7 +119,13 @@ class RoleWalkTestCase(BaseTestCase):
         services.save_agency_policy(admin, self.alpha, f"{MARKER} policy", ["roles"])
         self.trained(editor)
         authorization = services.authorize(admin, editor, account)
-        self.ids = {"account": account.pk, "campaign": campaign.pk, "draft": draft.pk,
+        archive(line("c1", account="@alpha_news", text=f"{MARKER} pothole comment"))
+        item = ArchivedItem.objects.get()
+        case = open_case(self.person(COUNSEL), f"{MARKER} requester", date(2026, 11, 20),
+                         ["pothole"], agency=self.alpha)
+        export_case(case, Path(settings.PRODUCTIONS_DIR) / f"{case.number}.zip")
+        self.ids = {"item": item.pk, "case": case.pk,
+                    "account": account.pk, "campaign": campaign.pk, "draft": draft.pk,
                     "denied": denied.pk, "editor": editor.pk,
                     "role": editor.role_assignments.get().pk,
                     "authorization": authorization.pk}
@@ -112,7 +145,7 @@ class RoleWalkTestCase(BaseTestCase):
         self.assertEqual(names - set(PAGES) - set(PUBLIC) - ELSEWHERE, set())
 
     def test_it_allows_or_denies_every_page_for_every_role(self):
-        for name, (template, allowed) in PAGES.items():
+        for name, (template, allowed, *ok) in PAGES.items():
             path = template.format(**self.ids)
             # Pages that name no alpha record answer a bravo person as they would anyone
             # without the role: 403 (or 200 where bravo has the role for its own agency).
@@ -124,6 +157,8 @@ class RoleWalkTestCase(BaseTestCase):
                     want = 200 if allowed == ALL or role in allowed else 403  # type: ignore[operator]
                 else:
                     want = self.expected(slug, role, allowed)
+                if want == 200 and ok:
+                    want = ok[0]
                 self.assertEqual(status, want, f"GET {name} as {slug}/{role}")
                 if want in (403, 404):
                     self.assertEqual(self.client.post(path, {}).status_code, want,
@@ -131,7 +166,7 @@ class RoleWalkTestCase(BaseTestCase):
 
     def test_it_sends_anonymous_visitors_to_the_login_page(self):
         self.client.logout()
-        for name, (template, _) in PAGES.items():
+        for name, (template, *_) in PAGES.items():
             response = self.client.get(template.format(**self.ids))
             self.assertEqual(response.status_code, 302, name)
             self.assertTrue(response["Location"].startswith("/login/"), name)
@@ -157,9 +192,16 @@ class RoleWalkTestCase(BaseTestCase):
                                                     content_type="application/json")
             self.assertEqual(response.status_code, 401, f"{method} {path} anonymous")
 
+    def test_it_allows_or_denies_unscoped_endpoints(self):
+        for path, allowed in API_UNSCOPED:
+            for slug, role, person in self.principals:
+                self.login(person)
+                want = 200 if role in allowed else 403
+                self.assertEqual(self.client.get(path).status_code, want, f"{path} {slug}/{role}")
+
     def test_it_never_shows_another_agencys_data(self):
-        paths = [t.format(**self.ids) for t, _ in PAGES.values()] + \
-            [t.format(**self.ids) for m, t, p, _ in API if m == "get"]
+        paths = [t.format(**self.ids) for t, *_ in PAGES.values()] + \
+            [t.format(**self.ids) for m, t, p, _ in API if m == "get"] + [p for p, _ in API_UNSCOPED]
         for role, person in self.people["bravo"].items():
             self.login(person)
             for path in paths:

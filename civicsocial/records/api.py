@@ -1,0 +1,105 @@
+"""Archive and FOIL API: the same search, items and cases as the pages and commands."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from ninja import Query, Router, Schema, Status
+
+from civicsocial.http import AuthedRequest
+from civicsocial.records import foil
+from civicsocial.records.models import FoilCase, ItemVersion
+from civicsocial.records.search.query import QueryError
+from civicsocial.records.search.service import Filters, search_page
+from civicsocial.records.views import case_or_404, item_or_404, visible_cases, visible_streams
+from civicsocial.registry.models import Agency
+from civicsocial.security.permissions import Action, agencies_for, is_ods_admin, require
+
+router = Router(tags=["archive"])
+
+
+class SearchParams(Schema):
+    q: str = ""
+    account: str = ""
+    platform: str = ""
+    author: str = ""
+    kind: str = ""
+    since: date | None = None
+    until: date | None = None
+    exclude_deleted: bool = False
+    page: int = 1
+    per_page: int = 50
+
+
+class CaseIn(Schema):
+    requester: str
+    received_on: date
+    agency: str
+    queries: list[str] = []
+    notes: str = ""
+
+
+def _case_data(case: FoilCase) -> dict[str, Any]:
+    return {"id": case.pk, "number": case.number, "requester": case.requester,
+            "received_on": case.received_on, "acknowledge_by": case.acknowledge_by,
+            "business_days_left": foil.business_days_left(case), "status": case.status,
+            "agency": case.agency.slug if case.agency else None,
+            "searches": [s.query for s in case.searches.all()]}
+
+
+@router.get("/archive/search")
+def archive_search(request: AuthedRequest, params: Query[SearchParams]) -> dict[str, Any]:
+    """Every version of every item (removed ones included unless exclude_deleted), one
+    result per item, within the agencies whose archive the caller may read."""
+    if not is_ods_admin(request.user) and not agencies_for(request.user, Action.VIEW_ARCHIVE):
+        raise PermissionDenied("Your role does not include the archive.")
+    filters = Filters(**params.dict(exclude={"q", "page", "per_page"}))
+    try:
+        hits, total = search_page(params.q, filters, visible_streams(request), max(params.page, 1),
+                                  min(max(params.per_page, 1), 500))
+    except QueryError as error:
+        raise ValidationError({"q": str(error)}) from None
+    return {"total": total, "page": params.page, "items": [h.as_dict() for h in hits]}
+
+
+@router.get("/archive/items/{item_id}")
+def archive_item(request: AuthedRequest, item_id: int) -> dict[str, Any]:
+    item = item_or_404(request, item_id)
+    versions = []
+    for v in ItemVersion.objects.filter(item=item).select_related("content").order_by("version_no"):
+        content = getattr(v, "content", None)
+        versions.append({"version": v.version_no, "change": v.change, "captured_at": v.captured_at,
+                         "chain_seq": v.chain_seq, "chain_hash": v.chain_hash,
+                         "disposed": content is None,
+                         "author": content.author if content else None,
+                         "text": content.text if content else None,
+                         "created_at": content.created_at if content else None})
+    return {"id": item.pk, "platform": item.stream.platform, "account": item.stream.handle,
+            "item_id": item.item_id, "kind": item.kind, "deleted": item.deleted,
+            "registered": item.stream.account_id is not None, "versions": versions}
+
+
+@router.get("/foil")
+def list_cases(request: AuthedRequest) -> list[dict[str, Any]]:
+    if not is_ods_admin(request.user) and not agencies_for(request.user, Action.MANAGE_FOIL):
+        raise PermissionDenied("Your role does not include FOIL cases.")
+    return [_case_data(c) for c in visible_cases(request)[:500]]
+
+
+@router.post("/foil", response={201: dict[str, Any]})
+def open_case(request: AuthedRequest, payload: CaseIn) -> Status[dict[str, Any]]:
+    agency = Agency.objects.filter(slug=payload.agency).first()
+    if agency is None:
+        raise ValidationError({"agency": f"No agency '{payload.agency}'."})
+    require(request.user, Action.MANAGE_FOIL, agency)
+    case = foil.open_case(request.user, payload.requester, payload.received_on, payload.queries,
+                          agency=agency, officer=request.user, notes=payload.notes)
+    return Status(201, _case_data(case))
+
+
+@router.get("/foil/{case_id}")
+def get_case(request: AuthedRequest, case_id: int) -> dict[str, Any]:
+    case = case_or_404(request, case_id)
+    return {**_case_data(case), "items": len(foil.case_item_ids(case))}
