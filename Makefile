@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 PYTHON ?= python3
 PORT ?= 8000
 
-.PHONY: install system-deps demo test lint typecheck test-sqlite test-postgres clean
+.PHONY: install system-deps demo test lint typecheck test-sqlite test-postgres clean bench
 
 install: $(VENV)/.installed
 
@@ -49,3 +49,7 @@ test-postgres: install
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
+
+# Speed and memory of the archive (BENCH_N scales it: BENCH_N=20000 make bench for a quick run).
+bench: install
+	CIVICSOCIAL_DEBUG=1 $(BIN)/python bench/archive_bench.py

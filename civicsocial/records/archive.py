@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from civicsocial.records import hashing
@@ -112,6 +112,7 @@ def archive_captures(captures: Sequence[Capture]) -> ArchiveResult:
     seen = _seen(streams, captures)
     now = timezone.now()
     new_versions: list[tuple[ItemVersion, VersionContent, str]] = []
+    created: list[ArchivedItem] = []
     touched: dict[int, ArchivedItem] = {}
     for capture in captures:
         stream = streams[(capture.platform, capture.account)]
@@ -125,15 +126,17 @@ def archive_captures(captures: Sequence[Capture]) -> ArchiveResult:
             continue
         item = entry.item
         if item is None:
-            item = ArchivedItem.objects.create(
-                stream=stream, item_id=capture.item_id, kind=capture.kind,
-                first_captured_at=capture.captured_at, last_captured_at=capture.captured_at)
+            item = ArchivedItem(stream=stream, item_id=capture.item_id, kind=capture.kind,
+                                first_captured_at=capture.captured_at,
+                                last_captured_at=capture.captured_at)
             entry.item = item
+            created.append(item)
+        elif item.pk is not None:
+            touched[item.pk] = item
         item.versions += 1
         item.last_captured_at = max(item.last_captured_at, capture.captured_at)
         item.deleted = change == Change.DELETED
         item.edited = item.edited or change == Change.EDITED
-        touched[item.pk] = item
         raw_hash = hashing.sha256_hex(capture.raw.encode())
         stream.head_seq += 1
         record = hashing.chain_record(seq=stream.head_seq, item_id=capture.item_id,
@@ -153,12 +156,29 @@ def archive_captures(captures: Sequence[Capture]) -> ArchiveResult:
         new_versions.append((version, content, capture.text))
         entry.history.append((captured_at, digest, change))
         result.counts[str(change)] += 1
-    ItemVersion.objects.bulk_create([v for v, _, _ in new_versions])
+    _save(created, touched, new_versions, streams)
+    return result
+
+
+def _save(created: list[ArchivedItem], touched: dict[int, ArchivedItem],
+          new_versions: list[tuple[ItemVersion, VersionContent, str]],
+          streams: dict[tuple[str, str], ArchiveStream]) -> None:
+    """Write a batch with as few statements as the engines allow (no per-row ORM saves)."""
+    ArchivedItem.objects.bulk_create(created, batch_size=1000)
+    for version, _, _ in new_versions:
+        version.item = version.item  # picks up the primary key the item just got
+    ItemVersion.objects.bulk_create([v for v, _, _ in new_versions], batch_size=1000)
     for version, content, _ in new_versions:
         content.version = version
-    VersionContent.objects.bulk_create([c for _, c, _ in new_versions])
+    VersionContent.objects.bulk_create([c for _, c, _ in new_versions], batch_size=1000)
     index_versions([(v.pk, index_body(text)) for v, _, text in new_versions])
-    ArchivedItem.objects.bulk_update(list(touched.values()),
-                                     ["versions", "last_captured_at", "deleted", "edited"])
-    ArchiveStream.objects.bulk_update(list(streams.values()), ["head_seq", "head_hash"])
-    return result
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "UPDATE records_archiveditem SET versions = %s, last_captured_at = %s, deleted = %s, "
+            "edited = %s WHERE id = %s",
+            [(i.versions, adapt(i.last_captured_at), i.deleted, i.edited, i.pk)
+             for i in touched.values()])
+    for stream in streams.values():
+        ArchiveStream.objects.filter(pk=stream.pk).update(head_seq=stream.head_seq,
+                                                          head_hash=stream.head_hash)
