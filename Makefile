@@ -25,7 +25,7 @@ demo: install
 	CIVICSOCIAL_DEBUG=1 PORT=$(PORT) $(BIN)/civicsocial serve
 
 lint: install
-	$(BIN)/ruff check civicsocial
+	$(BIN)/ruff check civicsocial bench
 	$(BIN)/mypy civicsocial
 
 RESULTS := var/test-results

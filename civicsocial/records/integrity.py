@@ -195,16 +195,30 @@ def export_seals() -> dict[str, Any]:
                       for s in DailySeal.objects.select_related("stream").order_by("stream_id", "day")]}
 
 
+class SealProofs:
+    """Merkle proofs tying versions to the seals that cover them. Loads each stream's
+    seals once and each seal's chain hashes once, however many versions ask."""
+
+    def __init__(self) -> None:
+        self._seals: dict[int, list[DailySeal]] = {}
+        self._hashes: dict[int, list[str]] = {}
+
+    def proof(self, version: ItemVersion) -> dict[str, Any] | None:
+        if version.stream_id not in self._seals:
+            self._seals[version.stream_id] = list(DailySeal.objects.filter(stream_id=version.stream_id))
+        seal = next((s for s in self._seals[version.stream_id]
+                     if s.first_seq <= version.chain_seq <= s.last_seq), None)
+        if seal is None:
+            return None
+        if seal.pk not in self._hashes:
+            self._hashes[seal.pk] = list(ItemVersion.objects.filter(
+                stream_id=version.stream_id, chain_seq__gte=seal.first_seq,
+                chain_seq__lte=seal.last_seq).order_by("chain_seq").values_list("chain_hash", flat=True))
+        index = version.chain_seq - seal.first_seq
+        return {"day": seal.day.isoformat(), "root": seal.root, "count": seal.count,
+                "index": index, "path": hashing.merkle_proof(self._hashes[seal.pk], index)}
+
+
 def seal_proof(version: ItemVersion) -> dict[str, Any] | None:
     """The Merkle proof tying one version to the seal that covers it, if sealed yet."""
-    seal = DailySeal.objects.filter(stream_id=version.stream_id, first_seq__lte=version.chain_seq,
-                                    last_seq__gte=version.chain_seq).first()
-    if seal is None:
-        return None
-    hashes = list(ItemVersion.objects.filter(stream_id=version.stream_id,
-                                             chain_seq__gte=seal.first_seq,
-                                             chain_seq__lte=seal.last_seq)
-                  .order_by("chain_seq").values_list("chain_hash", flat=True))
-    index = version.chain_seq - seal.first_seq
-    return {"day": seal.day.isoformat(), "root": seal.root, "count": seal.count, "index": index,
-            "path": hashing.merkle_proof(hashes, index)}
+    return SealProofs().proof(version)

@@ -27,7 +27,7 @@ from warcio.warcwriter import WARCWriter
 
 from civicsocial.records import hashing
 from civicsocial.records.foil import case_item_ids
-from civicsocial.records.integrity import seal_proof
+from civicsocial.records.integrity import SealProofs
 from civicsocial.records.media import media_path
 from civicsocial.records.models import ArchivedItem, Change, FoilCase, ItemVersion
 from civicsocial.records.threads import render_thread_pdf
@@ -78,9 +78,15 @@ def _items(case: FoilCase) -> list[ArchivedItem]:
                 .order_by("stream__platform", "stream__handle", "first_captured_at", "pk"))
 
 
-def _versions(item: ArchivedItem) -> list[ItemVersion]:
-    return list(ItemVersion.objects.filter(item=item).select_related("item", "content", "stream")
-                .order_by("version_no"))
+def _versions(items: list[ArchivedItem]) -> dict[int, list[ItemVersion]]:
+    """Every version of these items, in a few queries rather than one per item."""
+    grouped: dict[int, list[ItemVersion]] = defaultdict(list)
+    for start in range(0, len(items), 1000):
+        chunk = [i.pk for i in items[start:start + 1000]]
+        for version in ItemVersion.objects.filter(item_id__in=chunk) \
+                .select_related("item", "content", "stream").order_by("item_id", "version_no"):
+            grouped[version.item_id].append(version)
+    return grouped
 
 
 def export_case(case: FoilCase, out: Path, redaction: Redaction | None = None,
@@ -101,8 +107,10 @@ def export_case(case: FoilCase, out: Path, redaction: Redaction | None = None,
     threads: dict[tuple[str, str, str], list[tuple[ArchivedItem, list[dict[str, Any]]]]] = \
         defaultdict(list)
     parents: dict[str, str] = {}
+    proofs = SealProofs()
+    all_versions = _versions(items)
     for index, item in enumerate(items, 1):
-        versions = _versions(item)
+        versions = all_versions[item.pk]
         rendered = [_version_data(v, redaction) for v in versions]
         jsonl.write(json.dumps({"platform": item.stream.platform, "account": item.stream.handle,
                                 "item_id": item.item_id, "kind": item.kind,
@@ -119,7 +127,7 @@ def export_case(case: FoilCase, out: Path, redaction: Redaction | None = None,
                 "change": version.change, "captured_at": data["captured_at"],
                 "chain_seq": version.chain_seq, "content_hash": version.content_hash,
                 "raw_hash": version.raw_hash, "prev_hash": version.prev_hash,
-                "chain_hash": version.chain_hash, "seal": seal_proof(version)})
+                "chain_hash": version.chain_hash, "seal": proofs.proof(version)})
             if isinstance(data.get("media"), list):
                 media.update(m["sha256"] for m in data["media"] if m.get("sha256"))
             if data.get("parent_id") and data["parent_id"] != REDACTED:

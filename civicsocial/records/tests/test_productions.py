@@ -50,7 +50,7 @@ class ProductionTestCase(TestCase):
             self.assertEqual([r.rec_type for r in warc], ["resource"] * 5)
             pdfs = [n for n in z.namelist() if n.endswith(".pdf")]
             self.assertEqual(len(pdfs), 1)  # one thread: the post and its comments
-            text = PdfReader(io.BytesIO(z.read(pdfs[0]))).pages[0].extract_text()
+            text = " ".join(PdfReader(io.BytesIO(z.read(pdfs[0]))).pages[0].extract_text().split())
             self.assertIn("Road work on Main St", text)
             self.assertIn("REMOVED from the platform", text)
             self.assertIn("captured", text)
