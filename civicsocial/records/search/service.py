@@ -103,10 +103,17 @@ def search(text: str, filters: Filters | None = None, limit: int | None = None,
 
 def search_page(text: str, filters: Filters, streams: QuerySet[Any] | None, page: int,
                 per_page: int = 50) -> tuple[list[Hit], int]:
-    """One page of a complete search, and how many items match in all."""
-    matched = matched_items(text, filters, streams=streams)
-    ids = list(matched)[(page - 1) * per_page: page * per_page]
-    return describe_items({i: matched[i] for i in ids}), len(matched)
+    """One page of a complete search, and how many items match in all. The database
+    counts and pages; only the page's items are read into Python."""
+    versions = matching_versions(parse(text), filters, streams)
+    item_ids = versions.values_list("item_id", flat=True).distinct()
+    total = item_ids.count()
+    page_ids = list(item_ids.order_by("item_id")[(page - 1) * per_page: page * per_page])
+    matched: dict[int, list[int]] = {i: [] for i in page_ids}
+    for item_pk, version_no in versions.filter(item_id__in=page_ids) \
+            .order_by("item_id", "version_no").values_list("item_id", "version_no"):
+        matched[item_pk].append(version_no)
+    return describe_items(matched), total
 
 
 def describe_items(matched: dict[int, list[int]]) -> list[Hit]:
