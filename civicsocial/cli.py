@@ -15,6 +15,8 @@ OPERATOR_COMMANDS = {
     "create_ods_admin": "create or update a citywide ODS administrator",
     "accounts": "list registered accounts (table, csv or json)",
     "import_accounts": "register existing accounts from a CSV list (P1), line-numbered errors",
+    "archive": "import captures, search, verify, seal, retention, holds, disposal (P25, P27)",
+    "foil": "FOIL cases: open, list, export a production, verify a production (P26)",
     "compliance": "the compliance report, per agency and citywide (table or json)",
     "reset_second_factor": "remove a person's authenticator so they enrol again",
     "axes_reset": "lift login throttling (all, or --username NAME)",
