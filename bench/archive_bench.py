@@ -70,7 +70,13 @@ def peak_mb() -> float:
 
 
 def setup_django() -> None:
-    os.environ.setdefault("CIVICSOCIAL_DEBUG", "1")
+    # Production settings: with DEBUG on, Django records every query, which is not what a
+    # city's server does. A throwaway key, since nothing here is served.
+    import secrets
+
+    os.environ["CIVICSOCIAL_DEBUG"] = "0"
+    os.environ.setdefault("CIVICSOCIAL_SECRET_KEY", secrets.token_urlsafe(50))
+    os.environ.setdefault("CIVICSOCIAL_ALLOWED_HOSTS", "localhost")
     os.environ["DATABASE_URL"] = f"sqlite:///{DB}"
     os.environ["CIVICSOCIAL_VAR_DIR"] = str(WORK / "var")
     os.environ["DJANGO_SETTINGS_MODULE"] = "civicsocial.settings"
