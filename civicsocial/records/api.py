@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from ninja import Query, Router, Schema, Status
 
 from civicsocial.http import AuthedRequest
@@ -15,7 +15,7 @@ from civicsocial.records.search.query import QueryError
 from civicsocial.records.search.service import Filters, search_page
 from civicsocial.records.views import case_or_404, item_or_404, visible_cases, visible_streams
 from civicsocial.registry.models import Agency
-from civicsocial.security.permissions import Action, agencies_for, is_ods_admin, require
+from civicsocial.security.permissions import Action, require, require_somewhere
 
 router = Router(tags=["archive"])
 
@@ -53,8 +53,7 @@ def _case_data(case: FoilCase) -> dict[str, Any]:
 def archive_search(request: AuthedRequest, params: Query[SearchParams]) -> dict[str, Any]:
     """Every version of every item (removed ones included unless exclude_deleted), one
     result per item, within the agencies whose archive the caller may read."""
-    if not is_ods_admin(request.user) and not agencies_for(request.user, Action.VIEW_ARCHIVE):
-        raise PermissionDenied("Your role does not include the archive.")
+    require_somewhere(request.user, Action.VIEW_ARCHIVE, "Your role does not include the archive.")
     filters = Filters(**params.dict(exclude={"q", "page", "per_page"}))
     try:
         hits, total = search_page(params.q, filters, visible_streams(request), max(params.page, 1),
@@ -83,8 +82,7 @@ def archive_item(request: AuthedRequest, item_id: int) -> dict[str, Any]:
 
 @router.get("/foil")
 def list_cases(request: AuthedRequest) -> list[dict[str, Any]]:
-    if not is_ods_admin(request.user) and not agencies_for(request.user, Action.MANAGE_FOIL):
-        raise PermissionDenied("Your role does not include FOIL cases.")
+    require_somewhere(request.user, Action.MANAGE_FOIL, "Your role does not include FOIL cases.")
     return [_case_data(c) for c in visible_cases(request)[:500]]
 
 

@@ -8,7 +8,6 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,7 +30,14 @@ from civicsocial.registry.forms import DateInput
 from civicsocial.registry.models import Agency
 from civicsocial.registry.views import form_page, posted
 from civicsocial.security import audit
-from civicsocial.security.permissions import Action, agencies_for, can, is_ods_admin, require
+from civicsocial.security.permissions import (
+    Action,
+    agencies_for,
+    can,
+    is_ods_admin,
+    require,
+    require_somewhere,
+)
 
 PER_PAGE = 50
 
@@ -46,8 +52,7 @@ def visible_streams(request: AuthedRequest) -> QuerySet[ArchiveStream]:
 
 
 def _require_archive(request: AuthedRequest) -> QuerySet[ArchiveStream]:
-    if not is_ods_admin(request.user) and not agencies_for(request.user, Action.VIEW_ARCHIVE):
-        raise PermissionDenied("Your role does not include the archive.")
+    require_somewhere(request.user, Action.VIEW_ARCHIVE, "Your role does not include the archive.")
     return visible_streams(request)
 
 
@@ -154,8 +159,7 @@ def visible_cases(request: AuthedRequest) -> QuerySet[FoilCase]:
 
 @login_required
 def case_list(request: AuthedRequest) -> HttpResponse:
-    if not is_ods_admin(request.user) and not agencies_for(request.user, Action.MANAGE_FOIL):
-        raise PermissionDenied("Your role does not include FOIL cases.")
+    require_somewhere(request.user, Action.MANAGE_FOIL, "Your role does not include FOIL cases.")
     cases = visible_cases(request)
     today = timezone.localdate()
     rows = [{"case": c, "left": foil.business_days_left(c, today)} for c in cases[:200]]
@@ -175,9 +179,9 @@ class CaseForm(forms.Form):
 
 @login_required
 def case_create(request: AuthedRequest) -> HttpResponse:
+    require_somewhere(request.user, Action.MANAGE_FOIL,
+                      "Only counsel and records officers open FOIL cases.")
     agencies = agencies_for(request.user, Action.MANAGE_FOIL)
-    if not agencies.exists():
-        raise PermissionDenied("Only counsel and records officers open FOIL cases.")
     form = CaseForm(posted(request))
     form.fields["agency"].queryset = agencies  # type: ignore[attr-defined]
 

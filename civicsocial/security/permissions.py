@@ -113,6 +113,12 @@ def agencies_for(person: Any, action: Action) -> QuerySet[Agency]:
     return Agency.objects.filter(pk__in=ids)
 
 
+def require_somewhere(person: Any, action: Action, message: str) -> None:
+    """403 unless the person may do `action` in at least one agency (ODS: always)."""
+    if not agencies_for(person, action).exists():
+        raise PermissionDenied(message)
+
+
 def needs_second_factor(person: Person) -> bool:
     """P13: privileged roles log in with TOTP."""
     held = set().union(*roles_by_agency(person).values()) if roles_by_agency(person) else set()
