@@ -69,24 +69,32 @@ def _latin1(text: str) -> bool:
     return True
 
 
+def _thread(root: str, children: dict[str, list[str]]) -> list[tuple[str, int]]:
+    """(item id, depth) of a thread in reading order; each item once."""
+    order: list[tuple[str, int]] = []
+    seen: set[str] = set()
+    stack = [(root, 0)]
+    while stack:
+        item_id, depth = stack.pop()
+        if item_id in seen:
+            continue
+        seen.add(item_id)
+        order.append((item_id, depth))
+        stack.extend((child, depth + 1) for child in reversed(children.get(item_id, [])))
+    return order
+
+
 def render_thread_pdf(case_number: str, platform: str, handle: str, root: str,
                       by_id: dict[str, tuple[Any, list[dict[str, Any]]]],
                       children: dict[str, list[str]]) -> bytes:
-    texts = [f"{handle} {root}"] + [str(d.get(k) or "") for _, versions in by_id.values()
-                                    for d in versions for k in ("author", "text", "created_at")]
+    order = _thread(root, children)
+    texts = [f"{handle} {root}"] + [str(d.get(k) or "") for item_id, _ in order
+                                    for d in by_id[item_id][1]
+                                    for k in ("author", "text", "created_at")]
     pdf = ThreadPDF(f"{case_number} · {handle} on {platform} · thread {root}",
                     unicode=not _latin1("".join(texts)))
     pdf.add_page()
-    seen: set[str] = set()
-
-    def walk(item_id: str, depth: int) -> None:
-        if item_id in seen:
-            return
-        seen.add(item_id)
+    for item_id, depth in order:
         item, versions = by_id[item_id]
         _write_item(pdf, item, versions, depth)
-        for child in children.get(item_id, []):
-            walk(child, depth + 1)
-
-    walk(root, 0)
     return bytes(pdf.output())
