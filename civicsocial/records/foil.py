@@ -15,6 +15,7 @@ from typing import Any
 import holidays
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from civicsocial.records.models import (
@@ -142,12 +143,30 @@ def case_item_ids(case: FoilCase) -> set[int]:
     """Every item a case covers: picked by hand, or found by its saved searches among
     the agency's own accounts (a case without an agency is citywide)."""
     ids = set(case.picked.values_list("item_id", flat=True))
-    streams = None if case.agency_id is None else \
-        ArchiveStream.objects.filter(account__agency_id=case.agency_id)
+    streams = _case_streams(case)
     for saved in case.searches.all():
         versions = matching_versions(parse(saved.query), filters_from(saved.filters), streams)
         ids.update(versions.values_list("item_id", flat=True).distinct())
     return ids
+
+
+def _case_streams(case: FoilCase) -> QuerySet[ArchiveStream] | None:
+    return None if case.agency_id is None else \
+        ArchiveStream.objects.filter(account__agency_id=case.agency_id)
+
+
+def is_held(item: ArchivedItem) -> bool:
+    """Whether one item is under hold, asking each open case about this item only."""
+    if LegalHold.objects.filter(item=item, released_at__isnull=True).exists():
+        return True
+    for case in FoilCase.objects.exclude(status=FoilCase.Status.CLOSED):
+        if case.picked.filter(item=item).exists():
+            return True
+        for saved in case.searches.all():
+            if matching_versions(parse(saved.query), filters_from(saved.filters),
+                                 _case_streams(case)).filter(item=item).exists():
+                return True
+    return False
 
 
 def held_item_ids() -> set[int]:

@@ -31,18 +31,14 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _job(path: Path) -> ImportJob:
+def job_for(path: Path) -> ImportJob:
+    """The import job of this file's content: a new one, or the one to resume or skip."""
     digest = file_sha256(path)
     job = ImportJob.objects.filter(file_sha256=digest).order_by("-pk").first()
     if job is None:
         job = ImportJob.objects.create(path=str(path), file_sha256=digest,
                                        total_bytes=path.stat().st_size)
     return job
-
-
-def already_imported(path: Path) -> bool:
-    return ImportJob.objects.filter(file_sha256=file_sha256(path),
-                                    status=ImportJob.Status.DONE).exists()
 
 
 def _commit(job: ImportJob, batch: list[Capture], lines: int, offset: int,
@@ -59,9 +55,10 @@ def _commit(job: ImportJob, batch: list[Capture], lines: int, offset: int,
         job.save()
 
 
-def import_file(path: Path, rejects_path: Path, progress: Progress | None = None) -> ImportJob:
+def import_file(path: Path, rejects_path: Path, progress: Progress | None = None,
+                job: ImportJob | None = None) -> ImportJob:
     """Import (or resume importing) a capture file. Returns the job with its counts."""
-    job = _job(path)
+    job = job or job_for(path)
     if job.status == ImportJob.Status.DONE:
         return job
     result = ArchiveResult()

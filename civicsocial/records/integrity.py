@@ -218,7 +218,3 @@ class SealProofs:
         return {"day": seal.day.isoformat(), "root": seal.root, "count": seal.count,
                 "index": index, "path": hashing.merkle_proof(self._hashes[seal.pk], index)}
 
-
-def seal_proof(version: ItemVersion) -> dict[str, Any] | None:
-    """The Merkle proof tying one version to the seal that covers it, if sealed yet."""
-    return SealProofs().proof(version)

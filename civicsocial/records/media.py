@@ -28,6 +28,3 @@ def store_media(data: bytes, content_type: str) -> str:
                                                              "content_type": content_type})
     return digest
 
-
-def read_media(sha256: str) -> bytes:
-    return media_path(sha256).read_bytes()

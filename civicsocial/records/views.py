@@ -123,7 +123,7 @@ def item_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     agency = item.stream.account.agency if item.stream.account else None
     return render(request, "records/item.html", {
         "item": item, "versions": versions, "holds": item.holds.all(),
-        "held": item.pk in foil.held_item_ids(), "events": audit.events_for(item),
+        "held": foil.is_held(item), "events": audit.events_for(item),
         "may_hold": can(request.user, Action.MANAGE_FOIL, agency)})
 
 

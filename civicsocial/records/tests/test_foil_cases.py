@@ -12,6 +12,7 @@ from civicsocial.records.foil import (
     business_days_left,
     case_item_ids,
     held_item_ids,
+    is_held,
     open_case,
     set_status,
 )
@@ -58,8 +59,11 @@ class FoilHoldsTestCase(TestCase):
         ids = {ArchivedItem.objects.get(item_id=i).pk for i in ("c1", "c3")}
         self.assertEqual(case_item_ids(case), ids)
         self.assertEqual(held_item_ids(), ids)
+        held = {i.item_id for i in ArchivedItem.objects.all() if is_held(i)}
+        self.assertEqual(held, {"c1", "c3"})
         set_status(None, case, FoilCase.Status.CLOSED, "produced")
         self.assertEqual(held_item_ids(), set())
+        self.assertFalse(any(is_held(i) for i in ArchivedItem.objects.all()))
 
     def test_it_opens_a_case_from_the_command_line_and_prints_its_id_last(self):
         out = StringIO()

@@ -13,9 +13,9 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from civicsocial.records.importer import already_imported, import_file
+from civicsocial.records.importer import import_file, job_for
 from civicsocial.records.integrity import export_seals, seal_days, verify
-from civicsocial.records.models import ArchivedItem, ItemKind, RetentionSchedule
+from civicsocial.records.models import ArchivedItem, ImportJob, ItemKind, RetentionSchedule
 from civicsocial.records.retention import dispose_expired, place_hold
 from civicsocial.records.search.query import QueryError
 from civicsocial.records.search.service import Filters, highlight, search
@@ -78,12 +78,14 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
         rejects = options["rejects"] or path.with_name(path.name + ".rejects.jsonl")
-        if already_imported(path):
+        job = job_for(path)
+        if job.status == ImportJob.Status.DONE:
             self.stdout.write(f"{path} was imported before (same content); nothing changed.")
             return
         with self._progress(path.stat().st_size, f"Importing {path.name}") as bar:
             task = bar.add_task("import", total=path.stat().st_size)
-            job = import_file(path, rejects, progress=lambda done: bar.update(task, completed=done))
+            job = import_file(path, rejects, job=job,
+                              progress=lambda done: bar.update(task, completed=done))
         counts = ", ".join(f"{k} {v}" for k, v in sorted(job.counts.items())) or "nothing new"
         self.stdout.write(f"{path}: {job.lines_done} lines; {counts}; rejected {job.rejected}"
                           + (f" (see {rejects})" if job.rejected else ""))
