@@ -52,7 +52,9 @@ class ArchiveStream(models.Model):
 
 
 class ArchivedItem(models.Model):
-    stream = models.ForeignKey(ArchiveStream, on_delete=models.PROTECT, related_name="items")
+    # No index of its own on stream: unique (stream, item_id) serves it (fewer writes).
+    stream = models.ForeignKey(ArchiveStream, on_delete=models.PROTECT, related_name="items",
+                               db_index=False)
     item_id = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=ItemKind.choices)
     first_captured_at = models.DateTimeField()
@@ -74,8 +76,11 @@ class ArchivedItem(models.Model):
 class ItemVersion(models.Model):
     """Append-only (database triggers refuse UPDATE and DELETE)."""
 
-    item = models.ForeignKey(ArchivedItem, on_delete=models.PROTECT, related_name="version_set")
-    stream = models.ForeignKey(ArchiveStream, on_delete=models.PROTECT, related_name="+")
+    # Indexed by the unique constraints below (item, version_no) and (stream, chain_seq).
+    item = models.ForeignKey(ArchivedItem, on_delete=models.PROTECT, related_name="version_set",
+                             db_index=False)
+    stream = models.ForeignKey(ArchiveStream, on_delete=models.PROTECT, related_name="+",
+                               db_index=False)
     version_no = models.IntegerField()
     change = models.CharField(max_length=20, choices=Change.choices)
     captured_at = models.DateTimeField(db_index=True)

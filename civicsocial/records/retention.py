@@ -19,7 +19,7 @@ from civicsocial.records.models import (
     RetentionSchedule,
     VersionContent,
 )
-from civicsocial.records.search.backends import unindex_versions
+from civicsocial.records.search.backends import doc_id, unindex_versions
 from civicsocial.registry.models import Person
 from civicsocial.security import audit
 
@@ -62,7 +62,7 @@ def dispose_expired(actor: Person | None, now: datetime | None = None,
     Disposal.objects.bulk_create([Disposal(version=v, disposed_by=actor, content_hash=v.content_hash,
                                            schedule=schedules[v.item.kind]) for v in disposable])
     ids = [v.pk for v in disposable]
-    unindex_versions(ids)
+    unindex_versions(doc_id(v.item_id, v.version_no) for v in disposable)
     VersionContent.objects.filter(pk__in=ids).delete()
     for version in disposable:
         audit.record(actor, "archive.disposed", version.item,

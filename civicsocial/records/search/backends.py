@@ -2,8 +2,11 @@
 full-text search with a GIN index. Both index the same pre-normalized words
 (`text.index_body`), so a query finds the same versions on either.
 
-The index is `records_searchindex`, created by migration 0002 for the engine in use:
-an FTS5 table whose rowid is the version id, or a table with a GIN expression index.
+The index is `records_searchindex`, created by migrations for the engine in use: an
+FTS5 table, or a table with a GIN expression index. Each row's key is a *document id*
+that encodes the item and the version number (`doc_id`), so counting and paging items
+needs only the index, no join with the versions (the difference between tens and
+hundreds of milliseconds at a million items).
 """
 
 from __future__ import annotations
@@ -14,6 +17,15 @@ from django.db import connection
 
 from civicsocial.records.search.query import Query, to_fts5, to_tsquery
 
+VERSION_BITS = 20  # up to a million versions per item
+VERSION_MASK = (1 << VERSION_BITS) - 1
+
+
+def doc_id(item_pk: int, version_no: int) -> int:
+    """The index key of one version."""
+    return (item_pk << VERSION_BITS) | version_no
+
+
 SQLITE_SCHEMA = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS records_searchindex USING fts5("
     "body, tokenize = 'unicode61 remove_diacritics 0')",
@@ -21,8 +33,7 @@ SQLITE_SCHEMA = [
 POSTGRES_SCHEMA = [
     # No foreign key: versions are never deleted, disposal removes its index rows itself,
     # and a reference would stop PostgreSQL from truncating the versions in test flushes.
-    "CREATE TABLE IF NOT EXISTS records_searchindex ("
-    "version_id bigint PRIMARY KEY, body text NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS records_searchindex (doc bigint PRIMARY KEY, body text NOT NULL)",
     "CREATE INDEX IF NOT EXISTS records_searchindex_gin ON records_searchindex "
     "USING GIN (to_tsvector('simple', body))",
 ]
@@ -32,33 +43,71 @@ def schema(vendor: str) -> list[str]:
     return SQLITE_SCHEMA if vendor == "sqlite" else POSTGRES_SCHEMA
 
 
+def _key() -> str:
+    return "rowid" if connection.vendor == "sqlite" else "doc"
+
+
 def index_versions(rows: Sequence[tuple[int, str]]) -> None:
-    """Add (version id, normalized body) rows to the index."""
+    """Add (doc id, normalized body) rows to the index."""
     if not rows:
         return
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.executemany("INSERT INTO records_searchindex(rowid, body) VALUES (%s, %s)", rows)
-        else:
-            cursor.executemany(
-                "INSERT INTO records_searchindex(version_id, body) VALUES (%s, %s)", rows)
+        cursor.executemany(
+            f"INSERT INTO records_searchindex({_key()}, body) VALUES (%s, %s)", rows)  # noqa: S608
 
 
-def unindex_versions(version_ids: Iterable[int]) -> None:
-    """Remove disposed versions from the index."""
-    ids = list(version_ids)
-    if not ids:
-        return
-    column = "rowid" if connection.vendor == "sqlite" else "version_id"
+def unindex_versions(docs: Iterable[int]) -> None:
+    """Remove disposed versions (by doc id) from the index."""
     with connection.cursor() as cursor:
-        cursor.executemany(f"DELETE FROM records_searchindex WHERE {column} = %s",  # noqa: S608
-                           [(i,) for i in ids])
+        cursor.executemany(f"DELETE FROM records_searchindex WHERE {_key()} = %s",  # noqa: S608
+                           [(doc,) for doc in docs])
 
 
-def match_sql(query: Query) -> tuple[str, list[str]]:
-    """SQL selecting the ids of the versions that match, and its parameters."""
+def _match(query: Query) -> tuple[str, list[str]]:
+    """WHERE clause (over records_searchindex) for the query, and its parameter."""
     if connection.vendor == "sqlite":
-        return ("SELECT rowid FROM records_searchindex WHERE records_searchindex MATCH %s",
-                [to_fts5(query)])
-    return ("SELECT version_id FROM records_searchindex "
-            "WHERE to_tsvector('simple', body) @@ to_tsquery('simple', %s)", [to_tsquery(query)])
+        return "records_searchindex MATCH %s", [to_fts5(query)]
+    return "to_tsvector('simple', body) @@ to_tsquery('simple', %s)", [to_tsquery(query)]
+
+
+def version_ids_sql(query: Query) -> tuple[str, list[str]]:
+    """SQL selecting the ids of the versions that match, and its parameters."""
+    where, params = _match(query)
+    key = f"records_searchindex.{_key()}"
+    return (f"SELECT v.id FROM records_searchindex JOIN records_itemversion v "  # noqa: S608
+            f"ON v.item_id = ({key} >> {VERSION_BITS}) AND v.version_no = ({key} & {VERSION_MASK}) "
+            f"WHERE {where}", params)
+
+
+def count_items(query: Query) -> int:
+    """How many items have a matching version (from the index alone)."""
+    where, params = _match(query)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(DISTINCT {_key()} >> {VERSION_BITS}) "  # noqa: S608
+                       f"FROM records_searchindex WHERE {where}", params)
+        return int(cursor.fetchone()[0])
+
+
+def page_items(query: Query, offset: int, limit: int) -> dict[int, list[int]]:
+    """{item id: matching version numbers} for items offset..offset+limit in item order,
+    reading the index in key order and stopping at the page's end."""
+    where, params = _match(query)
+    key = _key()
+    matched: dict[int, list[int]] = {}
+    skipped: set[int] = set()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {key} FROM records_searchindex WHERE {where} "  # noqa: S608
+                       f"ORDER BY {key}", params)
+        while rows := cursor.fetchmany(500):
+            for (doc,) in rows:
+                item, version = doc >> VERSION_BITS, doc & VERSION_MASK
+                if item in matched:
+                    matched[item].append(version)
+                elif item not in skipped:
+                    if len(skipped) < offset:
+                        skipped.add(item)
+                    elif len(matched) < limit:
+                        matched[item] = [version]
+                    else:
+                        return matched
+    return matched

@@ -13,7 +13,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from civicsocial.records.models import ArchivedItem, ItemVersion, VersionContent
-from civicsocial.records.search.backends import match_sql
+from civicsocial.records.search import backends
 from civicsocial.records.search.query import Query, highlight_terms, parse
 from civicsocial.records.search.text import fold
 
@@ -61,7 +61,7 @@ def matching_versions(query: Query, filters: Filters,
     versions = ItemVersion.objects.all() if streams is None else \
         ItemVersion.objects.filter(stream__in=streams)
     if not query.empty:
-        sql, params = match_sql(query)
+        sql, params = backends.version_ids_sql(query)
         versions = versions.filter(id__in=RawSQL(sql, params))  # noqa: S611 - parameterized
     if filters.account:
         versions = versions.filter(stream__handle__iexact=filters.account)
@@ -104,8 +104,13 @@ def search(text: str, filters: Filters | None = None, limit: int | None = None,
 def search_page(text: str, filters: Filters, streams: QuerySet[Any] | None, page: int,
                 per_page: int = 50) -> tuple[list[Hit], int]:
     """One page of a complete search, and how many items match in all. The database
-    counts and pages; only the page's items are read into Python."""
-    versions = matching_versions(parse(text), filters, streams)
+    counts and pages; only the page's items are read into Python. A query with no
+    filters is answered from the search index alone."""
+    query = parse(text)
+    if not query.empty and filters == Filters() and streams is None:
+        return (describe_items(backends.page_items(query, (page - 1) * per_page, per_page)),
+                backends.count_items(query))
+    versions = matching_versions(query, filters, streams)
     item_ids = versions.values_list("item_id", flat=True).distinct()
     total = item_ids.count()
     page_ids = list(item_ids.order_by("item_id")[(page - 1) * per_page: page * per_page])

@@ -11,6 +11,8 @@ WORD = re.compile(r"[^\W_]+")
 
 
 def fold(text: str) -> str:
+    if text.isascii():  # most text: nothing to decompose, and casefold is lower
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 

@@ -8,7 +8,7 @@ import random
 from django.test import TestCase
 
 from civicsocial.records.search.query import QueryError, matches, parse, to_fts5, to_tsquery
-from civicsocial.records.search.service import Filters, highlight, search
+from civicsocial.records.search.service import Filters, highlight, search, search_page
 from civicsocial.records.tests.helpers import archive, line
 
 WORDS = ["pothole", "potholes", "water", "main", "break", "Broadway", "school", "café",
@@ -76,6 +76,21 @@ class EngineAgreementTestCase(TestCase):
             found = {hit.item_id for hit in search(query)}
             self.assertEqual(found, self.reference(query), query)
         self.assertGreater(len({h.item_id for h in search("pothole")}), 5)
+
+    def test_it_pages_and_counts_from_the_index_as_the_filtered_path_does(self):
+        # No filters: answered from the index alone; a platform filter every item passes
+        # goes through the versions. Both must give the same pages, versions and totals.
+        for query in QUERIES:
+            pages = []
+            for filters in (Filters(), Filters(platform="bluesky")):
+                seen = []
+                for page in (1, 2, 3):
+                    hits, total = search_page(query, filters, None, page, per_page=7)
+                    seen += [(h.item_id, tuple(h.matched_versions)) for h in hits]
+                pages.append((seen, total))
+            self.assertEqual(pages[0], pages[1], query)
+            self.assertEqual(pages[0][1], len(self.reference(query)), query)
+            self.assertEqual(len(pages[0][0]), min(21, pages[0][1]), query)
 
     def test_it_searches_removed_and_edited_items_unless_told_otherwise(self):
         removed = {f"i{n}" for n in range(0, 120, 11)}

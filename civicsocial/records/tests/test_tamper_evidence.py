@@ -5,7 +5,7 @@ guards first, as an attacker with the server's credentials could."""
 
 from datetime import timedelta
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -20,6 +20,7 @@ from civicsocial.records.integrity import (
     version_record,
 )
 from civicsocial.records.models import ArchiveStream, DailySeal, ItemVersion, VersionContent
+from civicsocial.records.search.backends import doc_id, unindex_versions
 from civicsocial.records.tests.helpers import archive, as_attacker, line
 
 MUTATIONS = ["text", "raw", "author", "hash_byte", "delete", "delete_last", "insert",
@@ -38,7 +39,7 @@ def build_archive() -> None:
 def mutate(kind: str, index: int) -> None:
     versions = list(ItemVersion.objects.order_by("chain_seq"))
     target = versions[index % len(versions)]
-    with as_attacker() as cursor:
+    with as_attacker():
         if kind == "text":
             VersionContent.objects.filter(pk=target.pk).update(text="Nothing was said here.")
         elif kind == "raw":
@@ -51,8 +52,7 @@ def mutate(kind: str, index: int) -> None:
                 content_hash=target.content_hash[:5] + flipped + target.content_hash[6:])
         elif kind in ("delete", "delete_last"):
             victim = versions[-1] if kind == "delete_last" else target
-            cursor.execute("DELETE FROM records_searchindex WHERE %s = %%s" % (
-                "rowid" if connection.vendor == "sqlite" else "version_id"), [victim.pk])
+            unindex_versions([doc_id(victim.item_id, victim.version_no)])
             VersionContent.objects.filter(pk=victim.pk).delete()
             ItemVersion.objects.filter(pk=victim.pk).delete()
         elif kind == "insert":

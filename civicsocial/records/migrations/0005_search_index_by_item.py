@@ -1,0 +1,29 @@
+"""The search index keyed by item and version number (backends.doc_id) instead of the
+version id, so item counts and pages come from the index alone. Rebuilt from the
+versions' content; disposed versions have none and stay out."""
+
+from typing import Any
+
+from django.db import migrations
+
+from civicsocial.records.search.backends import doc_id, schema
+from civicsocial.records.search.text import index_body
+
+
+def rebuild(apps: Any, schema_editor: Any) -> None:
+    connection = schema_editor.connection
+    schema_editor.execute("DROP TABLE IF EXISTS records_searchindex", params=None)
+    for statement in schema(connection.vendor):
+        schema_editor.execute(statement, params=None)
+    key = "rowid" if connection.vendor == "sqlite" else "doc"
+    with connection.cursor() as read, connection.cursor() as write:
+        read.execute("SELECT v.item_id, v.version_no, c.text FROM records_itemversion v "
+                     "JOIN records_versioncontent c ON c.version_id = v.id")
+        while rows := read.fetchmany(5000):
+            write.executemany(f"INSERT INTO records_searchindex({key}, body) VALUES (%s, %s)",
+                              [(doc_id(item, number), index_body(text)) for item, number, text in rows])
+
+
+class Migration(migrations.Migration):
+    dependencies = [("records", "0004_fewer_indexes")]
+    operations = [migrations.RunPython(rebuild)]
