@@ -58,37 +58,44 @@ def _split(n: int) -> int:
     return k
 
 
-def _root(leaves: list[bytes]) -> bytes:
-    if len(leaves) == 1:
-        return leaves[0]
-    k = _split(len(leaves))
-    return _node(_root(leaves[:k]), _root(leaves[k:]))
+class MerkleTree:
+    """An RFC 6962 tree over hex hashes that computes each subtree once, so proofs for
+    every leaf of a day's seal cost O(log n) each, not a rebuild of the tree each."""
+
+    def __init__(self, hashes: list[str]) -> None:
+        self.leaves = [_leaf(h) for h in hashes]
+        self._nodes: dict[tuple[int, int], bytes] = {}
+
+    def _range(self, lo: int, hi: int) -> bytes:
+        if hi - lo == 1:
+            return self.leaves[lo]
+        node = self._nodes.get((lo, hi))
+        if node is None:
+            k = _split(hi - lo)
+            node = self._nodes[(lo, hi)] = _node(self._range(lo, lo + k), self._range(lo + k, hi))
+        return node
+
+    def root(self) -> str:
+        return self._range(0, len(self.leaves)).hex() if self.leaves else sha256_hex(b"")
+
+    def proof(self, index: int) -> list[list[str]]:
+        """Audit path for leaf `index`: [[side, sibling hex], ...] from leaf to root."""
+        path: list[list[str]] = []
+        lo, hi = 0, len(self.leaves)
+        while hi - lo > 1:
+            k = _split(hi - lo)
+            if index < lo + k:
+                path.append(["right", self._range(lo + k, hi).hex()])
+                hi = lo + k
+            else:
+                path.append(["left", self._range(lo, lo + k).hex()])
+                lo += k
+        return path[::-1]
 
 
 def merkle_root(hashes: list[str]) -> str:
     """Root over hex hashes (the chain hashes of one stream's day, in chain order)."""
-    if not hashes:
-        return sha256_hex(b"")
-    return _root([_leaf(h) for h in hashes]).hex()
-
-
-def merkle_proof(hashes: list[str], index: int) -> list[list[str]]:
-    """Audit path for leaf `index`: [[side, sibling hex], ...] from leaf to root."""
-    path: list[list[str]] = []
-
-    def walk(leaves: list[bytes], i: int) -> None:
-        if len(leaves) == 1:
-            return
-        k = _split(len(leaves))
-        if i < k:
-            walk(leaves[:k], i)
-            path.append(["right", _root(leaves[k:]).hex()])
-        else:
-            walk(leaves[k:], i - k)
-            path.append(["left", _root(leaves[:k]).hex()])
-
-    walk([_leaf(h) for h in hashes], index)
-    return path
+    return MerkleTree(hashes).root()
 
 
 def verify_proof(leaf_hash: str, proof: list[list[str]], root: str) -> bool:

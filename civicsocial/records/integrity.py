@@ -201,7 +201,7 @@ class SealProofs:
 
     def __init__(self) -> None:
         self._seals: dict[int, list[DailySeal]] = {}
-        self._hashes: dict[int, list[str]] = {}
+        self._trees: dict[int, hashing.MerkleTree] = {}
 
     def proof(self, version: ItemVersion) -> dict[str, Any] | None:
         if version.stream_id not in self._seals:
@@ -210,11 +210,11 @@ class SealProofs:
                      if s.first_seq <= version.chain_seq <= s.last_seq), None)
         if seal is None:
             return None
-        if seal.pk not in self._hashes:
-            self._hashes[seal.pk] = list(ItemVersion.objects.filter(
+        if seal.pk not in self._trees:
+            self._trees[seal.pk] = hashing.MerkleTree(list(ItemVersion.objects.filter(
                 stream_id=version.stream_id, chain_seq__gte=seal.first_seq,
-                chain_seq__lte=seal.last_seq).order_by("chain_seq").values_list("chain_hash", flat=True))
+                chain_seq__lte=seal.last_seq).order_by("chain_seq").values_list("chain_hash", flat=True)))
         index = version.chain_seq - seal.first_seq
         return {"day": seal.day.isoformat(), "root": seal.root, "count": seal.count,
-                "index": index, "path": hashing.merkle_proof(self._hashes[seal.pk], index)}
+                "index": index, "path": self._trees[seal.pk].proof(index)}
 

@@ -12,6 +12,7 @@ from tempfile import mkdtemp
 from django.test import TestCase
 from django.utils import timezone
 from pypdf import PdfReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from warcio.archiveiterator import ArchiveIterator
 
 from civicsocial.records.foil import attach_item, open_case
@@ -19,6 +20,7 @@ from civicsocial.records.integrity import seal_days
 from civicsocial.records.models import ArchivedItem
 from civicsocial.records.production import Redaction, export_case, verify_production
 from civicsocial.records.tests.helpers import archive, line
+from civicsocial.records.threads import _Page
 
 IMAGE = {"url": "https://cdn.example/p.png", "content_type": "image/png", "data": "iVBORw0KGgo="}
 
@@ -113,3 +115,34 @@ class ProductionTestCase(TestCase):
         self.assertTrue(verify_production(self.out).ok)
         from civicsocial.records.models import VersionContent
         self.assertTrue(VersionContent.objects.filter(author="@resident").exists())
+
+
+class ThreadPdfTestCase(TestCase):
+    def test_it_prints_any_script_and_loses_no_text_of_long_words_or_long_threads(self):
+        url = "https://example.org/" + "x" * 3000
+        archive(line("p9", kind="post", text="Объявление: улица закрыта. إغلاق الشارع"),
+                *[line(f"r{n}", minutes=n + 1, parent_id="p9", text=f"reply {n} {url}")
+                  for n in range(40)])
+        case = open_case(None, "Requester", date(2026, 11, 20))
+        for item in ArchivedItem.objects.all():
+            attach_item(None, case, item)
+        out = Path(mkdtemp()) / "production.zip"
+        export_case(case, out)
+        with zipfile.ZipFile(out) as z:
+            pdfs = [n for n in z.namelist() if n.endswith(".pdf")]
+            self.assertEqual(len(pdfs), 1)
+            reader = PdfReader(io.BytesIO(z.read(pdfs[0])))
+        text = "".join("".join(page.extract_text().split()) for page in reader.pages)
+        self.assertGreater(len(reader.pages), 10)  # 40 replies of 3,000 characters each
+        self.assertIn("Объявление:улицазакрыта.", text)
+        # Broken across lines and pages, nothing cut ("example" has one x too).
+        self.assertEqual(text.count("x"), 40 * 3001)
+        self.assertIn("reply39", text)
+
+    def test_it_wraps_every_line_inside_the_margins(self):
+        page = _Page("title", "Helvetica")
+        text = "short words then " + "W" * 500 + " and more words after it " * 20
+        lines = page._wrap(text, 11, 300)
+        self.assertGreater(len(lines), 5)
+        self.assertTrue(all(stringWidth(x, "Helvetica", 11) <= 300 for x in lines))
+        self.assertEqual("".join(lines).replace(" ", ""), text.replace(" ", ""))
