@@ -17,9 +17,10 @@ import io
 import json
 import zipfile
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from tempfile import TemporaryDirectory
 from typing import Any
 
 from django.utils import timezone
@@ -49,8 +50,7 @@ class Redaction:
     by: str = ""
 
 
-def _version_data(version: ItemVersion, redaction: Redaction) -> dict[str, Any]:
-    item = version.item
+def _version_data(item: ArchivedItem, version: ItemVersion, redaction: Redaction) -> dict[str, Any]:
     content = getattr(version, "content", None)
     data: dict[str, Any] = {
         "version": version.version_no, "change": version.change,
@@ -72,99 +72,183 @@ def _version_data(version: ItemVersion, redaction: Redaction) -> dict[str, Any]:
     return data
 
 
-def _items(case: FoilCase) -> list[ArchivedItem]:
+def _item_ids(case: FoilCase) -> list[int]:
+    """The case's items in production order: by account, then as first captured."""
     ids = sorted(case_item_ids(case))
-    return list(ArchivedItem.objects.filter(pk__in=ids).select_related("stream")
-                .order_by("stream__platform", "stream__handle", "first_captured_at", "pk"))
+    keys = []
+    for start in range(0, len(ids), 1000):
+        keys += ArchivedItem.objects.filter(pk__in=ids[start:start + 1000]).values_list(
+            "stream__platform", "stream__handle", "first_captured_at", "pk")
+    return [key[-1] for key in sorted(keys)]
 
 
 def _versions(items: list[ArchivedItem]) -> dict[int, list[ItemVersion]]:
-    """Every version of these items, in a few queries rather than one per item."""
+    """Every version of these items, in one query rather than one per item."""
     grouped: dict[int, list[ItemVersion]] = defaultdict(list)
-    for start in range(0, len(items), 1000):
-        chunk = [i.pk for i in items[start:start + 1000]]
-        for version in ItemVersion.objects.filter(item_id__in=chunk) \
-                .select_related("item", "content", "stream").order_by("item_id", "version_no"):
-            grouped[version.item_id].append(version)
+    for version in ItemVersion.objects.filter(item_id__in=[i.pk for i in items]) \
+            .select_related("content").order_by("item_id", "version_no"):
+        grouped[version.item_id].append(version)
     return grouped
+
+
+class _HashedFile:
+    """A file whose SHA-256 and size are computed as it is written (nothing is held in
+    memory: a production of 100,000 items is written piece by piece)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.handle = path.open("wb")
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        self.size += len(data)
+        return self.handle.write(data)
+
+    def flush(self) -> None:
+        self.handle.flush()
+
+    def close(self) -> dict[str, Any]:
+        self.handle.close()
+        return {"sha256": self.digest.hexdigest(), "size": self.size}
+
+
+Thread = list[tuple[ArchivedItem, list[dict[str, Any]]]]
+
+
+class _Production:
+    """The files of one production being written: items.jsonl, items.csv, the WARC and
+    the manifest's version entries go to temporary files; thread PDFs and media straight
+    into the zip."""
+
+    def __init__(self, case: FoilCase, redaction: Redaction, workdir: Path,
+                 archive: zipfile.ZipFile) -> None:
+        self.case, self.redaction, self.zip = case, redaction, archive
+        self.parts = {name: _HashedFile(workdir / name) for name in
+                      ("items.jsonl", "items.csv", "archive.warc.gz", "versions.json")}
+        self.files: dict[str, dict[str, Any]] = {}
+        self.table = io.StringIO()
+        self.csv = csv.writer(self.table)
+        self.csv.writerow(CSV_COLUMNS)
+        self.warc = WARCWriter(self.parts["archive.warc.gz"], gzip=True)
+        self.proofs = SealProofs()
+        self.media: set[str] = set()
+        self.versions = 0
+        self.threads: dict[tuple[str, str], Thread] = defaultdict(list)
+        self.parents: dict[str, str] = {}
+
+    def add(self, item: ArchivedItem, versions: list[ItemVersion]) -> None:
+        rendered = [_version_data(item, v, self.redaction) for v in versions]
+        self.parts["items.jsonl"].write((json.dumps(
+            {"platform": item.stream.platform, "account": item.stream.handle, "item_id": item.item_id,
+             "kind": item.kind, "deleted": item.deleted, "versions": rendered},
+            ensure_ascii=False, sort_keys=True) + "\n").encode())
+        for version, data in zip(versions, rendered, strict=True):
+            row = [item.stream.platform, item.stream.handle, item.item_id, item.kind] + \
+                [data.get(column) for column in CSV_COLUMNS[4:]]
+            self.csv.writerow([safe_cell(value) for value in row])
+            _warc_record(self.warc, item, data)
+            entry = {"platform": item.stream.platform, "account": item.stream.handle,
+                     "item_id": item.item_id, "version": version.version_no,
+                     "change": version.change, "captured_at": data["captured_at"],
+                     "chain_seq": version.chain_seq, "content_hash": version.content_hash,
+                     "raw_hash": version.raw_hash, "prev_hash": version.prev_hash,
+                     "chain_hash": version.chain_hash, "seal": self.proofs.proof(version)}
+            self.parts["versions.json"].write(
+                ((",\n" if self.versions else "") + json.dumps(entry, ensure_ascii=False)).encode())
+            self.versions += 1
+            if isinstance(data.get("media"), list):
+                self.media.update(m["sha256"] for m in data["media"] if m.get("sha256"))
+            if data.get("parent_id") and data["parent_id"] != REDACTED:
+                self.parents[item.item_id] = data["parent_id"]
+        self.threads[(item.stream.platform, item.stream.handle)].append((item, rendered))
+        self.parts["items.csv"].write(self.table.getvalue().encode())
+        self.table.seek(0)
+        self.table.truncate()
+
+    def put(self, name: str, data: bytes) -> None:
+        self.zip.writestr(name, data)
+        self.files[name] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+
+    def flush_threads(self) -> None:
+        """Print the threads gathered so far (one account's) and forget them."""
+        for (platform, handle), entries in self.threads.items():
+            for name, pdf in _thread_pdfs(self.case, platform, handle, entries, self.parents):
+                self.put(name, pdf)
+        self.threads.clear()
+        self.parents.clear()
+
+    def finish(self, items: int) -> tuple[dict[str, Any], str]:
+        """Add the files written aside, the media and the manifest; returns the
+        manifest (without its version entries) and its SHA-256."""
+        self.flush_threads()
+        for sha in sorted(self.media):
+            path = media_path(sha)
+            if path.exists():
+                self.put(f"media/{sha}", path.read_bytes())
+        for name, part in self.parts.items():
+            self.files[name] = part.close()
+            if name != "versions.json":  # the WARC is gzipped already: stored as it is
+                self.zip.write(part.path, name, zipfile.ZIP_STORED if name.endswith(".gz") else None)
+        manifest = {
+            "format": "civicsocial-production/1", "case": self.case.number,
+            "requester": self.case.requester, "received_on": self.case.received_on.isoformat(),
+            "generated_at": timezone.now().isoformat(), "items": items,
+            "redaction": {"fields": self.redaction.fields, "reason": self.redaction.reason,
+                          "by": self.redaction.by},
+            "files": {k: v for k, v in sorted(self.files.items()) if k != "versions.json"},
+            "merkle": "RFC 6962; leaf = chain_hash; seal roots are those of `civicsocial archive "
+                      "export-seals`",
+        }
+        digest = hashlib.sha256()
+        with self.zip.open("manifest.json", "w", force_zip64=True) as out, \
+                self.parts["versions.json"].path.open("rb") as versions:
+            for chunk in _manifest_chunks(manifest, versions):
+                digest.update(chunk)
+                out.write(chunk)
+        return manifest, digest.hexdigest()
+
+
+def _manifest_chunks(manifest: dict[str, Any], versions: io.BufferedReader) -> Iterator[bytes]:
+    """manifest.json: the manifest's fields, then "versions": [...] copied from disk."""
+    head = json.dumps(manifest, indent=1, ensure_ascii=False)
+    yield (head[:-2] + ',\n "versions": [\n').encode()
+    while block := versions.read(1 << 20):
+        yield block
+    yield b"\n ]\n}"
 
 
 def export_case(case: FoilCase, out: Path, redaction: Redaction | None = None,
                 progress: Progress | None = None) -> dict[str, Any]:
-    """Write the production zip; returns its manifest."""
+    """Write the production zip; returns its manifest (files, redaction, counts) with
+    the number of versions and the manifest's SHA-256."""
     redaction = redaction or Redaction()
     unknown = [f for f in redaction.fields if f not in REDACTABLE]
     if unknown:
         raise ValueError(f"cannot redact {', '.join(unknown)}; choose from {', '.join(REDACTABLE)}")
-    items = _items(case)
-    files: dict[str, bytes] = {}
-    jsonl, table, warc = io.StringIO(), io.StringIO(), io.BytesIO()
-    writer = csv.writer(table)
-    writer.writerow(CSV_COLUMNS)
-    warc_writer = WARCWriter(warc, gzip=True)
-    manifest_versions: list[dict[str, Any]] = []
-    media: set[str] = set()
-    threads: dict[tuple[str, str, str], list[tuple[ArchivedItem, list[dict[str, Any]]]]] = \
-        defaultdict(list)
-    parents: dict[str, str] = {}
-    proofs = SealProofs()
-    all_versions = _versions(items)
-    for index, item in enumerate(items, 1):
-        versions = all_versions[item.pk]
-        rendered = [_version_data(v, redaction) for v in versions]
-        jsonl.write(json.dumps({"platform": item.stream.platform, "account": item.stream.handle,
-                                "item_id": item.item_id, "kind": item.kind,
-                                "deleted": item.deleted, "versions": rendered},
-                               ensure_ascii=False, sort_keys=True) + "\n")
-        for version, data in zip(versions, rendered, strict=True):
-            row = [item.stream.platform, item.stream.handle, item.item_id, item.kind] + \
-                [data.get(column) for column in CSV_COLUMNS[4:]]
-            writer.writerow([safe_cell(value) for value in row])
-            _warc_record(warc_writer, item, data)
-            manifest_versions.append({
-                "platform": item.stream.platform, "account": item.stream.handle,
-                "item_id": item.item_id, "version": version.version_no,
-                "change": version.change, "captured_at": data["captured_at"],
-                "chain_seq": version.chain_seq, "content_hash": version.content_hash,
-                "raw_hash": version.raw_hash, "prev_hash": version.prev_hash,
-                "chain_hash": version.chain_hash, "seal": proofs.proof(version)})
-            if isinstance(data.get("media"), list):
-                media.update(m["sha256"] for m in data["media"] if m.get("sha256"))
-            if data.get("parent_id") and data["parent_id"] != REDACTED:
-                parents[item.item_id] = data["parent_id"]
-        threads[(item.stream.platform, item.stream.handle, "")].append((item, rendered))
-        if progress:
-            progress(index, len(items))
-    files["items.jsonl"] = jsonl.getvalue().encode()
-    files["items.csv"] = table.getvalue().encode()
-    files["archive.warc.gz"] = warc.getvalue()
-    for name, pdf in _thread_pdfs(case, threads, parents):
-        files[name] = pdf
-    for sha in sorted(media):
-        path = media_path(sha)
-        if path.exists():
-            files[f"media/{sha}"] = path.read_bytes()
-    manifest = {
-        "format": "civicsocial-production/1", "case": case.number, "requester": case.requester,
-        "received_on": case.received_on.isoformat(), "generated_at": timezone.now().isoformat(),
-        "items": len(items), "versions": manifest_versions,
-        "redaction": {"fields": redaction.fields, "reason": redaction.reason, "by": redaction.by},
-        "files": {name: {"sha256": hashlib.sha256(blob).hexdigest(), "size": len(blob)}
-                  for name, blob in sorted(files.items())},
-        "merkle": "RFC 6962; leaf = chain_hash; seal roots are those of `civicsocial archive "
-                  "export-seals`",
-    }
-    manifest_bytes = json.dumps(manifest, indent=1, ensure_ascii=False).encode()
+    ids = _item_ids(case)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, blob in sorted(files.items()):
-            archive.writestr(name, blob)
-        archive.writestr("manifest.json", manifest_bytes)
+    with TemporaryDirectory() as workdir, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        production = _Production(case, redaction, Path(workdir), archive)
+        stream = None
+        for start in range(0, len(ids), 1000):
+            found = ArchivedItem.objects.select_related("stream").in_bulk(ids[start:start + 1000])
+            chunk = [found[pk] for pk in ids[start:start + 1000]]
+            versions = _versions(chunk)
+            for index, item in enumerate(chunk, start + 1):
+                if item.stream_id != stream:  # threads never span accounts: print and forget
+                    production.flush_threads()
+                    stream = item.stream_id
+                production.add(item, versions[item.pk])
+                if progress:
+                    progress(index, len(ids))
+        manifest, manifest_sha256 = production.finish(len(ids))
+    manifest.update(versions=production.versions, manifest_sha256=manifest_sha256)
     # The manifest's own hash goes in the case's audit trail: a production rebuilt with a
     # forged manifest no longer matches what was recorded when it was handed over.
-    manifest["manifest_sha256"] = hashlib.sha256(manifest_bytes).hexdigest()
     audit.record(None, "foil.produced", case, agency_id=case.agency_id,
-                 changes={"manifest_sha256": [None, manifest["manifest_sha256"]],
+                 changes={"manifest_sha256": [None, manifest_sha256],
                           "redacted": [None, redaction.fields]}, reason=redaction.reason)
     return manifest
 
@@ -183,24 +267,23 @@ def _warc_record(writer: WARCWriter, item: ArchivedItem, data: dict[str, Any]) -
     writer.write_record(record)
 
 
-def _thread_pdfs(case: FoilCase, threads: dict[Any, list[tuple[ArchivedItem, list[dict[str, Any]]]]],
+def _thread_pdfs(case: FoilCase, platform: str, handle: str, entries: Thread,
                  parents: dict[str, str]) -> list[tuple[str, bytes]]:
     """One PDF per thread root (an item whose parent is not in the production)."""
+    by_id = {item.item_id: (item, versions) for item, versions in entries}
+    children: dict[str, list[str]] = defaultdict(list)
+    roots = []
+    for item_id in by_id:
+        parent = parents.get(item_id)
+        if parent in by_id:
+            children[parent].append(item_id)
+        else:
+            roots.append(item_id)
     out = []
-    for (platform, handle, _), entries in sorted(threads.items()):
-        by_id = {item.item_id: (item, versions) for item, versions in entries}
-        children: dict[str, list[str]] = defaultdict(list)
-        roots = []
-        for item_id in by_id:
-            parent = parents.get(item_id)
-            if parent in by_id:
-                children[parent].append(item_id)
-            else:
-                roots.append(item_id)
-        for root in roots:
-            safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in f"{handle}_{root}")[:120]
-            out.append((f"threads/{platform}_{safe}.pdf",
-                        render_thread_pdf(case.number, platform, handle, root, by_id, children)))
+    for root in roots:
+        safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in f"{handle}_{root}")[:120]
+        out.append((f"threads/{platform}_{safe}.pdf",
+                    render_thread_pdf(case.number, platform, handle, root, by_id, children)))
     return out
 
 

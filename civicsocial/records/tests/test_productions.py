@@ -41,7 +41,7 @@ class ProductionTestCase(TestCase):
     def test_it_produces_every_version_in_every_format(self):
         manifest = export_case(self.case, self.out)
         self.assertEqual(manifest["items"], 3)
-        self.assertEqual(len(manifest["versions"]), 5)
+        self.assertEqual(manifest["versions"], 5)
         with zipfile.ZipFile(self.out) as z:
             items = [json.loads(x) for x in z.read("items.jsonl").decode().splitlines()]
             self.assertEqual(sum(len(i["versions"]) for i in items), 5)
@@ -57,7 +57,10 @@ class ProductionTestCase(TestCase):
             self.assertIn("REMOVED from the platform", text)
             self.assertIn("captured", text)
             self.assertTrue(any(n.startswith("media/") for n in z.namelist()))
-        self.assertTrue(all(v["seal"] for v in manifest["versions"]))
+            written = json.loads(z.read("manifest.json"))
+        self.assertEqual(len(written["versions"]), 5)
+        self.assertTrue(all(v["seal"] for v in written["versions"]))
+        self.assertEqual(written["files"], manifest["files"])
         self.assertTrue(verify_production(self.out).ok)
 
     def test_it_catches_any_change_to_the_production(self):

@@ -98,7 +98,7 @@ class Command(BaseCommand):
             except ValueError as error:
                 raise CommandError(str(error)) from None
         self.stdout.write(f"Wrote {options['out']}: {manifest['items']} items, "
-                          f"{len(manifest['versions'])} versions, {len(manifest['files'])} files; "
+                          f"{manifest['versions']} versions, {len(manifest['files'])} files; "
                           f"manifest SHA-256 {manifest['manifest_sha256']} (in the case's history).")
 
     def do_verify_production(self, options: dict[str, Any]) -> None:
