@@ -10,7 +10,8 @@ import os
 import sys
 
 OPERATOR_COMMANDS = {
-    "serve": "run the web app and API on 127.0.0.1 (waitress)",
+    "serve": "run the web app and API on 127.0.0.1 (waitress), with a background worker",
+    "worker": "run background work on its own (FOIL productions; Huey consumer)",
     "load_demo": "load the demo city (idempotent)",
     "create_ods_admin": "create or update a citywide ODS administrator",
     "accounts": "list registered accounts (table, csv or json)",

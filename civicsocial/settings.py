@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "civicsocial.security",
     "civicsocial.policy",
     "civicsocial.records",
+    "huey.contrib.djhuey",
 ]
 
 MIDDLEWARE = [
@@ -208,4 +209,15 @@ CITY_NAME = os.environ.get("CIVICSOCIAL_CITY_NAME", "New York City")
 # The archive's media files, stored once each under their SHA-256.
 MEDIA_STORE = Path(os.environ.get("CIVICSOCIAL_MEDIA_DIR", VAR_DIR / "media"))
 # FOIL productions built from the pages.
+# Background work (DESIGN.md): Huey with its queue in a SQLite file beside the database.
+# `civicsocial serve` starts a worker; `civicsocial worker` runs one on its own.
+HUEY = {
+    "name": "civicsocial",
+    "huey_class": "huey.SqliteHuey",
+    "filename": str(VAR_DIR / "tasks.sqlite3"),
+    "immediate": False,  # djhuey would run tasks inline whenever DEBUG is on
+    "results": False,  # jobs keep their state in the database, where the pages read it
+    "consumer": {"workers": 2, "worker_type": "thread"},
+}
+
 PRODUCTIONS_DIR = Path(os.environ.get("CIVICSOCIAL_PRODUCTIONS_DIR", VAR_DIR / "productions"))

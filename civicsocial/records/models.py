@@ -274,3 +274,34 @@ class FoilItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.number}: {self.item}"
+
+
+class ProductionJob(models.Model):
+    """Building a case's production in the background, so the pages show how far it is."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    case = models.ForeignKey(FoilCase, on_delete=models.PROTECT, related_name="production_jobs")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    done = models.IntegerField(default=0)
+    total = models.IntegerField(default=0)
+    error = models.TextField(blank=True)
+    manifest_sha256 = models.CharField(max_length=64, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"production of {self.case.number} ({self.status})"
+
+    @property
+    def active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

@@ -11,10 +11,12 @@ any redaction. Redaction changes only the production, never the archive.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
 import json
+import logging
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -23,6 +25,7 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 from warcio.warcwriter import WARCWriter
 
@@ -30,11 +33,12 @@ from civicsocial.records import hashing
 from civicsocial.records.foil import case_item_ids
 from civicsocial.records.integrity import SealProofs
 from civicsocial.records.media import media_path
-from civicsocial.records.models import ArchivedItem, Change, FoilCase, ItemVersion
+from civicsocial.records.models import ArchivedItem, Change, FoilCase, ItemVersion, ProductionJob
 from civicsocial.records.threads import render_thread_pdf
 from civicsocial.security import audit
 from civicsocial.security.csvsafe import safe_cell
 
+logger = logging.getLogger(__name__)
 REDACTABLE = ("author", "text", "url", "raw", "media")
 REDACTED = "[REDACTED]"
 # The first four come from the item, the rest from each version.
@@ -75,7 +79,7 @@ def _version_data(item: ArchivedItem, version: ItemVersion, redaction: Redaction
 def _item_ids(case: FoilCase) -> list[int]:
     """The case's items in production order: by account, then as first captured."""
     ids = sorted(case_item_ids(case))
-    keys = []
+    keys: list[tuple[Any, ...]] = []
     for start in range(0, len(ids), 1000):
         keys += ArchivedItem.objects.filter(pk__in=ids[start:start + 1000]).values_list(
             "stream__platform", "stream__handle", "first_captured_at", "pk")
@@ -285,6 +289,54 @@ def _thread_pdfs(case: FoilCase, platform: str, handle: str, entries: Thread,
         out.append((f"threads/{platform}_{safe}.pdf",
                     render_thread_pdf(case.number, platform, handle, root, by_id, children)))
     return out
+
+
+def production_path(case: FoilCase) -> Path:
+    """Where the pages keep a case's latest production."""
+    return Path(settings.PRODUCTIONS_DIR) / f"{case.number}.zip"
+
+
+def request_production(actor: Any, case: FoilCase) -> tuple[ProductionJob, bool]:
+    """A job building the case's production: the one already queued or running, or a
+    new one (True when new, and the caller queues it)."""
+    job = case.production_jobs.filter(
+        status__in=[ProductionJob.Status.QUEUED, ProductionJob.Status.RUNNING]).first()
+    if job is not None:
+        return job, False
+    return ProductionJob.objects.create(case=case, requested_by=actor), True
+
+
+def run_production_job(job_id: int) -> ProductionJob:
+    """Build a job's production (in the worker), keeping its progress and outcome on the
+    job for the pages. The zip replaces the previous one only once complete."""
+    job = ProductionJob.objects.select_related("case").get(pk=job_id)
+    ProductionJob.objects.filter(pk=job.pk).update(status=ProductionJob.Status.RUNNING)
+    step = 1
+
+    def progress(done: int, total: int) -> None:
+        nonlocal step
+        step = max(1, total // 100)
+        if done % step == 0 or done == total:
+            ProductionJob.objects.filter(pk=job.pk).update(done=done, total=total)
+
+    final = production_path(job.case)
+    partial = final.with_suffix(".partial")
+    try:
+        manifest = export_case(job.case, partial, progress=progress)
+    except Exception as error:  # any failure is the job's outcome, shown in the pages
+        logger.exception("production of %s failed", job.case.number)
+        with contextlib.suppress(OSError):  # the directory itself may be what failed
+            partial.unlink(missing_ok=True)
+        ProductionJob.objects.filter(pk=job.pk).update(
+            status=ProductionJob.Status.FAILED, error=f"{type(error).__name__}: {error}"[:2000],
+            finished_at=timezone.now())
+    else:
+        partial.replace(final)
+        ProductionJob.objects.filter(pk=job.pk).update(
+            status=ProductionJob.Status.DONE, manifest_sha256=manifest["manifest_sha256"],
+            finished_at=timezone.now())
+    job.refresh_from_db()
+    return job
 
 
 @dataclass

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
@@ -23,9 +21,10 @@ from civicsocial.records.models import (
     ItemKind,
     ItemVersion,
 )
-from civicsocial.records.production import export_case
+from civicsocial.records.production import production_path, request_production
 from civicsocial.records.search.query import QueryError
 from civicsocial.records.search.service import Filters, highlight, search_page
+from civicsocial.records.tasks import build_production
 from civicsocial.registry.forms import DateInput
 from civicsocial.registry.models import Agency
 from civicsocial.registry.views import form_page, posted
@@ -195,16 +194,13 @@ def case_create(request: AuthedRequest) -> HttpResponse:
                      intro="The acknowledgment is due within five business days of receipt (P26).")
 
 
-def _production_path(case: FoilCase) -> Path:
-    return Path(settings.PRODUCTIONS_DIR) / f"{case.number}.zip"
-
-
 @login_required
 def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     case = case_or_404(request, pk)
     item_ids = foil.case_item_ids(case)
-    production = _production_path(case)
+    production = production_path(case)
     return render(request, "records/case_detail.html", {
+        "job": case.production_jobs.first(),
         "case": case, "left": foil.business_days_left(case), "items": len(item_ids),
         "sample": ArchivedItem.objects.filter(pk__in=list(item_ids)[:50]).select_related("stream"),
         "searches": case.searches.all(), "events": audit.events_for(case),
@@ -217,13 +213,15 @@ def case_export(request: AuthedRequest, pk: int) -> HttpResponse:
     case = case_or_404(request, pk)
     if request.method != "POST":
         return redirect("foil-case", pk)
-    export_case(case, _production_path(case))
+    job, new = request_production(request.user, case)
+    if new:
+        build_production(job.pk)
     return redirect("foil-case", pk)
 
 
 @login_required
 def case_download(request: AuthedRequest, pk: int) -> HttpResponseBase:
-    path = _production_path(case_or_404(request, pk))
+    path = production_path(case_or_404(request, pk))
     if not path.exists():
         raise Http404("No production yet.")
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)

@@ -26,7 +26,7 @@ VERSIONS_SQL = ("SELECT i.item_id, v.version_no, v.change, v.content_hash, v.cha
                 "ORDER BY v.chain_seq")
 
 
-def write_captures(path: Path, count: int = 6000) -> None:
+def write_captures(path: Path, count: int = 20000) -> None:
     rng = random.Random(42)
     with path.open("w") as handle:
         for n in range(count):
@@ -102,7 +102,7 @@ def test_it_loses_and_duplicates_nothing_when_killed(tmp_path: Path,
     rng = random.Random(int(time.time()))
     kills = 0
     for _ in range(8):
-        outcome = run_import(killed_url, tmp_path / "a", captures, rng.uniform(1.0, 4.0))
+        outcome = run_import(killed_url, tmp_path / "a", captures, rng.uniform(0.8, 3.0))
         if outcome is None:
             kills += 1
         else:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -23,6 +25,8 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument("--no-worker", action="store_true",
+                            help="do not start a background worker (run `civicsocial worker` apart)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command(CollectStatic(), interactive=False, verbosity=0)
@@ -30,5 +34,12 @@ class Command(BaseCommand):
         self.stdout.write(f"Civic Social is running at {url}  (Ctrl-C to stop)")
         if settings.DEBUG:
             self.stdout.write("Development mode (CIVICSOCIAL_DEBUG=1): not for production use.")
-        serve(application, host=options["host"], port=options["port"],
-              threads=options["threads"], ident="civicsocial")
+        worker = None if options["no_worker"] else subprocess.Popen(
+            [sys.executable, "-c", "from civicsocial.cli import main; main(['civicsocial', 'worker'])"])
+        try:
+            serve(application, host=options["host"], port=options["port"],
+                  threads=options["threads"], ident="civicsocial")
+        finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait(timeout=30)
