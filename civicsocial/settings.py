@@ -200,7 +200,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"axes": {"level": "ERROR"}},
+    # The Huey consumer gives its logger a handler of its own: not twice through root.
+    "loggers": {"axes": {"level": "ERROR"}, "huey": {"propagate": False}},
 }
 
 # Branding and policy constants used across apps.
@@ -208,7 +209,6 @@ CITY_NAME = os.environ.get("CIVICSOCIAL_CITY_NAME", "New York City")
 
 # The archive's media files, stored once each under their SHA-256.
 MEDIA_STORE = Path(os.environ.get("CIVICSOCIAL_MEDIA_DIR", VAR_DIR / "media"))
-# FOIL productions built from the pages.
 # Background work (DESIGN.md): Huey with its queue in a SQLite file beside the database.
 # `civicsocial serve` starts a worker; `civicsocial worker` runs one on its own.
 HUEY = {
@@ -220,4 +220,5 @@ HUEY = {
     "consumer": {"workers": 2, "worker_type": "thread"},
 }
 
+# FOIL productions built from the pages.
 PRODUCTIONS_DIR = Path(os.environ.get("CIVICSOCIAL_PRODUCTIONS_DIR", VAR_DIR / "productions"))
