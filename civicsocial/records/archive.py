@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
@@ -31,6 +32,7 @@ from civicsocial.records.search.text import index_body
 from civicsocial.registry.models import Account
 
 CHUNK = 500  # ids per IN (...) list, well under every engine's parameter limit
+T = TypeVar("T")
 
 
 @dataclass
@@ -122,8 +124,19 @@ def _streams(captures: Sequence[Capture]) -> dict[tuple[str, str], ArchiveStream
     return existing()
 
 
-def _chunks(values: Sequence[str]) -> list[Sequence[str]]:
+def _chunks(values: Sequence[T]) -> list[Sequence[T]]:
     return [values[i:i + CHUNK] for i in range(0, len(values), CHUNK)]
+
+
+def _select_items(cursor: CursorWrapper, columns: str,
+                  by_stream: dict[int, set[str]]) -> Iterator[tuple[Any, ...]]:
+    """(stream id, *columns) of the archived items with these ids in each stream."""
+    for stream_id, item_ids in by_stream.items():
+        for chunk in _chunks(sorted(item_ids)):
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"SELECT {columns} FROM records_archiveditem "  # noqa: S608
+                           f"WHERE stream_id = %s AND item_id IN ({marks})", [stream_id, *chunk])
+            yield from ((stream_id, *row) for row in cursor.fetchall())
 
 
 def _known_items(streams: dict[tuple[str, str], ArchiveStream],
@@ -135,22 +148,16 @@ def _known_items(streams: dict[tuple[str, str], ArchiveStream],
                           set()).add(capture.item_id)
     known: dict[tuple[int, str], _Item] = {}
     with connection.cursor() as cursor:
-        for stream_id, item_ids in wanted.items():
-            for chunk in _chunks(sorted(item_ids)):
-                marks = ", ".join(["%s"] * len(chunk))
-                cursor.execute(
-                    "SELECT id, item_id, kind, first_captured_at, last_captured_at, versions, "  # noqa: S608
-                    "deleted, edited FROM records_archiveditem "
-                    f"WHERE stream_id = %s AND item_id IN ({marks})", [stream_id, *chunk])
-                for pk, item_id, kind, first, last, count, deleted, edited in cursor.fetchall():
-                    known[(stream_id, item_id)] = _Item(
-                        stream_id, item_id, kind, _from_db_time(first), _from_db_time(last), pk,
-                        count, bool(deleted), bool(edited))
+        for stream_id, pk, item_id, kind, first, last, count, deleted, edited in _select_items(
+                cursor, "id, item_id, kind, first_captured_at, last_captured_at, versions, "
+                "deleted, edited", wanted):
+            known[(stream_id, item_id)] = _Item(
+                stream_id, item_id, kind, _from_db_time(first), _from_db_time(last), pk,
+                count, bool(deleted), bool(edited))
     by_pk = {item.pk: item for item in known.values() if item.pk is not None}
-    pks = sorted(by_pk)
-    for start in range(0, len(pks), CHUNK):
-        for item_pk, at, digest, change in ItemVersion.objects.filter(
-                item_id__in=pks[start:start + CHUNK]).order_by("item_id", "version_no") \
+    for chunk in _chunks(sorted(by_pk)):
+        for item_pk, at, digest, change in ItemVersion.objects.filter(item_id__in=chunk) \
+                .order_by("item_id", "version_no") \
                 .values_list("item_id", "captured_at", "content_hash", "change"):
             by_pk[item_pk].history.append((at.isoformat(), digest, change))
     return known
@@ -178,15 +185,15 @@ def archive_captures(captures: Sequence[Capture]) -> ArchiveResult:
             continue
         item = items.get(key) or items.setdefault(key, _Item(
             stream.pk, capture.item_id, capture.kind, capture.captured_at, capture.captured_at))
-        versions.append(_link(stream, item, capture, change, digest, media))
+        versions.append(_link(stream, item, capture, captured_at, change, digest, media))
         item.history.append((captured_at, digest, change))
         result.counts[str(change)] += 1
     _save(items, versions, streams, start_seq)
     return result
 
 
-def _link(stream: ArchiveStream, item: _Item, capture: Capture, change: str, digest: str,
-          media: list[dict[str, str | None]]) -> _Version:
+def _link(stream: ArchiveStream, item: _Item, capture: Capture, captured_at: str, change: str,
+          digest: str, media: list[dict[str, str | None]]) -> _Version:
     """Apply a change to the item and append its version to the stream's chain."""
     item.versions += 1
     item.last_captured_at = max(item.last_captured_at, capture.captured_at)
@@ -196,8 +203,7 @@ def _link(stream: ArchiveStream, item: _Item, capture: Capture, change: str, dig
     stream.head_seq += 1
     record = hashing.chain_record(seq=stream.head_seq, item_id=capture.item_id,
                                   version_no=item.versions, change=change,
-                                  captured_at=capture.captured_at.isoformat(),
-                                  content_hash=digest, raw_hash=raw_hash)
+                                  captured_at=captured_at, content_hash=digest, raw_hash=raw_hash)
     version = _Version(item, stream, capture, change, item.versions, digest, raw_hash,
                        stream.head_seq,
                        stream.head_hash, hashing.chain_hash(stream.head_hash, record), media)
@@ -266,16 +272,12 @@ def _save(items: dict[tuple[int, str], _Item], versions: list[_Version],
 
 def _fetch_item_pks(cursor: CursorWrapper, new: list[_Item]) -> None:
     """Give the just-inserted items their primary keys (looked up by stream and item id)."""
-    by_stream: dict[int, dict[str, _Item]] = {}
-    for item in new:
-        by_stream.setdefault(item.stream_id, {})[item.item_id] = item
-    for stream_id, by_id in by_stream.items():
-        for chunk in _chunks(list(by_id)):
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute("SELECT id, item_id FROM records_archiveditem "  # noqa: S608
-                           f"WHERE stream_id = %s AND item_id IN ({marks})", [stream_id, *chunk])
-            for pk, item_id in cursor.fetchall():
-                by_id[item_id].pk = pk
+    by_key = {(item.stream_id, item.item_id): item for item in new}
+    by_stream: dict[int, set[str]] = {}
+    for stream_id, item_id in by_key:
+        by_stream.setdefault(stream_id, set()).add(item_id)
+    for stream_id, pk, item_id in _select_items(cursor, "id, item_id", by_stream):
+        by_key[(stream_id, item_id)].pk = pk
 
 
 def _version_pks(cursor: CursorWrapper, start_seq: dict[int, int]) -> dict[tuple[int, int], int]:
