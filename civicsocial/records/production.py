@@ -311,12 +311,9 @@ def run_production_job(job_id: int) -> ProductionJob:
     job for the pages. The zip replaces the previous one only once complete."""
     job = ProductionJob.objects.select_related("case").get(pk=job_id)
     ProductionJob.objects.filter(pk=job.pk).update(status=ProductionJob.Status.RUNNING)
-    step = 1
 
     def progress(done: int, total: int) -> None:
-        nonlocal step
-        step = max(1, total // 100)
-        if done % step == 0 or done == total:
+        if done % max(1, total // 100) == 0 or done == total:  # about a hundred updates
             ProductionJob.objects.filter(pk=job.pk).update(done=done, total=total)
 
     final = production_path(job.case)

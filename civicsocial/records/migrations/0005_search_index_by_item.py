@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import migrations
 
-from civicsocial.records.search.backends import doc_id, schema
+from civicsocial.records.search.backends import doc_id, index_versions, schema
 from civicsocial.records.search.text import index_body
 
 
@@ -15,13 +15,11 @@ def rebuild(apps: Any, schema_editor: Any) -> None:
     schema_editor.execute("DROP TABLE IF EXISTS records_searchindex", params=None)
     for statement in schema(connection.vendor):
         schema_editor.execute(statement, params=None)
-    key = "rowid" if connection.vendor == "sqlite" else "doc"
-    with connection.cursor() as read, connection.cursor() as write:
+    with connection.cursor() as read:
         read.execute("SELECT v.item_id, v.version_no, c.text FROM records_itemversion v "
                      "JOIN records_versioncontent c ON c.version_id = v.id")
         while rows := read.fetchmany(5000):
-            write.executemany(f"INSERT INTO records_searchindex({key}, body) VALUES (%s, %s)",
-                              [(doc_id(item, number), index_body(text)) for item, number, text in rows])
+            index_versions([(doc_id(item, number), index_body(text)) for item, number, text in rows])
 
 
 class Migration(migrations.Migration):

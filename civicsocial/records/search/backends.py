@@ -94,20 +94,17 @@ def page_items(query: Query, offset: int, limit: int) -> dict[int, list[int]]:
     where, params = _match(query)
     key = _key()
     matched: dict[int, list[int]] = {}
-    skipped: set[int] = set()
+    position, last = -1, None  # keys come in item order: count items as they change
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {key} FROM records_searchindex WHERE {where} "  # noqa: S608
                        f"ORDER BY {key}", params)
         while rows := cursor.fetchmany(500):
             for (doc,) in rows:
-                item, version = doc >> VERSION_BITS, doc & VERSION_MASK
-                if item in matched:
-                    matched[item].append(version)
-                elif item not in skipped:
-                    if len(skipped) < offset:
-                        skipped.add(item)
-                    elif len(matched) < limit:
-                        matched[item] = [version]
-                    else:
+                item = doc >> VERSION_BITS
+                if item != last:
+                    position, last = position + 1, item
+                    if position >= offset + limit:
                         return matched
+                if position >= offset:
+                    matched.setdefault(item, []).append(doc & VERSION_MASK)
     return matched
