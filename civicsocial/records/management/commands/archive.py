@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -15,17 +14,11 @@ from rich.table import Table
 
 from civicsocial.records.importer import import_file, job_for
 from civicsocial.records.integrity import export_seals, seal_days, verify
+from civicsocial.records.management.arguments import date_argument
 from civicsocial.records.models import ArchivedItem, ImportJob, ItemKind, RetentionSchedule
 from civicsocial.records.retention import dispose_expired, place_hold
 from civicsocial.records.search.query import QueryError
 from civicsocial.records.search.service import Filters, highlight, search
-
-
-def _date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"'{value}' is not a date (YYYY-MM-DD)") from None
 
 
 class Command(BaseCommand):
@@ -42,8 +35,8 @@ class Command(BaseCommand):
         p.add_argument("--platform", default="")
         p.add_argument("--author", default="")
         p.add_argument("--kind", default="", choices=["", *ItemKind.values])
-        p.add_argument("--since", type=_date)
-        p.add_argument("--until", type=_date)
+        p.add_argument("--since", type=date_argument)
+        p.add_argument("--until", type=date_argument)
         p.add_argument("--exclude-deleted", action="store_true")
         p.add_argument("--limit", type=int)
         p.add_argument("--format", choices=["table", "json"], default="table")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,16 +12,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from civicsocial.records.foil import business_days_left, open_case
+from civicsocial.records.management.arguments import date_argument
 from civicsocial.records.models import FoilCase
 from civicsocial.records.production import REDACTABLE, Redaction, export_case, verify_production
 from civicsocial.registry.models import Agency, Person
-
-
-def _date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"'{value}' is not a date (YYYY-MM-DD)") from None
 
 
 def _case(value: str) -> FoilCase:
@@ -40,7 +33,7 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         p = sub.add_parser("open", help="open a case; prints its id on the last line")
         p.add_argument("--requester", required=True)
-        p.add_argument("--received", required=True, type=_date)
+        p.add_argument("--received", required=True, type=date_argument)
         p.add_argument("--query", action="append", default=[], help="a saved search (repeatable)")
         p.add_argument("--agency", help="agency slug")
         p.add_argument("--officer", help="user name of the records officer")
