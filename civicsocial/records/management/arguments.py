@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from argparse import ArgumentTypeError
 from datetime import date
-
-from django.core.management.base import CommandError
 
 
 def date_argument(value: str) -> date:
-    """A YYYY-MM-DD command-line date, or a clear error naming what was given."""
+    """A YYYY-MM-DD command-line date, or a clear error naming what was given. Argparse
+    reports an ArgumentTypeError as a usage error; a CommandError raised while parsing
+    escaped as a traceback."""
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise CommandError(f"'{value}' is not a date (YYYY-MM-DD)") from None
+        raise ArgumentTypeError(f"'{value}' is not a date (YYYY-MM-DD)") from None

@@ -1,7 +1,11 @@
 """P26: FOIL cases, the five-business-day acknowledgment clock, and holds."""
 
+import os
+import subprocess
+import sys
 from datetime import date
 from io import StringIO
+from tempfile import mkdtemp
 
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
@@ -72,3 +76,14 @@ class FoilHoldsTestCase(TestCase):
         last = out.getvalue().strip().splitlines()[-1]
         case = FoilCase.objects.get(pk=int(last))
         self.assertEqual(case.searches.get().query, "pothole")
+
+    def test_it_answers_a_bad_date_on_the_command_line_with_a_usage_error(self):
+        env = {**os.environ, "CIVICSOCIAL_DEBUG": "1",
+               "DATABASE_URL": f"sqlite:///{mkdtemp()}/cli.sqlite3"}
+        env.pop("DJANGO_SETTINGS_MODULE", None)
+        result = subprocess.run([sys.executable, "-m", "civicsocial.cli", "foil", "open",
+                                 "--requester", "Jane", "--received", "2026-13-01"],
+                                env=env, capture_output=True, text=True, timeout=120)
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("'2026-13-01' is not a date (YYYY-MM-DD)", result.stderr)
+        self.assertNotIn("Traceback", result.stderr)
