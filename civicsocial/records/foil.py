@@ -7,6 +7,7 @@ holidays (General Construction Law §24), from the maintained `holidays` package
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import date, timedelta
 from functools import cache
@@ -24,6 +25,7 @@ from civicsocial.records.models import (
     FoilCase,
     FoilItem,
     FoilSearch,
+    ItemVersion,
     LegalHold,
 )
 from civicsocial.records.search.query import QueryError, parse
@@ -143,16 +145,17 @@ def case_item_ids(case: FoilCase) -> set[int]:
     """Every item a case covers: picked by hand, or found by its saved searches among
     the agency's own accounts (a case without an agency is citywide)."""
     ids = set(case.picked.values_list("item_id", flat=True))
-    streams = _case_streams(case)
-    for saved in case.searches.all():
-        versions = matching_versions(parse(saved.query), filters_from(saved.filters), streams)
+    for versions in _saved_search_versions(case):
         ids.update(versions.values_list("item_id", flat=True).distinct())
     return ids
 
 
-def _case_streams(case: FoilCase) -> QuerySet[ArchiveStream] | None:
-    return None if case.agency_id is None else \
+def _saved_search_versions(case: FoilCase) -> Iterator[QuerySet[ItemVersion]]:
+    """What each of the case's saved searches finds, within the case's agency."""
+    streams = None if case.agency_id is None else \
         ArchiveStream.objects.filter(account__agency_id=case.agency_id)
+    for saved in case.searches.all():
+        yield matching_versions(parse(saved.query), filters_from(saved.filters), streams)
 
 
 def is_held(item: ArchivedItem) -> bool:
@@ -162,10 +165,8 @@ def is_held(item: ArchivedItem) -> bool:
     for case in FoilCase.objects.exclude(status=FoilCase.Status.CLOSED):
         if case.picked.filter(item=item).exists():
             return True
-        for saved in case.searches.all():
-            if matching_versions(parse(saved.query), filters_from(saved.filters),
-                                 _case_streams(case)).filter(item=item).exists():
-                return True
+        if any(versions.filter(item=item).exists() for versions in _saved_search_versions(case)):
+            return True
     return False
 
 
