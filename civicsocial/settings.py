@@ -16,6 +16,9 @@ from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("CIVICSOCIAL_VAR_DIR", BASE_DIR / "var"))
+# The database, the task queue, media and productions live here: it must exist before
+# anything (Huey opens its queue file on import) touches it.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def _flag(name: str, default: bool = False) -> bool:
@@ -45,7 +48,6 @@ def _secret_key() -> str:
             "or set CIVICSOCIAL_DEBUG=1 for a development setup."
         )
     # Development: one generated key per checkout, never committed (var/ is ignored).
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(50))

@@ -222,8 +222,14 @@ def _db_time() -> Callable[[datetime], str | datetime]:
     """How a timezone-aware datetime is passed to the engine: what Django's SQLite backend
     stores (naive UTC text), or the datetime itself for PostgreSQL."""
     if connection.vendor == "sqlite":
-        return lambda value: str(value.astimezone(UTC).replace(tzinfo=None))
+        return _sqlite_time
     return lambda value: value
+
+
+def _sqlite_time(value: datetime) -> str:
+    if value.tzinfo is UTC:  # captures are in UTC already: format without converting
+        return value.isoformat(" ")[:-6]
+    return str(value.astimezone(UTC).replace(tzinfo=None))
 
 
 def _save(items: dict[tuple[int, str], _Item], versions: list[_Version],
@@ -251,7 +257,7 @@ def _save(items: dict[tuple[int, str], _Item], versions: list[_Version],
             "INSERT INTO records_itemversion (item_id, stream_id, version_no, change, captured_at, "
             "content_hash, raw_hash, chain_seq, prev_hash, chain_hash, archived_at) "
             "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            [(v.item.pk, v.stream.pk, v.version_no, v.change, t(v.capture.captured_at),
+            [(v.item.pk, v.item.stream_id, v.version_no, v.change, t(v.capture.captured_at),
               v.content_hash, v.raw_hash, v.seq, v.prev_hash, v.chain_hash, now)
              for v in versions])
         ids = _version_pks(cursor, start_seq)
@@ -259,7 +265,7 @@ def _save(items: dict[tuple[int, str], _Item], versions: list[_Version],
         cursor.executemany(
             "INSERT INTO records_versioncontent (version_id, author, text, created_at, parent_id, "  # noqa: S608
             f"url, language, media, raw) VALUES (%s, %s, %s, %s, %s, %s, %s, {media}, %s)",
-            [(ids[(v.stream.pk, v.seq)], v.capture.author, v.capture.text,
+            [(ids[(v.item.stream_id, v.seq)], v.capture.author, v.capture.text,
               t(datetime.fromisoformat(v.capture.created_at)), v.capture.parent_id, v.capture.url,
               v.capture.language, json.dumps(v.media) if v.media else "[]", v.capture.raw) for v in versions])
     index_versions([(doc_id(v.item.pk, v.version_no), index_body(v.capture.text))  # type: ignore[arg-type]

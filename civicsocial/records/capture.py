@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 from civicsocial.records.models import ItemKind
 
 REQUIRED = ("platform", "account", "item_id", "kind", "author", "text", "created_at",
@@ -76,6 +78,8 @@ def _text(data: dict[str, Any], name: str, limit: int = 1000) -> str:
         raise CaptureError(f"{name} is longer than {limit} characters")
     if "\x00" in value:
         raise CaptureError(f"{name} contains a NUL character")
+    if not _encodable(value):  # the raw payload keeps the original escape
+        value = "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in value)
     return value
 
 
@@ -102,15 +106,47 @@ def _media(value: Any) -> tuple[MediaFile, ...]:
     return tuple(files)
 
 
-def parse_capture(line: str | dict[str, Any]) -> Capture:
+def _decode(line: str | bytes) -> tuple[Any, bool]:
+    """The line's JSON value, and whether orjson read it (and so may write its raw part:
+    orjson refuses what it cannot write back exactly: NaN, huge integers, lone surrogates)."""
+    try:
+        return orjson.loads(line), True
+    except orjson.JSONDecodeError:
+        pass  # json is the judge of what a capture line may contain
+    try:
+        return json.loads(line), False
+    except json.JSONDecodeError as error:
+        raise CaptureError(f"not valid JSON ({error.msg} at column {error.colno})") from None
+
+
+def _raw_text(value: Any, fast: bool) -> str:
+    """The platform payload as stored: sorted keys, compact, UTF-8 text."""
+    if fast:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    if not _encodable(text):  # a lone surrogate: kept as the \uXXXX escape it came as
+        text = json.dumps(value, sort_keys=True, separators=(",", ":"))
+    return text
+
+
+def _encodable(text: str) -> bool:
+    """False for text with a lone surrogate (a JSON escape of half an emoji, as platforms
+    send when they cut text short), which no database can store."""
+    if text.isascii():
+        return True
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def parse_capture(line: str | bytes | dict[str, Any]) -> Capture:
     """A validated Capture from a JSON line (or an already decoded object)."""
-    if isinstance(line, str):
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise CaptureError(f"not valid JSON ({error.msg} at column {error.colno})") from None
+    if isinstance(line, dict):
+        data, fast = line, False
     else:
-        data = line
+        data, fast = _decode(line)
     if not isinstance(data, dict):
         raise CaptureError("a capture line must be a JSON object")
     missing = [name for name in REQUIRED if name not in data]
@@ -133,5 +169,5 @@ def parse_capture(line: str | dict[str, Any]) -> Capture:
         captured_at=_timestamp(data["captured_at"], "captured_at"),
         parent_id=_text(data, "parent_id", 200), url=_text(data, "url", 1000),
         language=_text(data, "language", 20), deleted=deleted, media=_media(data.get("media")),
-        raw=json.dumps(data.get("raw"), sort_keys=True, ensure_ascii=False),
+        raw=_raw_text(data.get("raw"), fast),
     )
