@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "civicsocial.security",
     "civicsocial.policy",
     "civicsocial.records",
+    "civicsocial.platforms",
     "huey.contrib.djhuey",
 ]
 

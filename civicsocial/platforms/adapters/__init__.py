@@ -1,0 +1,18 @@
+"""Platform adapters: one module per platform, one interface (base.PlatformAdapter)."""
+
+from __future__ import annotations
+
+from civicsocial.platforms.adapters.base import NotSupported, PlatformAdapter
+from civicsocial.registry.models import Account
+
+
+def adapter_for(account: Account) -> PlatformAdapter:
+    """The adapter that speaks for this account, with its credentials."""
+    from civicsocial.platforms.credentials import credentials_for
+
+    if account.platform == "bluesky":
+        from civicsocial.platforms.adapters.bluesky import BlueskyAdapter
+
+        found = credentials_for(account)
+        return BlueskyAdapter(found.service, found.identifier, found.secret)
+    raise NotSupported(f"capture from {account.get_platform_display()} is not built yet")

@@ -1,0 +1,70 @@
+"""The one small interface every platform adapter offers (DESIGN.md: platforms/).
+
+An adapter speaks one platform's API for one account. It reads what is new since a
+cursor, snapshots the profile, publishes and replies (idempotently), and hides or
+deletes a third-party item where the platform allows it. What it reads comes back as
+capture lines (records/capture.py), the archive's only way in, raw payload included.
+Everything else (cursors, retries, archiving) is the capture service's job.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+class Capability(enum.StrEnum):
+    READ = "read"  # items since a cursor (polling)
+    STREAM = "stream"  # items as they happen (a push connection)
+    PROFILE = "profile"
+    PUBLISH = "publish"
+    REPLY = "reply"
+    HIDE = "hide"  # hide a third-party reply from the account's threads
+    DELETE_OWN = "delete_own"
+    DELETE_THIRD_PARTY = "delete_third_party"
+
+
+class PlatformError(Exception):
+    """A platform call failed. `retry_after` is set (seconds) when trying again may help."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class NotSupported(PlatformError):
+    """The platform does not offer this (see the adapter's capabilities)."""
+
+
+@dataclass
+class ReadResult:
+    """What a read found: capture lines, the cursor to read from next time, and the
+    scopes it listed completely (item id prefixes): an archived item in a complete scope
+    that was not listed has been removed from the platform."""
+
+    captures: list[dict[str, Any]]
+    cursor: str
+    complete_scopes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Published:
+    item_id: str
+    url: str
+    created: bool  # False: the idempotency key had already published it
+
+
+class PlatformAdapter(Protocol):
+    platform: str
+    capabilities: frozenset[Capability]
+
+    def read_since(self, cursor: str) -> ReadResult: ...
+
+    def read_profile(self) -> dict[str, Any]: ...
+
+    def publish(self, text: str, idempotency_key: str, reply_to: str = "") -> Published: ...
+
+    def hide(self, item_id: str) -> None: ...
+
+    def delete(self, item_id: str) -> None: ...

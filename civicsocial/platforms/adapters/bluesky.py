@@ -1,0 +1,345 @@
+"""Bluesky (AT Protocol) through the `atproto` SDK, against the account's PDS.
+
+Reading (poll): the PDS lists its repos with their latest revision (`sync.listRepos`);
+the cursor keeps the revision seen of each, so a poll reads only repos that changed. The
+account's own repo gives its posts and replies; another changed repo gives the replies
+it holds to the account's threads (comments). Both are listed completely, so a post that
+is no longer listed was removed (`ReadResult.complete_scopes`). The firehose
+(`sync.subscribeRepos`, see stream.py) brings the same within a second.
+
+Publishing is idempotent: the record key is derived from the idempotency key, so a
+retried create that had already succeeded finds the record instead of posting twice.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import random
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import httpx
+from atproto import Client
+from atproto_client import models
+from atproto_client.exceptions import (
+    AtProtocolError,
+    NetworkError,
+    RateLimitExceededError,
+    RequestErrorBase,
+    UnauthorizedError,
+)
+from atproto_client.request import Request
+from pydantic import ValidationError
+
+from civicsocial.platforms.adapters.base import (
+    Capability,
+    NotSupported,
+    PlatformError,
+    Published,
+    ReadResult,
+)
+from civicsocial.platforms.retry import RetryPolicy, backoff, with_retries
+
+POST = "app.bsky.feed.post"
+PROFILE = "app.bsky.actor.profile"
+THREADGATE = "app.bsky.feed.threadgate"
+TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
+# Idempotent record keys take their time part from the key's hash, within 2023 (a fixed
+# past year: a key in the future would sort after every real post).
+TID_EPOCH_US = 1_672_531_200_000_000
+TID_SPAN_US = 365 * 24 * 3600 * 1_000_000
+T = TypeVar("T")
+
+
+def tid_for(key: str) -> str:
+    """A valid, deterministic TID record key for an idempotency key."""
+    digest = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big")
+    micros = TID_EPOCH_US + digest % TID_SPAN_US
+    value = (micros << 10) | (digest >> 54)  # 10 bits of clock id; top bit stays 0
+    return "".join(TID_ALPHABET[(value >> shift) & 31] for shift in range(60, -1, -5))
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _status(error: RequestErrorBase) -> int:
+    return error.response.status_code if error.response is not None else 0
+
+
+def translate(error: Exception) -> PlatformError:
+    """A platform error in our terms: retry_after set when another try may succeed
+    (rate limits, server errors, timeouts, dropped connections, garbled bodies)."""
+    if isinstance(error, RateLimitExceededError):
+        wait = error.retry_after
+        if wait is None and error.reset_at is not None:
+            wait = max((error.reset_at - datetime.now(UTC)).total_seconds(), 0.0)
+        return PlatformError(f"rate limited by the platform: {error}", retry_after=wait or 1.0)
+    if isinstance(error, NetworkError):
+        return PlatformError(f"platform unreachable: {error}", retry_after=0.0)
+    if isinstance(error, RequestErrorBase) and _status(error) >= 500:
+        return PlatformError(f"platform error {_status(error)}: {error}", retry_after=0.0)
+    if isinstance(error, ValidationError | ValueError | httpx.HTTPError):
+        return PlatformError(f"garbled answer from the platform: {str(error)[:200]}", retry_after=0.0)
+    return PlatformError(f"platform refused: {error}")
+
+
+class BlueskyAdapter:
+    platform = "bluesky"
+    capabilities = frozenset({Capability.READ, Capability.STREAM, Capability.PROFILE,
+                              Capability.PUBLISH, Capability.REPLY, Capability.HIDE,
+                              Capability.DELETE_OWN})
+
+    def __init__(self, service: str, handle: str, password: str, timeout: float = 10.0,
+                 retry: RetryPolicy | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.service = service.rstrip("/")
+        self.retry = retry or RetryPolicy()
+        self.sleep = sleep
+        self.handle = handle
+        self._password = password
+        self._client = Client(base_url=self.service, request=Request(timeout=timeout))
+        self._did = ""
+        self._handles: dict[str, str] = {}
+
+    # Every SDK call goes through here: log in on first use (again if the session
+    # expired), turn SDK errors into PlatformError, and retry what may succeed later.
+    def _call(self, fn: Callable[[Client], T], retries: bool = True) -> T:
+        if not retries:
+            return self._once(fn)
+        return with_retries(lambda: self._once(fn), self.retry, self.sleep)
+
+    def _once(self, fn: Callable[[Client], T]) -> T:
+        for attempt in range(2):
+            try:
+                if not self._did:
+                    # No AppView profile lookup: a PDS alone does not serve it.
+                    self._client.login(self.handle, self._password, fetch_bsky_profile=False)
+                    self._did = self._client._session.did if self._client._session else ""
+                return fn(self._client)
+            except UnauthorizedError as error:
+                if attempt == 0 and self._did:
+                    self._did = ""  # an expired session: log in once more
+                    continue
+                raise PlatformError(f"the platform refused the account's credentials: {error}") \
+                    from None
+            except (AtProtocolError, ValidationError, ValueError, httpx.HTTPError) as error:
+                raise translate(error) from None
+        raise AssertionError("unreachable")
+
+    @property
+    def did(self) -> str:
+        if not self._did:
+            self._call(lambda client: None)
+        return self._did
+
+    def author_handle(self, did: str) -> str:
+        if did not in self._handles:
+            self._handles[did] = self._call(
+                lambda c: c.com.atproto.repo.describe_repo({"repo": did}).handle)
+        return self._handles[did]
+
+    # Reading
+
+    def _repos(self) -> dict[str, str]:
+        revs: dict[str, str] = {}
+        cursor = None
+        while True:
+            page = self._call(_list_repos(cursor))
+            revs.update({repo.did: repo.rev for repo in page.repos if repo.active is not False})
+            cursor = page.cursor
+            if not cursor or not page.repos:
+                return revs
+
+    def _posts(self, did: str) -> Iterator[models.ComAtprotoRepoListRecords.Record]:
+        cursor = None
+        while True:
+            page = self._call(_list_posts(did, cursor))
+            yield from page.records
+            cursor = page.cursor
+            if not cursor or not page.records:
+                return
+
+    def read_since(self, cursor: str) -> ReadResult:
+        """Posts and replies of the account, and replies to its threads, in repos that
+        changed since the cursor (a JSON map of repo DID to revision)."""
+        seen: dict[str, str] = json.loads(cursor)["revs"] if cursor else {}
+        revs = self._repos()
+        own = f"at://{self.did}/"
+        captures: list[dict[str, Any]] = []
+        scopes: list[str] = []
+        for did, rev in sorted(revs.items()):
+            if seen.get(did) == rev:
+                continue
+            scopes.append(f"at://{did}/{POST}/")
+            for record in self._posts(did):
+                capture = self.capture_of(did, record.uri, record.cid, record.value)
+                if did == self.did or capture["parent_root"].startswith(own):
+                    captures.append(capture)
+        for capture in captures:
+            del capture["parent_root"]
+        return ReadResult(captures, json.dumps({"revs": revs}, sort_keys=True), scopes)
+
+    def capture_of(self, did: str, uri: str, cid: str | None, record: Any) -> dict[str, Any]:
+        """The capture line of one post record (a model or a plain dict), with the thread
+        root it answers in `parent_root` (for the caller to filter on, then drop)."""
+        value = record if isinstance(record, dict) else models.get_model_as_dict(record)
+        reply = value.get("reply") or {}
+        parent = (reply.get("parent") or {}).get("uri", "")
+        root = (reply.get("root") or {}).get("uri", "")
+        kind = ("reply" if parent else "post") if did == self.did else "comment"
+        author = self.author_handle(did)
+        rkey = uri.rsplit("/", 1)[-1]
+        return {
+            "platform": self.platform, "account": self.handle, "item_id": uri, "kind": kind,
+            "author": author, "text": value.get("text", ""),
+            "created_at": value.get("createdAt") or now_iso(), "captured_at": now_iso(),
+            "parent_id": parent, "url": f"https://bsky.app/profile/{author}/post/{rkey}",
+            "language": (value.get("langs") or [""])[0], "media": self._media(did, value),
+            "raw": {"uri": uri, "cid": cid, "value": value}, "parent_root": root or parent,
+        }
+
+    def _blob(self, did: str, cid: str) -> bytes:
+        return self._call(lambda c: c.com.atproto.sync.get_blob({"did": did, "cid": cid}))
+
+    def _media(self, did: str, value: dict[str, Any]) -> list[dict[str, Any]]:
+        images = ((value.get("embed") or {}).get("images")) or []
+        media = []
+        for image in images:
+            blob = image.get("image") or {}
+            cid = (blob.get("ref") or {}).get("$link", "")
+            if cid:
+                media.append({"url": f"at://{did}/blob/{cid}",
+                              "content_type": blob.get("mimeType", "application/octet-stream"),
+                              "data": base64.b64encode(self._blob(did, cid)).decode()})
+        return media
+
+    def read_profile(self) -> dict[str, Any]:
+        """A snapshot of the account's profile as a capture line (kind profile)."""
+        try:
+            record = self._call(lambda c: c.com.atproto.repo.get_record(
+                {"repo": self.did, "collection": PROFILE, "rkey": "self"}))
+            value = models.get_model_as_dict(record.value)
+        except PlatformError as error:
+            if error.retry_after is not None:
+                raise
+            value = {}  # no profile record yet: an empty profile is what the public sees
+        avatar = value.get("avatar") or {}
+        cid = (avatar.get("ref") or {}).get("$link", "")
+        media = [{"url": f"at://{self.did}/blob/{cid}", "content_type": avatar.get("mimeType", ""),
+                  "data": base64.b64encode(self._blob(self.did, cid)).decode()}] if cid else []
+        name, bio = value.get("displayName", ""), value.get("description", "")
+        return {
+            "platform": self.platform, "account": self.handle,
+            "item_id": f"at://{self.did}/{PROFILE}/self", "kind": "profile",
+            "author": self.handle, "text": f"{name}\n{bio}".strip(),
+            "created_at": value.get("createdAt") or now_iso(), "captured_at": now_iso(),
+            "url": f"https://bsky.app/profile/{self.handle}", "media": media,
+            "raw": {"did": self.did, "handle": self.handle, "value": value,
+                    "profile": {"name": name, "bio": bio, "links": [value["website"]]
+                                if value.get("website") else [], "verified": False}},
+        }
+
+    # Acting
+
+    def publish(self, text: str, idempotency_key: str, reply_to: str = "") -> Published:
+        """Post (or reply to `reply_to`, an at:// URI) exactly once per idempotency key."""
+        rkey = tid_for(idempotency_key)
+        record: dict[str, Any] = {"$type": POST, "text": text, "createdAt": now_iso()}
+        if reply_to:
+            record["reply"] = self._reply_ref(reply_to)
+        uri = f"at://{self.did}/{POST}/{rkey}"
+        rng = random.Random()  # noqa: S311 - jitter, not secrecy
+        for attempt in range(self.retry.attempts):
+            try:
+                self._call(lambda c: c.com.atproto.repo.create_record(
+                    {"repo": self.did, "collection": POST, "rkey": rkey, "record": record}),
+                    retries=False)
+                return Published(uri, self._url(uri), created=True)
+            except PlatformError as error:
+                existing = self._existing(rkey)  # did this or an earlier try get through?
+                if existing is not None:
+                    if existing.get("text") != text:
+                        raise PlatformError(f"idempotency key {idempotency_key!r} already "
+                                            "published a different text") from None
+                    return Published(uri, self._url(uri), created=False)
+                if error.retry_after is None or attempt == self.retry.attempts - 1:
+                    raise
+                self.sleep(backoff(self.retry, attempt, error.retry_after, rng))
+        raise AssertionError("unreachable")
+
+    def _existing(self, rkey: str) -> dict[str, Any] | None:
+        try:
+            found = self._call(lambda c: c.com.atproto.repo.get_record(
+                {"repo": self.did, "collection": POST, "rkey": rkey}))
+        except PlatformError as error:
+            if error.retry_after is not None:
+                raise
+            return None
+        return models.get_model_as_dict(found.value)
+
+    def _record(self, uri: str) -> tuple[str, dict[str, Any]]:
+        did, collection, rkey = _parts(uri)
+        found = self._call(lambda c: c.com.atproto.repo.get_record(
+            {"repo": did, "collection": collection, "rkey": rkey}))
+        return found.cid or "", models.get_model_as_dict(found.value)
+
+    def _reply_ref(self, parent_uri: str) -> dict[str, Any]:
+        cid, value = self._record(parent_uri)
+        parent = {"uri": parent_uri, "cid": cid}
+        root = (value.get("reply") or {}).get("root") or parent
+        return {"root": root, "parent": parent}
+
+    def _url(self, uri: str) -> str:
+        return f"https://bsky.app/profile/{self.handle}/post/{uri.rsplit('/', 1)[-1]}"
+
+    def hide(self, item_id: str) -> None:
+        """Hide a reply in the account's thread (the root post's threadgate)."""
+        _, value = self._record(item_id)
+        root = ((value.get("reply") or {}).get("root") or {}).get("uri", "")
+        if not root.startswith(f"at://{self.did}/"):
+            raise NotSupported("only replies in the account's own threads can be hidden")
+        rkey = root.rsplit("/", 1)[-1]
+        try:
+            _, gate = self._record(f"at://{self.did}/{THREADGATE}/{rkey}")
+        except PlatformError as error:
+            if error.retry_after is not None:
+                raise
+            gate = {"$type": THREADGATE, "post": root, "createdAt": now_iso()}
+        hidden = gate.setdefault("hiddenReplies", [])
+        if item_id not in hidden:
+            hidden.append(item_id)
+        gate.setdefault("$type", THREADGATE)
+        self._call(lambda c: c.com.atproto.repo.put_record(
+            {"repo": self.did, "collection": THREADGATE, "rkey": rkey, "record": gate}))
+
+    def delete(self, item_id: str) -> None:
+        """Delete one of the account's own posts (Bluesky cannot delete others')."""
+        did, collection, rkey = _parts(item_id)
+        if did != self.did:
+            raise NotSupported("Bluesky lets an account delete only its own posts; hide a reply instead")
+        self._call(lambda c: c.com.atproto.repo.delete_record(
+            {"repo": did, "collection": collection, "rkey": rkey}))
+
+
+def _parts(uri: str) -> tuple[str, str, str]:
+    """(repo DID, collection, record key) of an at:// URI."""
+    parts = uri.removeprefix("at://").split("/")
+    if len(parts) != 3:
+        raise PlatformError(f"not a record URI: {uri!r}")
+    return parts[0], parts[1], parts[2]
+
+
+# Calls for pages of a listing (factories, so each call binds its own cursor).
+def _list_repos(cursor: str | None) -> Callable[[Client], models.ComAtprotoSyncListRepos.Response]:
+    return lambda c: c.com.atproto.sync.list_repos({"limit": 1000, "cursor": cursor})
+
+
+def _list_posts(did: str, cursor: str | None) -> Callable[[Client],
+                                                          models.ComAtprotoRepoListRecords.Response]:
+    return lambda c: c.com.atproto.repo.list_records(
+        {"repo": did, "collection": POST, "limit": 100, "cursor": cursor})

@@ -1,0 +1,128 @@
+"""Capture: what the platforms hold, into the archive (P25, P27).
+
+`capture_account` is one polling run for one account: read what changed since the
+account's cursor, snapshot its profile, notice removals, archive it all, and move the
+cursor, in one transaction (a run killed half way changes nothing; the archive ignores
+what it already holds, so a run repeated after a crash stores nothing twice).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from civicsocial.platforms.adapters import adapter_for
+from civicsocial.platforms.adapters.base import Capability, PlatformAdapter, PlatformError
+from civicsocial.platforms.models import CaptureState
+from civicsocial.records.archive import archive_captures
+from civicsocial.records.capture import Capture, CaptureError, parse_capture
+from civicsocial.records.models import ArchivedItem, ItemKind
+from civicsocial.registry.models import Account, AccountStatus
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class CaptureReport:
+    account: str
+    ok: bool
+    counts: dict[str, int] = field(default_factory=dict)
+    rejected: list[str] = field(default_factory=list)  # platform payloads we could not read
+    error: str = ""
+    lag_seconds: float | None = None
+
+
+def _removals(account: Account, listed: set[str], scopes: list[str],
+              now: datetime) -> list[dict[str, Any]]:
+    """Deletion captures for archived items in a completely listed scope that the
+    platform no longer lists."""
+    if not scopes:
+        return []
+    gone = []
+    items = ArchivedItem.objects.filter(stream__account=account, deleted=False,
+                                        kind__in=[ItemKind.POST, ItemKind.REPLY, ItemKind.COMMENT])
+    for item in items.only("item_id", "kind"):
+        if item.item_id not in listed and any(item.item_id.startswith(s) for s in scopes):
+            gone.append({"platform": account.platform, "account": account.handle,
+                         "item_id": item.item_id, "kind": item.kind, "author": "", "text": "",
+                         "created_at": now.isoformat(), "captured_at": now.isoformat(),
+                         "deleted": True, "raw": {"removed": "no longer listed by the platform"}})
+    return gone
+
+
+def _parse(lines: list[dict[str, Any]], handle: str,
+           report: CaptureReport) -> list[Capture]:
+    captures = []
+    for line in lines:
+        try:
+            captures.append(parse_capture({**line, "account": handle}))
+        except CaptureError as error:
+            report.rejected.append(f"{line.get('item_id', '?')}: {error}")
+    return captures
+
+
+def _lag(captures: list[Capture], since: datetime | None) -> float | None:
+    """Seconds from posting to archiving, for items posted since the last run."""
+    now = timezone.now()
+    lags = [(now - datetime.fromisoformat(c.created_at)).total_seconds() for c in captures
+            if c.kind != ItemKind.PROFILE and not c.deleted
+            and (since is None or datetime.fromisoformat(c.created_at) > since)]
+    return max(lags) if lags else None
+
+
+def capture_account(account: Account, adapter: PlatformAdapter | None = None) -> CaptureReport:
+    """One capture run for one account; errors are recorded on its state, not raised."""
+    state, _ = CaptureState.objects.get_or_create(account=account)
+    report = CaptureReport(account=account.handle, ok=False)
+    started = timezone.now()
+    try:
+        adapter = adapter or adapter_for(account)
+        result = adapter.read_since(state.cursor)
+        lines = list(result.captures)
+        if Capability.PROFILE in adapter.capabilities:
+            lines.append(adapter.read_profile())
+        lines += _removals(account, {line["item_id"] for line in result.captures},
+                           result.complete_scopes, started)
+    except PlatformError as error:
+        report.error = str(error)
+        CaptureState.objects.filter(pk=state.pk).update(
+            last_attempt_at=started, last_error=report.error[:2000], last_error_at=started)
+        log.warning("capture of %s failed: %s", account.handle, report.error)
+        return report
+    captures = _parse(lines, account.handle, report)
+    with transaction.atomic():
+        archived = archive_captures(captures)
+        report.counts = dict(archived.counts)
+        report.lag_seconds = _lag(captures, state.last_success_at)
+        versions = sum(n for change, n in archived.counts.items() if change != "unchanged")
+        CaptureState.objects.filter(pk=state.pk).update(
+            cursor=result.cursor, last_attempt_at=started, last_success_at=timezone.now(),
+            last_error="; ".join(report.rejected)[:2000], last_lag_seconds=report.lag_seconds,
+            versions_archived=F("versions_archived") + versions)
+    report.ok = True
+    return report
+
+
+def capturable_accounts(handle: str = "") -> list[Account]:
+    """Active registered accounts on platforms we can capture from."""
+    accounts = Account.objects.filter(status=AccountStatus.ACTIVE, platform__in=["bluesky"])
+    if handle:
+        accounts = accounts.filter(handle__iexact=handle)
+    return list(accounts.select_related("agency"))
+
+
+def capture_due(now: datetime | None = None) -> list[CaptureReport]:
+    """Run the capture of every account whose interval has passed (the periodic duty)."""
+    now = now or timezone.now()
+    reports = []
+    for account in capturable_accounts():
+        state = CaptureState.objects.filter(account=account).first()
+        if state is None or state.is_due(now):
+            reports.append(capture_account(account))
+    return reports

@@ -1,0 +1,44 @@
+"""Platform credentials. Until the security vault exists they come from environment
+variables, never from the repository or the database:
+
+- `CIVICSOCIAL_BLUESKY_SERVICE`: the PDS the city's Bluesky accounts live on
+  (default https://bsky.social);
+- `CIVICSOCIAL_SECRET_<PLATFORM>_<HANDLE>`: the account's app password or token, the
+  handle upper-cased with anything but letters and digits as `_`
+  (parks.nyc.gov on Bluesky: `CIVICSOCIAL_SECRET_BLUESKY_PARKS_NYC_GOV`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+from civicsocial.platforms.adapters.base import PlatformError
+from civicsocial.registry.models import Account
+
+
+class MissingCredentials(PlatformError):
+    """No secret is configured for the account."""
+
+
+@dataclass(frozen=True)
+class Credentials:
+    service: str
+    identifier: str
+    secret: str
+
+
+def secret_variable(platform: str, handle: str) -> str:
+    name = re.sub(r"[^A-Za-z0-9]", "_", handle.lstrip("@")).upper()
+    return f"CIVICSOCIAL_SECRET_{platform.upper()}_{name}"
+
+
+def credentials_for(account: Account) -> Credentials:
+    variable = secret_variable(account.platform, account.handle)
+    secret = os.environ.get(variable, "")
+    if not secret:
+        raise MissingCredentials(f"no credentials for {account.handle}: set {variable}")
+    service = os.environ.get(f"CIVICSOCIAL_{account.platform.upper()}_SERVICE", "") or \
+        {"bluesky": "https://bsky.social"}.get(account.platform, "")
+    return Credentials(service=service, identifier=account.handle.lstrip("@"), secret=secret)

@@ -1,0 +1,47 @@
+"""Where capture stands for each account (cursor, last success, lag, last error) and
+for each platform stream (the firehose sequence to resume from)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import models
+
+from civicsocial.registry.models import Account
+
+STALE_AFTER = timedelta(hours=1)  # no successful capture in an hour: flagged
+
+
+class CaptureState(models.Model):
+    account = models.OneToOneField(Account, on_delete=models.PROTECT, related_name="capture_state")
+    cursor = models.TextField(blank=True, help_text="the adapter's position, opaque to us")
+    interval_seconds = models.PositiveIntegerField(default=300)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    last_lag_seconds = models.FloatField(null=True, blank=True,
+                                         help_text="posted to archived, newest items of the last run")
+    versions_archived = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"capture of {self.account.handle}"
+
+    def is_stale(self, now: datetime) -> bool:
+        """No successful capture within the last hour (shown flagged on the account)."""
+        return self.last_success_at is None or now - self.last_success_at > STALE_AFTER
+
+    def is_due(self, now: datetime) -> bool:
+        return self.last_attempt_at is None or \
+            now - self.last_attempt_at >= timedelta(seconds=self.interval_seconds)
+
+
+class StreamCursor(models.Model):
+    """The last firehose event archived from one service, so a restart resumes there."""
+
+    service = models.CharField(max_length=300, unique=True)
+    seq = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.service} at {self.seq}"
