@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 PYTHON ?= python3
 PORT ?= 8000
 
-.PHONY: install system-deps demo test lint typecheck test-sqlite test-postgres clean bench
+.PHONY: install system-deps bluesky-network demo test lint typecheck test-sqlite test-postgres clean bench
 
 install: $(VENV)/.installed
 
@@ -19,6 +19,10 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 system-deps:
 	@scripts/system-deps.sh
 
+# The reference Bluesky servers on loopback, for adapter tests (cached in var/cache/bluesky).
+bluesky-network:
+	@scripts/bluesky/setup.sh
+
 demo: install
 	CIVICSOCIAL_DEBUG=1 $(BIN)/civicsocial load_demo
 	@echo "Open http://127.0.0.1:$(PORT)/ and log in with a demo login above."
@@ -30,7 +34,7 @@ lint: install
 
 RESULTS := var/test-results
 
-test: install system-deps lint
+test: install system-deps bluesky-network lint
 	rm -rf $(RESULTS) && mkdir -p $(RESULTS)
 	$(MAKE) --no-print-directory test-sqlite test-postgres
 	@$(BIN)/python scripts/test-summary.py $(RESULTS)
@@ -41,11 +45,11 @@ pytest_runs = $(BIN)/pytest --junitxml=$(RESULTS)/$(1).xml && \
 
 test-sqlite: install
 	mkdir -p $(RESULTS)
-	CIVICSOCIAL_DEBUG=1 DATABASE_URL= sh -c '$(call pytest_runs,sqlite)'
+	CIVICSOCIAL_DEBUG=1 CIVICSOCIAL_REQUIRE_BLUESKY=1 DATABASE_URL= sh -c '$(call pytest_runs,sqlite)'
 
 test-postgres: install
 	mkdir -p $(RESULTS)
-	CIVICSOCIAL_DEBUG=1 scripts/with-postgres.sh sh -c '$(call pytest_runs,postgres)'
+	CIVICSOCIAL_DEBUG=1 CIVICSOCIAL_REQUIRE_BLUESKY=1 scripts/with-postgres.sh sh -c '$(call pytest_runs,postgres)'
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -52,6 +52,9 @@ TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 # past year: a key in the future would sort after every real post).
 TID_EPOCH_US = 1_672_531_200_000_000
 TID_SPAN_US = 365 * 24 * 3600 * 1_000_000
+# A record without createdAt (optional on profiles): a fixed time, so that the same
+# content always hashes the same and is not archived again as an edit.
+UNKNOWN_TIME = "1970-01-01T00:00:00Z"
 T = TypeVar("T")
 
 
@@ -197,7 +200,7 @@ class BlueskyAdapter:
         return {
             "platform": self.platform, "account": self.handle, "item_id": uri, "kind": kind,
             "author": author, "text": value.get("text", ""),
-            "created_at": value.get("createdAt") or now_iso(), "captured_at": now_iso(),
+            "created_at": value.get("createdAt") or UNKNOWN_TIME, "captured_at": now_iso(),
             "parent_id": parent, "url": f"https://bsky.app/profile/{author}/post/{rkey}",
             "language": (value.get("langs") or [""])[0], "media": self._media(did, value),
             "raw": {"uri": uri, "cid": cid, "value": value}, "parent_root": root or parent,
@@ -237,7 +240,7 @@ class BlueskyAdapter:
             "platform": self.platform, "account": self.handle,
             "item_id": f"at://{self.did}/{PROFILE}/self", "kind": "profile",
             "author": self.handle, "text": f"{name}\n{bio}".strip(),
-            "created_at": value.get("createdAt") or now_iso(), "captured_at": now_iso(),
+            "created_at": value.get("createdAt") or UNKNOWN_TIME, "captured_at": now_iso(),
             "url": f"https://bsky.app/profile/{self.handle}", "media": media,
             "raw": {"did": self.did, "handle": self.handle, "value": value,
                     "profile": {"name": name, "bio": bio, "links": [value["website"]]

@@ -1,0 +1,16 @@
+"""Background capture, run by the Huey worker (`civicsocial worker`): every minute,
+capture the accounts whose interval (default 5 minutes) has passed. One run at a time:
+a slow platform never stacks runs on top of each other."""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import HUEY, db_periodic_task
+
+from civicsocial.platforms.capture import capture_due
+
+
+@db_periodic_task(crontab(minute="*"))
+@HUEY.lock_task("capture-due-accounts")
+def capture_due_accounts() -> None:
+    capture_due()
