@@ -39,6 +39,11 @@ def credentials_for(account: Account) -> Credentials:
     secret = os.environ.get(variable, "")
     if not secret:
         raise MissingCredentials(f"no credentials for {account.handle}: set {variable}")
-    service = os.environ.get(f"CIVICSOCIAL_{account.platform.upper()}_SERVICE", "") or \
-        {"bluesky": "https://bsky.social"}.get(account.platform, "")
+    service = bluesky_service() if account.platform == "bluesky" else \
+        os.environ.get(f"CIVICSOCIAL_{account.platform.upper()}_SERVICE", "")
     return Credentials(service=service, identifier=account.handle.lstrip("@"), secret=secret)
+
+
+def bluesky_service() -> str:
+    """The PDS (or, in production, the relay) the city's Bluesky accounts are read from."""
+    return os.environ.get("CIVICSOCIAL_BLUESKY_SERVICE", "") or "https://bsky.social"

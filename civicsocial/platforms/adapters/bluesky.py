@@ -109,6 +109,13 @@ class BlueskyAdapter:
         self._did = ""
         self._handles: dict[str, str] = {}
 
+    @classmethod
+    def reader(cls, service: str, handle: str, did: str) -> BlueskyAdapter:
+        """An adapter that reads public data (records, blobs, handles) without logging in."""
+        adapter = cls(service, handle, password="")
+        adapter._did = did
+        return adapter
+
     # Every SDK call goes through here: log in on first use (again if the session
     # expired), turn SDK errors into PlatformError, and retry what may succeed later.
     def _call(self, fn: Callable[[Client], T], retries: bool = True) -> T:
@@ -119,7 +126,7 @@ class BlueskyAdapter:
     def _once(self, fn: Callable[[Client], T]) -> T:
         for attempt in range(2):
             try:
-                if not self._did:
+                if not self._did and self._password:
                     # No AppView profile lookup: a PDS alone does not serve it.
                     self._client.login(self.handle, self._password, fetch_bsky_profile=False)
                     self._did = self._client._session.did if self._client._session else ""

@@ -4,6 +4,7 @@ account that can be captured (or one), with a table of what it archived. Without
 
 from __future__ import annotations
 
+import threading
 from typing import IO, Any, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -12,17 +13,25 @@ from rich.markup import escape
 from rich.table import Table
 
 from civicsocial.platforms.capture import capturable_accounts, capture_account
+from civicsocial.platforms.credentials import bluesky_service
+from civicsocial.platforms.stream import consume_forever
 
 
 class Command(BaseCommand):
     help = "Capture the registered accounts' posts, replies and profiles into the archive."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--once", action="store_true", required=True,
-                            help="one run now (the worker runs them on a schedule)")
+        mode = parser.add_mutually_exclusive_group(required=True)
+        mode.add_argument("--once", action="store_true",
+                          help="one run now (the worker runs them on a schedule)")
+        mode.add_argument("--stream", action="store_true",
+                          help="archive the Bluesky firehose as it happens, until Ctrl-C")
         parser.add_argument("--account", default="", help="only this handle")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["stream"]:
+            self.stream()
+            return
         accounts = capturable_accounts(options["account"])
         if not accounts:
             raise CommandError(f"no active account to capture{' named ' if options['account'] else ''}"
@@ -44,3 +53,12 @@ class Command(BaseCommand):
         console.print(table)
         if failed:
             raise CommandError(f"{failed} of {len(accounts)} captures failed (see the table)")
+
+    def stream(self) -> None:
+        service = bluesky_service()
+        self.stdout.write(f"Archiving the firehose of {service} (Ctrl-C stops)...")
+        stop = threading.Event()
+        try:
+            consume_forever(service, stop)
+        except KeyboardInterrupt:
+            stop.set()

@@ -1,0 +1,166 @@
+"""Live capture from a Bluesky service's firehose (`com.atproto.sync.subscribeRepos`,
+the protocol a production capture uses against the network's relay).
+
+Each commit that touches a registered account's posts, or a reply in one of its
+threads, is archived as it arrives, and the event's sequence number is saved in the
+same transaction: a consumer killed at any point resumes from the last archived event,
+and an event seen twice changes nothing (the archive ignores what it already holds).
+A profile change triggers a capture run of that account (its snapshot needs the avatar).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from atproto import CAR, FirehoseSubscribeReposClient, models, parse_subscribe_repos_message
+from django.db import transaction
+from django.utils import timezone
+
+from civicsocial.platforms.adapters.bluesky import POST, PROFILE, BlueskyAdapter
+from civicsocial.platforms.capture import capturable_accounts, capture_account
+from civicsocial.platforms.models import StreamCursor
+from civicsocial.records.archive import archive_captures
+from civicsocial.records.capture import CaptureError, parse_capture
+from civicsocial.records.models import ArchivedItem
+from civicsocial.registry.models import Account
+
+log = logging.getLogger(__name__)
+SAVE_EVERY = 200  # events that archive nothing: save the cursor only now and then
+
+
+def resolve_did(service: str, handle: str) -> str:
+    """The DID behind a handle (public, no login)."""
+    reader = BlueskyAdapter.reader(service, handle, "")
+    return str(reader._call(lambda c: c.com.atproto.identity.resolve_handle(
+        {"handle": handle.lstrip("@")})).did)
+
+
+class FirehoseConsumer:
+    """Archives one service's events for the registered Bluesky accounts on it."""
+
+    def __init__(self, service: str, accounts: list[Account] | None = None) -> None:
+        self.service = service.rstrip("/")
+        accounts = accounts if accounts is not None else capturable_accounts()
+        self.readers: dict[str, tuple[Account, BlueskyAdapter]] = {}
+        for account in accounts:
+            did = resolve_did(self.service, account.handle)
+            self.readers[did] = (account, BlueskyAdapter.reader(self.service, account.handle, did))
+        self.cursor, _ = StreamCursor.objects.get_or_create(service=self.service)
+        self.archived = 0
+        self._unsaved = 0
+        self._client: FirehoseSubscribeReposClient | None = None
+        self.failure: Exception | None = None
+
+    def _lines(self, commit: models.ComAtprotoSyncSubscribeRepos.Commit) -> list[dict[str, Any]]:
+        blocks = CAR.from_bytes(commit.blocks).blocks if commit.blocks else {}
+        lines = []
+        for op in commit.ops:
+            collection = op.path.split("/", 1)[0]
+            uri = f"at://{commit.repo}/{op.path}"
+            if collection == PROFILE and commit.repo in self.readers:
+                capture_account(self.readers[commit.repo][0])  # the snapshot needs the avatar
+            if collection != POST:
+                continue
+            if op.action == "delete":
+                lines += self._deletion(commit.repo, uri)
+                continue
+            record = blocks.get(op.cid) if op.cid else None
+            if not isinstance(record, dict):
+                continue
+            reader = self._reader_for(commit.repo, record)
+            if reader is not None:
+                line = reader.capture_of(commit.repo, uri, str(op.cid), record)
+                del line["parent_root"]
+                lines.append(line)
+        return lines
+
+    def _reader_for(self, repo: str, record: dict[str, Any]) -> BlueskyAdapter | None:
+        """The account whose archive this post belongs in: its author's, or the account
+        whose thread it replies in."""
+        if repo in self.readers:
+            return self.readers[repo][1]
+        reply = record.get("reply") or {}
+        for ref in (reply.get("root") or {}, reply.get("parent") or {}):
+            did = str(ref.get("uri", "")).removeprefix("at://").split("/", 1)[0]
+            if did in self.readers:
+                return self.readers[did][1]
+        return None
+
+    def _deletion(self, repo: str, uri: str) -> list[dict[str, Any]]:
+        items = ArchivedItem.objects.filter(item_id=uri, deleted=False, stream__platform="bluesky",
+                                            stream__account__isnull=False).select_related("stream")
+        now = timezone.now().isoformat()
+        return [{"platform": "bluesky", "account": item.stream.handle, "item_id": uri,
+                 "kind": item.kind, "author": "", "text": "", "created_at": now,
+                 "captured_at": now, "deleted": True, "raw": {"removed": "firehose delete",
+                                                               "repo": repo}} for item in items]
+
+    def handle(self, message: Any) -> None:
+        """One firehose frame: archive what concerns our accounts, then move the cursor."""
+        event = parse_subscribe_repos_message(message)
+        seq = getattr(event, "seq", None)
+        lines = self._lines(event) \
+            if isinstance(event, models.ComAtprotoSyncSubscribeRepos.Commit) else []
+        captures = []
+        for line in lines:
+            try:
+                captures.append(parse_capture(line))
+            except CaptureError as error:
+                log.warning("unreadable firehose record %s: %s", line.get("item_id"), error)
+        if seq is None:
+            return
+        self._unsaved += 1
+        if captures or self._unsaved >= SAVE_EVERY:
+            with transaction.atomic():
+                if captures:
+                    result = archive_captures(captures)
+                    self.archived += sum(n for k, n in result.counts.items() if k != "unchanged")
+                StreamCursor.objects.filter(pk=self.cursor.pk).update(seq=seq)
+            self._unsaved = 0
+        self.cursor.seq = seq
+        if self._client is not None:
+            self._client.update_params({"cursor": seq})  # a reconnect resumes here
+
+    def run(self, stop: threading.Event) -> None:
+        """Consume until `stop` is set (the SDK reconnects with backoff on its own). An
+        event that cannot be archived stops the run before the cursor passes it: the
+        next run starts again from the last saved event (`self.failure` says why)."""
+        uri = self.service.replace("http", "ws", 1) + "/xrpc"
+        self._client = FirehoseSubscribeReposClient({"cursor": self.cursor.seq}, base_uri=uri)
+        client = self._client
+        self.failure = None
+        threading.Thread(target=lambda: (stop.wait(), client.stop()), daemon=True).start()
+
+        def on_message(message: Any) -> None:
+            if self.failure is not None:
+                return
+            try:
+                self.handle(message)
+            except Exception as error:  # any failure: stop, resume later
+                log.warning("firehose of %s stopped: %s", self.service, error)
+                self.failure = error
+                client.stop()
+
+        client.start(on_message)
+        if self.failure is None:
+            StreamCursor.objects.filter(pk=self.cursor.pk).update(seq=self.cursor.seq)
+
+
+def consume_forever(service: str, stop: threading.Event, pause: float = 5.0,
+                    longest: float = 300.0) -> None:
+    """The worker's stream duty: consume, and after a failure start again from the
+    saved cursor (with the registered accounts as they are now), waiting longer after
+    each failure in a row."""
+    wait = pause
+    while not stop.is_set():
+        consumer = None
+        try:
+            consumer = FirehoseConsumer(service)
+            consumer.run(stop)
+        except Exception as error:  # the service is down: wait and retry
+            log.warning("firehose of %s unavailable: %s", service, error)
+        healthy = consumer is not None and consumer.failure is None
+        wait = pause if healthy else min(wait * 2, longest)
+        stop.wait(wait)

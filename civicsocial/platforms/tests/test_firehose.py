@@ -1,0 +1,93 @@
+"""Live capture from the PDS firehose: posts, replies in the account's threads, edits
+and deletions are archived as they happen; a consumer stopped and started again
+resumes from its saved cursor with nothing lost or stored twice."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from unittest import mock
+
+from civicsocial.platforms.adapters.bluesky import POST, now_iso
+from civicsocial.platforms.credentials import secret_variable
+from civicsocial.platforms.models import StreamCursor
+from civicsocial.platforms.stream import FirehoseConsumer
+from civicsocial.platforms.tests.bluesky import adapter, new_account, shared_network
+from civicsocial.records.integrity import verify
+from civicsocial.records.models import ArchivedItem, ItemVersion
+from civicsocial.testing import BaseTestCase
+
+
+class FirehoseTestCase(BaseTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.network = shared_network()
+        handle, password = new_account("live")
+        self.account = self.approved_account(handle=handle, url=f"https://bsky.app/profile/{handle}")
+        self.city = adapter(handle, password)
+        self.resident = adapter(*new_account("resident"))
+        self.stranger = adapter(*new_account("stranger"))
+        patcher = mock.patch.dict(os.environ, {secret_variable("bluesky", handle): password,
+                                               "CIVICSOCIAL_BLUESKY_SERVICE": self.network.pds})
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+    def consume_until(self, done: Callable[[], bool], timeout: float = 30) -> FirehoseConsumer:
+        """Run a consumer in this thread (it shares the test's transaction) until done."""
+        consumer = FirehoseConsumer(self.network.pds, [self.account])
+        stop = threading.Event()
+        original = consumer.handle
+
+        def handle(message: object) -> None:
+            original(message)
+            if done():
+                stop.set()
+
+        consumer.handle = handle  # type: ignore[method-assign]
+        timer = threading.Timer(timeout, stop.set)
+        timer.daemon = True
+        timer.start()
+        consumer.run(stop)
+        timer.cancel()
+        return consumer
+
+    def archived(self, uri: str) -> ArchivedItem | None:
+        return ArchivedItem.objects.filter(item_id=uri, stream__account=self.account).first()
+
+    def test_it_archives_posts_and_replies_as_they_happen(self):
+        post = self.city.publish("Snow plows out tonight", "s1-post")
+        comment = self.resident.publish("Finally", "s1-comment", reply_to=post.item_id)
+        unrelated = self.stranger.publish("Unrelated", "s1-unrelated")
+        self.consume_until(lambda: self.archived(comment.item_id) is not None)
+        self.assertEqual(self.archived(post.item_id).kind, "post")
+        self.assertEqual(self.archived(comment.item_id).kind, "comment")
+        self.assertFalse(ArchivedItem.objects.filter(item_id=unrelated.item_id).exists())
+        self.assertTrue(verify().ok)
+
+    def test_it_archives_edits_and_deletions(self):
+        post = self.city.publish("Meeting at 6", "s2-post")
+        comment = self.resident.publish("Where?", "s2-comment", reply_to=post.item_id)
+        self.consume_until(lambda: self.archived(comment.item_id) is not None)
+        rkey = post.item_id.rsplit("/", 1)[1]
+        self.city._call(lambda c: c.com.atproto.repo.put_record(
+            {"repo": self.city.did, "collection": POST, "rkey": rkey,
+             "record": {"$type": POST, "text": "Meeting at 7", "createdAt": now_iso()}}))
+        self.resident.delete(comment.item_id)
+        self.consume_until(lambda: self.archived(comment.item_id).deleted)
+        texts = list(ItemVersion.objects.filter(item__item_id=post.item_id)
+                     .order_by("version_no").values_list("content__text", flat=True))
+        self.assertEqual(texts, ["Meeting at 6", "Meeting at 7"])
+
+    def test_it_resumes_from_its_saved_cursor(self):
+        first = self.city.publish("Before the restart", "s3-first")
+        consumer = self.consume_until(lambda: self.archived(first.item_id) is not None)
+        saved = StreamCursor.objects.get(service=self.network.pds).seq
+        self.assertEqual(saved, consumer.cursor.seq)
+        second = self.city.publish("After the restart", "s3-second")
+        started = time.monotonic()
+        self.consume_until(lambda: self.archived(second.item_id) is not None)
+        self.assertLess(time.monotonic() - started, 30)
+        self.assertGreater(StreamCursor.objects.get(service=self.network.pds).seq, saved)
+        self.assertEqual(ItemVersion.objects.filter(item__item_id=first.item_id).count(), 1)
