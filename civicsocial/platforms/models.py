@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import models
+from django.utils import timezone
 
 from civicsocial.registry.models import Account
 
@@ -30,6 +31,10 @@ class CaptureState(models.Model):
     def is_stale(self, now: datetime) -> bool:
         """No successful capture within the last hour (shown flagged on the account)."""
         return self.last_success_at is None or now - self.last_success_at > STALE_AFTER
+
+    @property
+    def stale(self) -> bool:
+        return self.is_stale(timezone.now())
 
     def is_due(self, now: datetime) -> bool:
         return self.last_attempt_at is None or \
