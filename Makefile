@@ -54,6 +54,8 @@ test-postgres: install
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
 
-# Speed and memory of the archive (BENCH_N scales it: BENCH_N=20000 make bench for a quick run).
-bench: install
+# Speed and memory of the archive (BENCH_N scales it: BENCH_N=20000 make bench for a quick run),
+# then capture throughput and lag from the local Bluesky network (CAPTURE_N replies).
+bench: install bluesky-network
 	CIVICSOCIAL_DEBUG=1 $(BIN)/python bench/archive_bench.py
+	CIVICSOCIAL_DEBUG=1 $(BIN)/python bench/capture_bench.py

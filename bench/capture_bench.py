@@ -1,0 +1,235 @@
+"""Capture benchmark (part of `make bench`): the local Bluesky network on loopback.
+
+- throughput: items/s archived by one polling run, and by the firehose consumer, vs
+  reading the same items without archiving (listRecords alone; a bare firehose reader)
+- lag p50/p95: from a post being published to its version being in the archive, for the
+  firehose consumer (vs a bare firehose reader seeing the event) and for polling every
+  POLL_SECONDS (lag there is about half the interval, by design)
+
+Usage: python bench/capture_bench.py   (CAPTURE_N replies, default 600)
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import statistics
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "var" / "bench-capture"
+POLL_SECONDS = 2.0
+LAG_POSTS = 30
+
+
+def setup_django() -> None:
+    import shutil
+
+    shutil.rmtree(WORK, ignore_errors=True)
+    WORK.mkdir(parents=True)
+    os.environ["CIVICSOCIAL_DEBUG"] = "0"
+    os.environ.setdefault("CIVICSOCIAL_SECRET_KEY", secrets.token_urlsafe(50))
+    os.environ.setdefault("CIVICSOCIAL_ALLOWED_HOSTS", "localhost")
+    os.environ["DATABASE_URL"] = f"sqlite:///{WORK / 'bench.sqlite3'}"
+    os.environ["CIVICSOCIAL_VAR_DIR"] = str(WORK / "var")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "civicsocial.settings"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def percentiles(values: list[float]) -> tuple[float, float]:
+    return statistics.median(values), statistics.quantiles(values, n=20)[18]
+
+
+def wait_for(check: Callable[[], bool], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            sys.exit(f"timed out waiting for capture ({check})")
+        time.sleep(0.005)
+
+
+class BareReader:
+    """The floor: a firehose subscriber that only notes when each post's event arrives."""
+
+    def __init__(self, pds: str, cursor: int = 0) -> None:
+        from atproto import FirehoseSubscribeReposClient
+
+        self.seen: dict[str, float] = {}
+        self.client = FirehoseSubscribeReposClient({"cursor": cursor},
+                                                   base_uri=pds.replace("http", "ws", 1) + "/xrpc")
+
+    def on_message(self, message: Any) -> None:
+        from atproto import models, parse_subscribe_repos_message
+
+        event = parse_subscribe_repos_message(message)
+        if isinstance(event, models.ComAtprotoSyncSubscribeRepos.Commit):
+            for op in event.ops:
+                self.seen.setdefault(f"at://{event.repo}/{op.path}", time.monotonic())
+
+    def start(self) -> None:
+        threading.Thread(target=self.client.start, args=(self.on_message,), daemon=True).start()
+
+
+def main() -> None:
+    setup_django()
+    from django.db import connection
+
+    from civicsocial.platforms.adapters.bluesky import BlueskyAdapter
+    from civicsocial.platforms.capture import capture_account
+    from civicsocial.platforms.credentials import secret_variable
+    from civicsocial.platforms.network import BlueskyNetwork
+    from civicsocial.platforms.stream import FirehoseConsumer
+    from civicsocial.records.models import ArchivedItem
+    from civicsocial.registry.models import Account, Agency
+
+    n = int(os.environ.get("CAPTURE_N", "600"))
+    agency = Agency.objects.create(name="Bench", slug="bench", email_domains="bench.nyc.gov")
+
+    def city(net: BlueskyNetwork, name: str) -> tuple[Account, BlueskyAdapter]:
+        handle, password = f"{name}.test", secrets.token_urlsafe(12)
+        net.create_account(handle, password)
+        os.environ[secret_variable("bluesky", handle)] = password
+        account = Account.objects.create(agency=agency, platform="bluesky", handle=handle,
+                                         url=f"https://bsky.app/profile/{handle}",
+                                         login_identity=f"social@{name}.bench.nyc.gov")
+        return account, BlueskyAdapter(net.pds, handle, password)
+
+    def archived(uri: str) -> bool:
+        return ArchivedItem.objects.filter(item_id=uri).exists()
+
+    print("Starting the local Bluesky network...", file=sys.stderr)
+    with BlueskyNetwork() as net:
+        os.environ["CIVICSOCIAL_BLUESKY_SERVICE"] = net.pds
+        residents = []
+        for r in range(5):
+            handle, password = f"resident{r}.test", secrets.token_urlsafe(12)
+            net.create_account(handle, password)
+            residents.append(BlueskyAdapter(net.pds, handle, password))
+        polled, polled_adapter = city(net, "polled")
+        streamed, streamed_adapter = city(net, "streamed")
+        print(f"Publishing {n} replies to each of two accounts...", file=sys.stderr)
+        for account_adapter, tag in ((polled_adapter, "p"), (streamed_adapter, "s")):
+            posts = [account_adapter.publish(f"Notice {i}", f"{tag}-post-{i}") for i in range(n // 20)]
+            for i in range(n - len(posts)):
+                residents[i % 5].publish(f"Reply {i} about the notice", f"{tag}-{i}",
+                                         reply_to=posts[i % len(posts)].item_id)
+
+        # Throughput, polling: one run archives everything; the floor lists it without archiving.
+        started = time.perf_counter()
+        listed = len(BlueskyAdapter(net.pds, polled.handle, os.environ[
+            secret_variable("bluesky", polled.handle)]).read_since("").captures)
+        list_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        report = capture_account(polled)
+        poll_seconds = time.perf_counter() - started
+        assert report.ok, report.error
+        poll_items = report.counts.get("created", 0)
+
+        # Throughput, firehose: replay from the start; the floor only decodes the events.
+        print("Throughput: firehose...", file=sys.stderr)
+        bare = BareReader(net.pds)
+        started = time.perf_counter()
+        bare.start()
+        wait_for(lambda: len(bare.seen) >= 2 * n)
+        bare_seconds = time.perf_counter() - started
+        bare.client.stop()
+        consumer = FirehoseConsumer(net.pds, [streamed])
+        stop = threading.Event()
+        original = consumer.handle
+
+        def handle(message: Any) -> None:
+            original(message)
+            if consumer.archived >= n:
+                stop.set()
+
+        consumer.handle = handle  # type: ignore[method-assign]
+        started = time.perf_counter()
+        consumer.run(stop)
+        stream_seconds = time.perf_counter() - started
+        stream_items = consumer.archived
+
+        print("Lag: firehose...", file=sys.stderr)
+        # Lag, firehose: the consumer runs in its own thread (its own connection).
+        connection.close()
+        bare = BareReader(net.pds, consumer.cursor.seq)
+        bare.start()
+        stop = threading.Event()
+        live = threading.Thread(target=lambda: FirehoseConsumer(net.pds, [streamed]).run(stop),
+                                daemon=True)
+        live.start()
+        time.sleep(1.0)
+        stream_lags, bare_lags = [], []
+        for i in range(LAG_POSTS):
+            posted = time.monotonic()
+            uri = residents[i % 5].publish(f"Live reply {i}", f"lag-s-{i}",
+                                           reply_to=f"at://{streamed_adapter.did}/app.bsky.feed.post/"
+                                                    f"{_rkey(streamed_adapter, 's-post-0')}").item_id
+            wait_for(lambda uri=uri: archived(uri))
+            stream_lags.append(time.monotonic() - posted)
+            wait_for(lambda uri=uri: uri in bare.seen)
+            bare_lags.append(bare.seen[uri] - posted)
+        stop.set()
+        bare.client.stop()
+
+        print("Lag: polling...", file=sys.stderr)
+        # Lag, polling every POLL_SECONDS.
+        stop = threading.Event()
+
+        def poll() -> None:
+            while not stop.is_set():
+                capture_account(polled)
+                stop.wait(POLL_SECONDS)
+
+        poller = threading.Thread(target=poll, daemon=True)
+        poller.start()
+        poll_lags = []
+        for i in range(LAG_POSTS // 3):
+            time.sleep(POLL_SECONDS * (i % 3) / 3)
+            posted = time.monotonic()
+            uri = residents[i % 5].publish(f"Polled reply {i}", f"lag-p-{i}",
+                                           reply_to=f"at://{polled_adapter.did}/app.bsky.feed.post/"
+                                                    f"{_rkey(polled_adapter, 'p-post-0')}").item_id
+            wait_for(lambda uri=uri: archived(uri))
+            poll_lags.append(time.monotonic() - posted)
+        stop.set()
+        poller.join()
+
+    s50, s95 = percentiles(stream_lags)
+    b50, b95 = percentiles(bare_lags)
+    p50, p95 = percentiles(poll_lags)
+    print(f"\nCapture benchmark, local Bluesky network, {n:,} replies an account\n")
+    print("| measure | Civic Social | baseline | ratio |\n|---|---|---|---|")
+    print(f"| poll throughput, items/s | {poll_items / poll_seconds:,.0f} | "
+          f"{listed / list_seconds:,.0f} (listing alone) | {list_seconds / poll_seconds:.2f} |")
+    print(f"| firehose throughput, items/s | {stream_items / stream_seconds:,.0f} | "
+          f"{2 * n / bare_seconds:,.0f} (bare reader) | "
+          f"{(stream_items / stream_seconds) / (2 * n / bare_seconds):.2f} |")
+    print(f"| firehose lag p50 | {s50 * 1000:.0f} ms | {b50 * 1000:.0f} ms (event seen) | "
+          f"{s50 / b50:.1f}x |")
+    print(f"| firehose lag p95 | {s95 * 1000:.0f} ms | {b95 * 1000:.0f} ms (event seen) | "
+          f"{s95 / b95:.1f}x |")
+    print(f"| polled lag p50 (every {POLL_SECONDS:.0f} s) | {p50 * 1000:.0f} ms | "
+          f"{POLL_SECONDS * 500:.0f} ms (half the interval) | {p50 / (POLL_SECONDS / 2):.1f}x |")
+    print(f"| polled lag p95 (every {POLL_SECONDS:.0f} s) | {p95 * 1000:.0f} ms | "
+          f"{POLL_SECONDS * 1000:.0f} ms (the interval) | {p95 / POLL_SECONDS:.1f}x |")
+
+
+def _rkey(adapter: Any, key: str) -> str:
+    from civicsocial.platforms.adapters.bluesky import tid_for
+
+    return tid_for(key)
+
+
+if __name__ == "__main__":
+    main()
