@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from civicsocial.platforms.adapters import adapter_for
@@ -45,9 +45,13 @@ def _removals(account: Account, listed: set[str], scopes: list[str],
     if not scopes:
         return []
     gone = []
-    items = ArchivedItem.objects.filter(stream__account=account, deleted=False,
+    in_scope = Q()
+    for scope in scopes:
+        in_scope |= Q(item_id__startswith=scope)
+    items = ArchivedItem.objects.filter(in_scope, stream__account=account, deleted=False,
                                         kind__in=[ItemKind.POST, ItemKind.REPLY, ItemKind.COMMENT])
     for item in items.only("item_id", "kind"):
+        # SQLite's LIKE ignores case: check the prefix exactly before calling it gone
         if item.item_id not in listed and any(item.item_id.startswith(s) for s in scopes):
             gone.append({"platform": account.platform, "account": account.handle,
                          "item_id": item.item_id, "kind": item.kind, "author": "", "text": "",
