@@ -26,6 +26,7 @@ from civicsocial.records.models import ArchivedItem, ItemKind
 from civicsocial.registry.models import Account, AccountStatus
 
 log = logging.getLogger(__name__)
+CAPTURED = ["bluesky", "mastodon"]  # platforms with an adapter
 
 
 @dataclass
@@ -113,9 +114,10 @@ def capture_account(account: Account, adapter: PlatformAdapter | None = None) ->
     return report
 
 
-def capturable_accounts(handle: str = "") -> list[Account]:
+def capturable_accounts(handle: str = "", platform: str = "") -> list[Account]:
     """Active registered accounts on platforms we can capture from."""
-    accounts = Account.objects.filter(status=AccountStatus.ACTIVE, platform__in=["bluesky"])
+    accounts = Account.objects.filter(status=AccountStatus.ACTIVE,
+                                      platform__in=[platform] if platform else CAPTURED)
     if handle:
         accounts = accounts.filter(handle__iexact=handle)
     return list(accounts.select_related("agency"))

@@ -2,7 +2,8 @@
 variables, never from the repository or the database:
 
 - `CIVICSOCIAL_BLUESKY_SERVICE`: the PDS the city's Bluesky accounts live on
-  (default https://bsky.social);
+  (default https://bsky.social); a Mastodon account's instance is the one its registered
+  address names (https://nyc.social/@parks: https://nyc.social);
 - `CIVICSOCIAL_SECRET_<PLATFORM>_<HANDLE>`: the account's app password or token, the
   handle upper-cased with anything but letters and digits as `_`
   (parks.nyc.gov on Bluesky: `CIVICSOCIAL_SECRET_BLUESKY_PARKS_NYC_GOV`).
@@ -13,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from civicsocial.platforms.adapters.base import PlatformError
 from civicsocial.registry.models import Account
@@ -39,8 +41,12 @@ def credentials_for(account: Account) -> Credentials:
     secret = os.environ.get(variable, "")
     if not secret:
         raise MissingCredentials(f"no credentials for {account.handle}: set {variable}")
-    service = bluesky_service() if account.platform == "bluesky" else \
-        os.environ.get(f"CIVICSOCIAL_{account.platform.upper()}_SERVICE", "")
+    if account.platform == "bluesky":
+        service = bluesky_service()
+    else:  # a Mastodon account lives on the instance its address names
+        parts = urlsplit(account.url)
+        service = os.environ.get(f"CIVICSOCIAL_{account.platform.upper()}_SERVICE", "") or \
+            f"{parts.scheme}://{parts.netloc}"
     return Credentials(service=service, identifier=account.handle.lstrip("@"), secret=secret)
 
 

@@ -42,7 +42,7 @@ class FirehoseConsumer:
 
     def __init__(self, service: str, accounts: list[Account] | None = None) -> None:
         self.service = service.rstrip("/")
-        accounts = accounts if accounts is not None else capturable_accounts()
+        accounts = accounts if accounts is not None else capturable_accounts(platform="bluesky")
         self.readers: dict[str, tuple[Account, BlueskyAdapter]] = {}
         for account in accounts:
             did = resolve_did(self.service, account.handle)

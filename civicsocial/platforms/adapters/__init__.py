@@ -15,4 +15,9 @@ def adapter_for(account: Account) -> PlatformAdapter:
 
         found = credentials_for(account)
         return BlueskyAdapter(found.service, found.identifier, found.secret)
+    if account.platform == "mastodon":
+        from civicsocial.platforms.adapters.mastodon import MastodonAdapter
+
+        found = credentials_for(account)
+        return MastodonAdapter(found.service, account.handle, found.secret)
     raise NotSupported(f"capture from {account.get_platform_display()} is not built yet")

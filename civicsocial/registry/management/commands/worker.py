@@ -26,7 +26,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not options["no_stream"] and os.environ.get("CIVICSOCIAL_BLUESKY_SERVICE") \
-                and capturable_accounts():
+                and capturable_accounts(platform="bluesky"):
             # A daemon thread: it ends with the worker; its cursor is saved as it goes.
             threading.Thread(target=consume_forever, args=(bluesky_service(), threading.Event()),
                              daemon=True, name="firehose").start()

@@ -1,0 +1,233 @@
+"""Mastodon (client API) through Mastodon.py.
+
+Reading: the account's own statuses are listed completely (so a deleted one becomes a
+deletion version); replies come from the account's mention notifications since the
+cursor (a reply mentions the author it answers) and from the threads of its recent
+statuses (replies deeper in a thread that mention someone else). Publishing sends the
+API's own `Idempotency-Key`, so a retried post is not posted twice.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+import requests
+from django.utils.html import strip_tags
+from mastodon import Mastodon
+from mastodon.errors import (
+    MastodonAPIError,
+    MastodonError,
+    MastodonNetworkError,
+    MastodonRatelimitError,
+    MastodonServerError,
+    MastodonUnauthorizedError,
+)
+
+from civicsocial.platforms.adapters.base import (
+    Capability,
+    NotSupported,
+    PlatformError,
+    Published,
+    ReadResult,
+)
+from civicsocial.platforms.retry import RetryPolicy, with_retries
+
+THREAD_DAYS = 14  # threads of statuses this recent are re-read for deep replies
+PAGE = 40
+BREAKS = re.compile(r"<br\s*/?>|</p>\s*<p>", re.IGNORECASE)
+T = TypeVar("T")
+
+
+def plain_text(content: str) -> str:
+    """A status's HTML as the text a reader sees."""
+    return html.unescape(strip_tags(BREAKS.sub("\n", content or ""))).strip()
+
+
+def _jsonable(value: Any) -> Any:
+    """Mastodon.py's entities (dicts with datetimes) as plain JSON values."""
+    return json.loads(json.dumps(value, default=lambda o: o.isoformat()
+                                 if isinstance(o, datetime) else str(o)))
+
+
+def _iso(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    return str(value or "1970-01-01T00:00:00+00:00")
+
+
+class MastodonAdapter:
+    platform = "mastodon"
+    capabilities = frozenset({Capability.READ, Capability.PROFILE, Capability.PUBLISH,
+                              Capability.REPLY, Capability.DELETE_OWN})
+
+    def __init__(self, base_url: str, handle: str, token: str, timeout: float = 10.0,
+                 retry: RetryPolicy | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.handle = handle
+        self.retry = retry or RetryPolicy()
+        self.sleep = sleep
+        self._api = Mastodon(access_token=token, api_base_url=self.base_url,
+                             request_timeout=timeout, ratelimit_method="throw",
+                             version_check_mode="none")
+        self._me: dict[str, Any] | None = None
+
+    def _translate(self, error: Exception) -> PlatformError:
+        if isinstance(error, MastodonRatelimitError):
+            reset = self._api.ratelimit_reset
+            wait = max(reset - time.time(), 1.0) if reset else 1.0
+            return PlatformError(f"rate limited by the platform: {error}", retry_after=wait)
+        if isinstance(error, MastodonNetworkError | MastodonServerError):
+            return PlatformError(f"platform unavailable: {error}", retry_after=0.0)
+        if isinstance(error, MastodonUnauthorizedError):
+            return PlatformError(f"the platform refused the account's credentials: {error}")
+        if isinstance(error, MastodonAPIError) and "Could not parse" in str(error):
+            return PlatformError(f"garbled answer from the platform: {str(error)[:200]}",
+                                 retry_after=0.0)
+        return PlatformError(f"platform refused: {error}")
+
+    def _call(self, fn: Callable[[Mastodon], T]) -> T:
+        def once() -> T:
+            try:
+                return fn(self._api)
+            except (MastodonError, ValueError, requests.RequestException) as error:
+                raise self._translate(error) from None
+        return with_retries(once, self.retry, self.sleep)
+
+    @property
+    def me(self) -> dict[str, Any]:
+        if self._me is None:
+            self._me = _jsonable(self._call(lambda api: api.account_verify_credentials()))
+        return self._me
+
+    # Reading
+
+    def _own_statuses(self) -> list[dict[str, Any]]:
+        statuses: list[dict[str, Any]] = []
+        max_id = None
+        while True:
+            page = self._call(_statuses_page(self.me["id"], max_id))
+            statuses += [_jsonable(s) for s in page]
+            if len(page) < PAGE:
+                return statuses
+            max_id = page[-1]["id"]
+
+    def read_since(self, cursor: str) -> ReadResult:
+        """Own statuses (all), replies mentioning the account since the cursor, and
+        replies in the threads of its statuses of the last THREAD_DAYS days."""
+        seen = json.loads(cursor) if cursor else {}
+        own = self._own_statuses()
+        found: dict[str, dict[str, Any]] = {s["uri"]: s for s in own}
+        since = seen.get("notification")
+        notifications = [_jsonable(n) for n in self._call(lambda api: api.notifications(
+            types=["mention"], since_id=since, limit=PAGE))]
+        for note in notifications:
+            status = note.get("status")
+            if status and status.get("in_reply_to_id"):
+                found.setdefault(status["uri"], status)
+        recent = datetime.now(UTC) - timedelta(days=THREAD_DAYS)
+        for status in own:
+            if datetime.fromisoformat(status["created_at"]) >= recent:
+                context = _jsonable(self._call(_thread_of(status["id"])))
+                for reply in context.get("descendants", []):
+                    found.setdefault(reply["uri"], reply)
+        newest = max([n["id"] for n in notifications], default=since, key=lambda i: int(i or 0))
+        # Own statuses share a URI prefix (https://host/users/NAME/statuses/ on Mastodon);
+        # learned once and kept, so that deleting the last one is still noticed.
+        prefixes = {s["uri"].rsplit("/", 1)[0] + "/" for s in own}
+        scope = seen.get("own_scope") or (prefixes.pop() if len(prefixes) == 1 else "")
+        by_id = {s["id"]: s for s in found.values()}
+        captures = [self.capture_of(s, by_id) for s in found.values()]
+        return ReadResult(captures, json.dumps({"notification": newest, "own_scope": scope}),
+                          [scope] if scope else [])
+
+    def capture_of(self, status: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        mine = status["account"]["id"] == self.me["id"]
+        parent = by_id.get(status.get("in_reply_to_id") or "")
+        parent_uri = parent["uri"] if parent else (
+            f"{self.base_url}/statuses/{status['in_reply_to_id']}" if status.get("in_reply_to_id") else "")
+        kind = ("reply" if status.get("in_reply_to_id") else "post") if mine else "comment"
+        return {
+            "platform": self.platform, "account": self.handle, "item_id": status["uri"],
+            "kind": kind, "author": "@" + status["account"]["acct"],
+            "text": plain_text(status.get("content", "")),
+            "created_at": _iso(status.get("created_at")),
+            "captured_at": datetime.now(UTC).isoformat(), "parent_id": parent_uri,
+            "url": status.get("url") or status["uri"], "language": status.get("language") or "",
+            "media": [{"url": m.get("url", ""), "content_type": m.get("type", "")}
+                      for m in status.get("media_attachments", [])],
+            "raw": status,
+        }
+
+    def read_profile(self) -> dict[str, Any]:
+        self._me = None  # a fresh look each snapshot
+        me = self.me
+        avatar, avatar_type = b"", ""
+        if me.get("avatar"):
+            try:  # one try: a missing picture must not cost the whole snapshot
+                response = requests.get(me["avatar"], timeout=10)
+                response.raise_for_status()
+                avatar, avatar_type = response.content, response.headers.get("content-type", "")
+            except requests.RequestException:
+                avatar = b""
+        links = [plain_text(f.get("value", "")) for f in me.get("fields", [])]
+        name, bio = me.get("display_name", ""), plain_text(me.get("note", ""))
+        return {
+            "platform": self.platform, "account": self.handle,
+            "item_id": (me.get("uri") or me.get("url", "")) + "#profile", "kind": "profile",
+            "author": self.handle, "text": f"{name}\n{bio}".strip(),
+            "created_at": _iso(me.get("created_at")), "captured_at": datetime.now(UTC).isoformat(),
+            "url": me.get("url", ""),
+            "media": [{"url": me["avatar"], "content_type": avatar_type.split(";")[0],
+                       "data": base64.b64encode(avatar).decode()}] if avatar else [],
+            "raw": {"account": me, "profile": {
+                "name": name, "bio": bio, "links": links,
+                "verified": any(f.get("verified_at") for f in me.get("fields", []))}},
+        }
+
+    # Acting
+
+    def _status_id(self, item_id: str) -> str:
+        """The status id of an item id (its URI); our own URIs end with it."""
+        return item_id.rstrip("/").rsplit("/", 1)[-1]
+
+    def publish(self, text: str, idempotency_key: str, reply_to: str = "") -> Published:
+        tries = 0
+
+        def post(api: Mastodon) -> Any:
+            nonlocal tries
+            tries += 1
+            return api.status_post(text, in_reply_to_id=self._status_id(reply_to) if reply_to else None,
+                                   idempotency_key=idempotency_key)
+
+        status = _jsonable(self._call(post))
+        return Published(status["uri"], status.get("url") or status["uri"], created=tries == 1)
+
+    def hide(self, item_id: str) -> None:
+        raise NotSupported("Mastodon has no way for an account to hide a reply")
+
+    def delete(self, item_id: str) -> None:
+        status_id = self._status_id(item_id)
+        try:
+            status = self._call(lambda api: api.status(status_id))
+        except PlatformError as error:
+            raise PlatformError(f"no such status: {item_id}") from error
+        if status["account"]["id"] != self.me["id"]:
+            raise NotSupported("Mastodon lets an account delete only its own statuses")
+        self._call(lambda api: api.status_delete(status_id))
+
+
+# Calls that bind their own arguments (each page, each thread).
+def _statuses_page(account_id: str, max_id: str | None) -> Callable[[Mastodon], Any]:
+    return lambda api: api.account_statuses(account_id, max_id=max_id, limit=PAGE)
+
+
+def _thread_of(status_id: str) -> Callable[[Mastodon], Any]:
+    return lambda api: api.status_context(status_id)
