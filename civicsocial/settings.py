@@ -224,4 +224,8 @@ HUEY = {
 }
 
 # FOIL productions built from the pages.
+# Branding audit (P8): the city's reference logo (an image file; empty: the demo city's
+# mark) and the user policy the bios must link to.
+BRAND_LOGO = os.environ.get("CIVICSOCIAL_BRAND_LOGO", "")
+USER_POLICY_URL = os.environ.get("CIVICSOCIAL_USER_POLICY_URL", "https://www.nyc.gov/socialmediapolicy")
 PRODUCTIONS_DIR = Path(os.environ.get("CIVICSOCIAL_PRODUCTIONS_DIR", VAR_DIR / "productions"))
