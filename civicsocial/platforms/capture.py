@@ -20,6 +20,7 @@ from django.utils import timezone
 from civicsocial.platforms.adapters import adapter_for
 from civicsocial.platforms.adapters.base import Capability, PlatformAdapter, PlatformError
 from civicsocial.platforms.models import CaptureState
+from civicsocial.policy.branding import audit_new_profiles
 from civicsocial.records.archive import archive_captures
 from civicsocial.records.capture import Capture, CaptureError, parse_capture
 from civicsocial.records.models import ArchivedItem, ItemKind
@@ -111,6 +112,7 @@ def capture_account(account: Account, adapter: PlatformAdapter | None = None) ->
             last_error="; ".join(report.rejected)[:2000], last_lag_seconds=report.lag_seconds,
             versions_archived=F("versions_archived") + versions)
     report.ok = True
+    audit_new_profiles(account)  # P8, on every new profile snapshot
     return report
 
 

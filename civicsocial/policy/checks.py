@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from civicsocial.policy.models import BrandingAudit
 from civicsocial.registry.models import (
     Account,
     AccountStatus,
@@ -144,6 +145,22 @@ def agency_owns_logins(agency: Agency) -> tuple[bool, str, list[str]]:
     if problems:
         return False, f"{len(problems)} account(s) not owned by the agency", problems
     return True, "Every login and recovery identity is an agency address", []
+
+
+@check("P8", "Every account's captured profile passes the branding audit")
+def branding(agency: Agency) -> tuple[bool, str, list[str]]:
+    problems = []
+    for account in _active_accounts(agency):
+        latest = BrandingAudit.objects.filter(account=account).select_related("snapshot").first()
+        if latest is None:
+            problems.append(f"{account}: no profile captured yet")
+        elif not latest.passed:
+            evidence = (f"profile snapshot v{latest.snapshot.version_no} captured "
+                        f"{latest.snapshot.captured_at:%Y-%m-%d %H:%M}")
+            problems.append(f"{account}: {'; '.join(latest.failures)} ({evidence})")
+    if problems:
+        return False, f"{len(problems)} account(s) fail the branding audit", problems
+    return True, "Every account's latest captured profile is branded (or exempt under P9)", []
 
 
 @check("P9", "Non-branded campaign accounts have counsel and ODS sign-off")

@@ -7,6 +7,8 @@ log and compliance report are real. Deterministic (seeded), loaded in one transa
 
 from __future__ import annotations
 
+import base64
+import io
 import random
 from dataclasses import dataclass
 from datetime import timedelta
@@ -115,6 +117,7 @@ def load_demo_city() -> bool:
             services.set_central_contact(ods, agency, admin, audit_reason)
         _policy(admin, counsel, agency, compliant, index)
         accounts = _accounts(ods, admin, counsel, agency, compliant, index, rng)
+        _profiles(agency, accounts, compliant)
         _training(admin, agency, staff, accounts, compliant, index)
         for platform in {a.platform for a in accounts}:
             if compliant or (index + len(platform)) % 2:
@@ -214,6 +217,49 @@ def _accounts(ods: Person, admin: Person, counsel: Person, agency: Agency, compl
                 "continuity_plan": "Public property: passes to the next commissioner (P10)."}
         accounts.append(_approved(ods, admin, data))
     return accounts
+
+
+def _avatar(branded: bool, seed: int) -> str:
+    """A profile picture (base64 PNG): the city's mark on the agency's colour, or not."""
+    from PIL import Image, ImageDraw
+
+    from civicsocial.policy.logo import draw_reference_logo
+
+    colour = ((seed * 67) % 200 + 30, (seed * 131) % 200 + 30, (seed * 29) % 200 + 30)
+    picture = Image.new("RGB", (256, 256), colour)
+    if branded:
+        picture.paste(draw_reference_logo(200), (28, 28))
+    else:
+        ImageDraw.Draw(picture).ellipse((60, 60, 196, 196), fill="white")
+    out = io.BytesIO()
+    picture.save(out, "PNG")
+    return base64.b64encode(out.getvalue()).decode()
+
+
+def _profiles(agency: Agency, accounts: list[Account], compliant: bool) -> None:
+    """A captured profile of every account, audited for branding (P8): a compliant
+    agency's are branded; a non-compliant agency's first account is not."""
+    from civicsocial.platforms.adapters.base import profile_text
+    from civicsocial.policy.branding import audit_new_profiles
+    from civicsocial.records.archive import archive_captures
+    from civicsocial.records.capture import parse_capture
+
+    now = timezone.now().isoformat()
+    for n, account in enumerate(accounts):
+        branded = compliant or n > 0
+        name = f"NYC {agency.acronym or agency.name}" if branded else agency.name
+        bio = (f"Official account of {agency.name}. User policy: https://www.nyc.gov/socialmediapolicy"
+               if branded else f"News from {agency.name}")
+        capture = parse_capture({
+            "platform": account.platform, "account": account.handle,
+            "item_id": f"{account.url}#profile", "kind": "profile", "author": account.handle,
+            "text": profile_text(name, bio, [], branded), "created_at": now, "captured_at": now,
+            "url": account.url,
+            "media": [{"url": f"{account.url}/avatar.png", "content_type": "image/png",
+                       "data": _avatar(branded, account.pk)}],
+            "raw": {"profile": {"name": name, "bio": bio, "links": [], "verified": branded}}})
+        archive_captures([capture])
+        audit_new_profiles(account)
 
 
 def _approved(ods: Person, admin: Person, data: dict[str, Any]) -> Account:

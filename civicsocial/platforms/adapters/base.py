@@ -55,6 +55,14 @@ class Published:
     created: bool  # False: the idempotency key had already published it
 
 
+def profile_text(name: str, bio: str, links: list[str], verified: bool) -> str:
+    """A profile snapshot's text as the public sees it. Everything the branding audit
+    (P8) judges is in it, so a change to any of it is archived as a new version (the
+    archive compares text, not the raw payload's volatile counters)."""
+    head = f"{name} (verified)" if verified else name
+    return "\n".join(part for part in (head, bio, *links) if part)
+
+
 class PlatformAdapter(Protocol):
     platform: str
     capabilities: frozenset[Capability]

@@ -41,6 +41,7 @@ from civicsocial.platforms.adapters.base import (
     PlatformError,
     Published,
     ReadResult,
+    profile_text,
 )
 from civicsocial.platforms.retry import RetryPolicy, backoff, with_retries
 
@@ -243,15 +244,15 @@ class BlueskyAdapter:
         media = [{"url": f"at://{self.did}/blob/{cid}", "content_type": avatar.get("mimeType", ""),
                   "data": base64.b64encode(self._blob(self.did, cid)).decode()}] if cid else []
         name, bio = value.get("displayName", ""), value.get("description", "")
+        links = [value["website"]] if value.get("website") else []
         return {
             "platform": self.platform, "account": self.handle,
             "item_id": f"at://{self.did}/{PROFILE}/self", "kind": "profile",
-            "author": self.handle, "text": f"{name}\n{bio}".strip(),
+            "author": self.handle, "text": profile_text(name, bio, links, verified=False),
             "created_at": value.get("createdAt") or UNKNOWN_TIME, "captured_at": now_iso(),
             "url": f"https://bsky.app/profile/{self.handle}", "media": media,
             "raw": {"did": self.did, "handle": self.handle, "value": value,
-                    "profile": {"name": name, "bio": bio, "links": [value["website"]]
-                                if value.get("website") else [], "verified": False}},
+                    "profile": {"name": name, "bio": bio, "links": links, "verified": False}},
         }
 
     # Acting

@@ -36,6 +36,7 @@ from civicsocial.platforms.adapters.base import (
     PlatformError,
     Published,
     ReadResult,
+    profile_text,
 )
 from civicsocial.platforms.retry import RetryPolicy, with_retries
 
@@ -179,17 +180,17 @@ class MastodonAdapter:
                 avatar = b""
         links = [plain_text(f.get("value", "")) for f in me.get("fields", [])]
         name, bio = me.get("display_name", ""), plain_text(me.get("note", ""))
+        verified = any(f.get("verified_at") for f in me.get("fields", []))
         return {
             "platform": self.platform, "account": self.handle,
             "item_id": (me.get("uri") or me.get("url", "")) + "#profile", "kind": "profile",
-            "author": self.handle, "text": f"{name}\n{bio}".strip(),
+            "author": self.handle, "text": profile_text(name, bio, links, verified),
             "created_at": _iso(me.get("created_at")), "captured_at": datetime.now(UTC).isoformat(),
             "url": me.get("url", ""),
             "media": [{"url": me["avatar"], "content_type": avatar_type.split(";")[0],
                        "data": base64.b64encode(avatar).decode()}] if avatar else [],
             "raw": {"account": me, "profile": {
-                "name": name, "bio": bio, "links": links,
-                "verified": any(f.get("verified_at") for f in me.get("fields", []))}},
+                "name": name, "bio": bio, "links": links, "verified": verified}},
         }
 
     # Acting

@@ -94,7 +94,7 @@ class BlueskyAdapterTestCase(SimpleTestCase):
             {"repo": self.city.did, "collection": PROFILE, "rkey": "self", "record": record}))
         snapshot = self.city.read_profile()
         self.assertEqual(snapshot["kind"], "profile")
-        self.assertEqual(snapshot["text"], "NYC Parks\nOfficial account of NYC Parks.")
+        self.assertEqual(snapshot["text"], "NYC Parks\nOfficial account of NYC Parks.\nhttps://nyc.gov/parks")
         self.assertEqual(snapshot["raw"]["profile"]["links"], ["https://nyc.gov/parks"])
         self.assertEqual(base64.b64decode(snapshot["media"][0]["data"]), picture.getvalue())
         parse_capture(snapshot)

@@ -17,6 +17,7 @@ from civicsocial.platforms.capture import capture_account, capture_due
 from civicsocial.platforms.credentials import secret_variable
 from civicsocial.platforms.models import CaptureState
 from civicsocial.platforms.tests.bluesky import adapter, new_account, shared_network
+from civicsocial.policy.models import BrandingAudit
 from civicsocial.records.integrity import verify
 from civicsocial.records.models import ArchivedItem, Change, ItemVersion
 from civicsocial.testing import BaseTestCase
@@ -54,6 +55,8 @@ class CaptureTestCase(BaseTestCase):
         self.assertEqual(state.last_error, "")
         self.assertEqual(state.versions_archived, 4)
         self.assertGreaterEqual(state.last_lag_seconds, 0)
+        audit = BrandingAudit.objects.get(account=self.account)  # P8 on the new snapshot
+        self.assertIn("no profile picture", audit.failures)
         self.assertTrue(verify().ok)
 
     def test_it_stores_nothing_twice(self):

@@ -1,0 +1,115 @@
+"""The branding audit (P8, P9): every new profile snapshot is judged once, each failure
+is named, a campaign account approved under P9 is exempt, and the compliance report
+lists failing accounts with the snapshot as evidence."""
+
+from __future__ import annotations
+
+import base64
+import io
+from datetime import timedelta
+
+from django.utils import timezone
+from PIL import Image
+
+from civicsocial.platforms.adapters.base import profile_text
+from civicsocial.policy.branding import audit_new_profiles, judge
+from civicsocial.policy.checks import run_checks
+from civicsocial.policy.logo import draw_reference_logo
+from civicsocial.policy.models import BrandingAudit
+from civicsocial.records.archive import archive_captures
+from civicsocial.records.capture import parse_capture
+from civicsocial.registry import services
+from civicsocial.registry.models import AccountType, Role
+from civicsocial.testing import BaseTestCase
+
+BRANDED = {"name": "NYC Parks", "bio": "Official account of NYC Parks. "
+           "Policy: https://www.nyc.gov/socialmediapolicy", "links": [], "verified": True}
+
+
+def picture(with_logo: bool) -> bytes:
+    image = Image.new("RGB", (300, 300), (20, 110, 60))
+    if with_logo:
+        image.paste(draw_reference_logo(220), (40, 40))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+class BrandingAuditTestCase(BaseTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.account = self.approved_account()
+        self.minutes = 0
+
+    def snapshot(self, profile: dict, avatar: bytes | None = None) -> list[BrandingAudit]:
+        self.minutes += 1
+        at = (timezone.now() + timedelta(minutes=self.minutes)).isoformat()
+        media = [{"url": "https://cdn.example/a.png", "content_type": "image/png",
+                  "data": base64.b64encode(avatar).decode()}] if avatar else []
+        archive_captures([parse_capture({
+            "platform": "bluesky", "account": self.account.handle, "item_id": "profile",
+            "kind": "profile", "author": self.account.handle,
+            "text": profile_text(profile.get("name", ""), profile.get("bio", ""),
+                                 profile.get("links", []), bool(profile.get("verified"))),
+            "created_at": "2026-01-01T00:00:00Z",
+            "captured_at": at, "media": media, "raw": {"profile": profile}})])
+        return audit_new_profiles(self.account)
+
+    def test_it_passes_a_branded_profile(self):
+        failures, score = judge(BRANDED, picture(True))
+        self.assertEqual(failures, [])
+        self.assertGreaterEqual(score, 8)
+
+    def test_it_names_each_failure(self):
+        cases = [
+            ({**BRANDED}, picture(False), "does not show the city logo"),
+            ({**BRANDED}, None, "no profile picture"),
+            ({**BRANDED, "bio": "Official account."}, picture(True), "no link to the user policy"),
+            ({**BRANDED, "bio": "Parks news. https://nyc.gov/socialmediapolicy"}, picture(True),
+             "does not say the account is official"),
+            ({**BRANDED, "name": "Parks Dept"}, picture(True), "does not show it is city property"),
+            ({**BRANDED, "verified": False}, picture(True), "no verification mark"),
+        ]
+        for profile, avatar, expected in cases:
+            failures, _ = judge(profile, avatar)
+            self.assertEqual(len(failures), 1, (expected, failures))
+            self.assertIn(expected, failures[0])
+
+    def test_it_accepts_the_policy_link_in_the_profile_links(self):
+        profile = {**BRANDED, "bio": "Official account.", "links": ["nyc.gov/socialmediapolicy/"]}
+        self.assertEqual(judge(profile, picture(True))[0], [])
+
+    def test_it_audits_each_new_snapshot_once(self):
+        first = self.snapshot(BRANDED, picture(True))
+        self.assertEqual(len(first), 1)
+        self.assertTrue(first[0].passed)
+        self.assertEqual(self.snapshot(BRANDED, picture(True)), [])  # unchanged: not archived again
+        changed = self.snapshot({**BRANDED, "verified": False}, picture(True))
+        self.assertFalse(changed[0].passed)
+        self.assertEqual(BrandingAudit.objects.filter(account=self.account).count(), 2)
+
+    def test_it_exempts_a_campaign_account_approved_under_p9(self):
+        application = self.submitted_application(account_type=AccountType.CAMPAIGN,
+                                                 handle="@alpha_campaign")
+        services.counsel_signoff(self.person(Role.COUNSEL), application, "Reviewed.")
+        self.account = services.decide_application(self.ods, application, True, "P9").account
+        audit = self.snapshot({"name": "Summer Fun", "bio": "", "links": []}, picture(False))[0]
+        self.assertTrue(audit.passed)
+        self.assertTrue(audit.exempt)
+        self.assertTrue(audit.failures)  # still recorded, for the record
+
+    def test_it_reports_failing_accounts_with_the_snapshot_as_evidence(self):
+        self.snapshot({**BRANDED, "name": "Parks Dept"}, picture(True))
+        result = next(r for r in run_checks(self.alpha) if r.pid == "P8")
+        self.assertFalse(result.passed)
+        self.assertIn("does not show it is city property", result.details[0])
+        self.assertIn("profile snapshot v1 captured", result.details[0])
+
+    def test_it_reports_accounts_with_no_profile_captured(self):
+        result = next(r for r in run_checks(self.alpha) if r.pid == "P8")
+        self.assertIn("no profile captured yet", result.details[0])
+
+    def test_it_validates_ownership(self):
+        self.snapshot({**BRANDED, "name": "Parks Dept"}, picture(True))
+        bravo = next(r for r in run_checks(self.bravo) if r.pid == "P8")
+        self.assertTrue(all(self.account.handle not in d for d in bravo.details))
