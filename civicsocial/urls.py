@@ -53,6 +53,7 @@ urlpatterns = [
     path("terms/", r.terms_list, name="terms-list"),
     path("terms/new/", r.terms_add, name="terms-add"),
     path("compliance/", policy_views.compliance, name="compliance"),
+    path("compliance/unregistered/", policy_views.unregistered, name="unregistered-accounts"),
     path("archive/", archive_views.archive_search, name="archive-search"),
     path("archive/items/<int:pk>/", archive_views.item_detail, name="archive-item"),
     path("archive/items/<int:pk>/hold/", archive_views.item_hold, name="archive-hold"),

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 
 from civicsocial.http import AuthedRequest
 from civicsocial.policy.report import city_report
-from civicsocial.security.permissions import visible_agencies
+from civicsocial.policy.unregistered import unregistered_accounts
+from civicsocial.security.permissions import is_ods_admin, visible_agencies
 
 BAR_WIDTH = 360  # pixels for a full bar in the chart
 
@@ -26,4 +28,13 @@ def compliance(request: AuthedRequest) -> HttpResponse:
         })
     return render(request, "policy/compliance.html", {
         "report": report, "rows": rows, "bar_width": BAR_WIDTH,
-        "chart_height": 28 * len(rows) + 30, "by_check": report.by_check()})
+        "chart_height": 28 * len(rows) + 30, "by_check": report.by_check(),
+        "is_ods": is_ods_admin(request.user)})
+
+
+@login_required
+def unregistered(request: AuthedRequest) -> HttpResponse:
+    """ODS only: handles in the archive that claim the city but are not registered (P1)."""
+    if not is_ods_admin(request.user):
+        raise PermissionDenied("Only ODS reviews unregistered accounts.")
+    return render(request, "policy/unregistered.html", {"accounts": unregistered_accounts()})
