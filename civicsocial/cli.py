@@ -11,7 +11,8 @@ import sys
 
 OPERATOR_COMMANDS = {
     "serve": "run the web app and API on 127.0.0.1 (waitress), with a background worker",
-    "worker": "run background work on its own (FOIL productions; Huey consumer)",
+    "worker": "run background work on its own (productions, captures, firehose; Huey)",
+    "capture": "capture the accounts now (--once) or follow the Bluesky firehose (--stream)",
     "load_demo": "load the demo city (idempotent)",
     "create_ods_admin": "create or update a citywide ODS administrator",
     "accounts": "list registered accounts (table, csv or json)",

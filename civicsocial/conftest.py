@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,3 +30,23 @@ def live_app(live_server: Any, transactional_db: None) -> Iterator[Any]:
         for table in [*APPEND_ONLY_TABLES, *DISPOSABLE_TABLES]:
             for statement in allow_changes_sql(connection.vendor, table):
                 cursor.execute(statement)
+
+
+@pytest.fixture
+def database_urls(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """Two empty databases of the engine in use (for tests that kill a process and
+    compare with a run that was not killed)."""
+    server = os.environ.get("DATABASE_URL", "")
+    if not server.startswith("postgres"):
+        yield (f"sqlite:///{tmp_path / 'killed.sqlite3'}", f"sqlite:///{tmp_path / 'clean.sqlite3'}")
+        return
+    import psycopg
+    base = server.rsplit("/", 1)[0]
+    names = [f"killtest_{uuid.uuid4().hex[:8]}" for _ in range(2)]
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        for name in names:
+            admin.execute(f'CREATE DATABASE "{name}"')
+    yield (f"{base}/{names[0]}", f"{base}/{names[1]}")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        for name in names:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -13,11 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from civicsocial.records.tests.helpers import line
 
@@ -66,32 +62,14 @@ def verify(url: str, var: Path) -> subprocess.CompletedProcess[str]:
                           env=env, capture_output=True, text=True, timeout=600)
 
 
-def rows(url: str) -> list[tuple]:
+def rows(url: str, sql: str = VERSIONS_SQL) -> list[tuple]:
+    """The rows a query gives on a database named by URL (outside Django)."""
     if url.startswith("sqlite:///"):
         with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
-            return [tuple(r) for r in db.execute(VERSIONS_SQL)]
+            return [tuple(r) for r in db.execute(sql)]
     import psycopg
     with psycopg.connect(url) as db:
-        return [tuple(r) for r in db.execute(VERSIONS_SQL)]
-
-
-@pytest.fixture
-def database_urls(tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """Two empty databases of the engine in use."""
-    server = os.environ.get("DATABASE_URL", "")
-    if not server.startswith("postgres"):
-        yield (f"sqlite:///{tmp_path / 'killed.sqlite3'}", f"sqlite:///{tmp_path / 'clean.sqlite3'}")
-        return
-    import psycopg
-    base = server.rsplit("/", 1)[0]
-    names = [f"killtest_{uuid.uuid4().hex[:8]}" for _ in range(2)]
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-        for name in names:
-            admin.execute(f'CREATE DATABASE "{name}"')
-    yield (f"{base}/{names[0]}", f"{base}/{names[1]}")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-        for name in names:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        return [tuple(r) for r in db.execute(sql)]
 
 
 def test_it_loses_and_duplicates_nothing_when_killed(tmp_path: Path,
