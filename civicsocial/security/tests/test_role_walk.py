@@ -62,6 +62,7 @@ PAGES = {
     "terms-list": ("/terms/", ALL),
     "terms-add": ("/terms/new/", {ODS}),
     "compliance": ("/compliance/", ALL),
+    "unregistered-accounts": ("/compliance/unregistered/", {ODS}),
     "archive-search": ("/archive/?q=", ARCHIVE),
     "archive-item": ("/archive/items/{item}/", ARCHIVE),
     "archive-hold": ("/archive/items/{item}/hold/", FOIL),
