@@ -69,7 +69,9 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def setup_django() -> None:
+def setup_django(db: Path = DB, var: Path = WORK / "var") -> None:
+    """Django in production settings on a benchmark's own SQLite file, migrated (the
+    capture benchmark uses it too)."""
     # Production settings: with DEBUG on, Django records every query, which is not what a
     # city's server does. A throwaway key, since nothing here is served.
     import secrets
@@ -77,8 +79,8 @@ def setup_django() -> None:
     os.environ["CIVICSOCIAL_DEBUG"] = "0"
     os.environ.setdefault("CIVICSOCIAL_SECRET_KEY", secrets.token_urlsafe(50))
     os.environ.setdefault("CIVICSOCIAL_ALLOWED_HOSTS", "localhost")
-    os.environ["DATABASE_URL"] = f"sqlite:///{DB}"
-    os.environ["CIVICSOCIAL_VAR_DIR"] = str(WORK / "var")
+    os.environ["DATABASE_URL"] = f"sqlite:///{db}"
+    os.environ["CIVICSOCIAL_VAR_DIR"] = str(var)
     os.environ["DJANGO_SETTINGS_MODULE"] = "civicsocial.settings"
     import django
 

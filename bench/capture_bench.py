@@ -30,21 +30,12 @@ LAG_POSTS = 30
 def setup_django() -> None:
     import shutil
 
+    from archive_bench import setup_django as setup_bench_django
+
     shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True)
-    os.environ["CIVICSOCIAL_DEBUG"] = "0"
-    os.environ.setdefault("CIVICSOCIAL_SECRET_KEY", secrets.token_urlsafe(50))
-    os.environ.setdefault("CIVICSOCIAL_ALLOWED_HOSTS", "localhost")
-    os.environ["DATABASE_URL"] = f"sqlite:///{WORK / 'bench.sqlite3'}"
-    os.environ["CIVICSOCIAL_VAR_DIR"] = str(WORK / "var")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "civicsocial.settings"
     sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    setup_bench_django(WORK / "bench.sqlite3", WORK / "var")
 
 
 def percentiles(values: list[float]) -> tuple[float, float]:
@@ -85,7 +76,7 @@ def main() -> None:
     setup_django()
     from django.db import connection
 
-    from civicsocial.platforms.adapters.bluesky import BlueskyAdapter
+    from civicsocial.platforms.adapters.bluesky import BlueskyAdapter, tid_for
     from civicsocial.platforms.capture import capture_account
     from civicsocial.platforms.credentials import secret_variable
     from civicsocial.platforms.network import BlueskyNetwork
@@ -174,7 +165,7 @@ def main() -> None:
             posted = time.monotonic()
             uri = residents[i % 5].publish(f"Live reply {i}", f"lag-s-{i}",
                                            reply_to=f"at://{streamed_adapter.did}/app.bsky.feed.post/"
-                                                    f"{_rkey(streamed_adapter, 's-post-0')}").item_id
+                                                    f"{tid_for('s-post-0')}").item_id
             wait_for(lambda uri=uri: archived(uri))
             stream_lags.append(time.monotonic() - posted)
             wait_for(lambda uri=uri: uri in bare.seen)
@@ -199,7 +190,7 @@ def main() -> None:
             posted = time.monotonic()
             uri = residents[i % 5].publish(f"Polled reply {i}", f"lag-p-{i}",
                                            reply_to=f"at://{polled_adapter.did}/app.bsky.feed.post/"
-                                                    f"{_rkey(polled_adapter, 'p-post-0')}").item_id
+                                                    f"{tid_for('p-post-0')}").item_id
             wait_for(lambda uri=uri: archived(uri))
             poll_lags.append(time.monotonic() - posted)
         stop.set()
@@ -223,12 +214,6 @@ def main() -> None:
           f"{POLL_SECONDS * 500:.0f} ms (half the interval) | {p50 / (POLL_SECONDS / 2):.1f}x |")
     print(f"| polled lag p95 (every {POLL_SECONDS:.0f} s) | {p95 * 1000:.0f} ms | "
           f"{POLL_SECONDS * 1000:.0f} ms (the interval) | {p95 / POLL_SECONDS:.1f}x |")
-
-
-def _rkey(adapter: Any, key: str) -> str:
-    from civicsocial.platforms.adapters.bluesky import tid_for
-
-    return tid_for(key)
 
 
 if __name__ == "__main__":

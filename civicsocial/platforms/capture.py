@@ -129,8 +129,10 @@ def capture_due(now: datetime | None = None) -> list[CaptureReport]:
     """Run the capture of every account whose interval has passed (the periodic duty)."""
     now = now or timezone.now()
     reports = []
-    for account in capturable_accounts():
-        state = CaptureState.objects.filter(account=account).first()
+    accounts = capturable_accounts()
+    states = {s.account_id: s for s in CaptureState.objects.filter(account__in=accounts)}
+    for account in accounts:
+        state = states.get(account.pk)
         if state is None or state.is_due(now):
             reports.append(capture_account(account))
     return reports

@@ -18,7 +18,7 @@ from atproto import CAR, FirehoseSubscribeReposClient, models, parse_subscribe_r
 from django.db import transaction
 from django.utils import timezone
 
-from civicsocial.platforms.adapters.bluesky import POST, PROFILE, BlueskyAdapter
+from civicsocial.platforms.adapters.bluesky import POST, PROFILE, BlueskyAdapter, reply_uris
 from civicsocial.platforms.capture import capturable_accounts, capture_account
 from civicsocial.platforms.models import StreamCursor
 from civicsocial.records.archive import archive_captures
@@ -30,13 +30,6 @@ log = logging.getLogger(__name__)
 SAVE_EVERY = 200  # events that archive nothing: save the cursor only now and then
 
 
-def resolve_did(service: str, handle: str) -> str:
-    """The DID behind a handle (public, no login)."""
-    reader = BlueskyAdapter.reader(service, handle, "")
-    return str(reader._call(lambda c: c.com.atproto.identity.resolve_handle(
-        {"handle": handle.lstrip("@")})).did)
-
-
 class FirehoseConsumer:
     """Archives one service's events for the registered Bluesky accounts on it."""
 
@@ -45,7 +38,7 @@ class FirehoseConsumer:
         accounts = accounts if accounts is not None else capturable_accounts(platform="bluesky")
         self.readers: dict[str, tuple[Account, BlueskyAdapter]] = {}
         for account in accounts:
-            did = resolve_did(self.service, account.handle)
+            did = BlueskyAdapter.reader(self.service, account.handle, "").did_of(account.handle)
             self.readers[did] = (account, BlueskyAdapter.reader(self.service, account.handle, did))
         self.cursor, _ = StreamCursor.objects.get_or_create(service=self.service)
         self.archived = 0
@@ -71,9 +64,7 @@ class FirehoseConsumer:
                 continue
             reader = self._reader_for(commit.repo, record)
             if reader is not None:
-                line = reader.capture_of(commit.repo, uri, str(op.cid), record)
-                del line["parent_root"]
-                lines.append(line)
+                lines.append(reader.capture_of(commit.repo, uri, str(op.cid), record))
         return lines
 
     def _reader_for(self, repo: str, record: dict[str, Any]) -> BlueskyAdapter | None:
@@ -81,9 +72,9 @@ class FirehoseConsumer:
         whose thread it replies in."""
         if repo in self.readers:
             return self.readers[repo][1]
-        reply = record.get("reply") or {}
-        for ref in (reply.get("root") or {}, reply.get("parent") or {}):
-            did = str(ref.get("uri", "")).removeprefix("at://").split("/", 1)[0]
+        parent, root = reply_uris(record)
+        for uri in (root, parent):
+            did = uri.removeprefix("at://").split("/", 1)[0]
             if did in self.readers:
                 return self.readers[did][1]
         return None

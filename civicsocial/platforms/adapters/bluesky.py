@@ -67,6 +67,12 @@ def tid_for(key: str) -> str:
     return "".join(TID_ALPHABET[(value >> shift) & 31] for shift in range(60, -1, -5))
 
 
+def reply_uris(value: dict[str, Any]) -> tuple[str, str]:
+    """(parent, thread root) URIs of a post record; empty for a top-level post."""
+    reply = value.get("reply") or {}
+    return (reply.get("parent") or {}).get("uri", ""), (reply.get("root") or {}).get("uri", "")
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat().replace("+00:00", "Z")
 
@@ -148,6 +154,11 @@ class BlueskyAdapter:
             self._call(lambda client: None)
         return self._did
 
+    def did_of(self, handle: str) -> str:
+        """The DID behind a handle (public: a reader needs no login)."""
+        return str(self._call(lambda c: c.com.atproto.identity.resolve_handle(
+            {"handle": handle.lstrip("@")})).did)
+
     def author_handle(self, did: str) -> str:
         if did not in self._handles:
             self._handles[did] = self._call(
@@ -188,20 +199,16 @@ class BlueskyAdapter:
                 continue
             scopes.append(f"at://{did}/{POST}/")
             for record in self._posts(did):
-                capture = self.capture_of(did, record.uri, record.cid, record.value)
-                if did == self.did or capture["parent_root"].startswith(own):
-                    captures.append(capture)
-        for capture in captures:
-            del capture["parent_root"]
+                value = models.get_model_as_dict(record.value)
+                parent, root = reply_uris(value)
+                # Filter before capturing: a capture fetches the author and the media.
+                if did == self.did or (root or parent).startswith(own):
+                    captures.append(self.capture_of(did, record.uri, record.cid, value))
         return ReadResult(captures, json.dumps({"revs": revs}, sort_keys=True), scopes)
 
-    def capture_of(self, did: str, uri: str, cid: str | None, record: Any) -> dict[str, Any]:
-        """The capture line of one post record (a model or a plain dict), with the thread
-        root it answers in `parent_root` (for the caller to filter on, then drop)."""
-        value = record if isinstance(record, dict) else models.get_model_as_dict(record)
-        reply = value.get("reply") or {}
-        parent = (reply.get("parent") or {}).get("uri", "")
-        root = (reply.get("root") or {}).get("uri", "")
+    def capture_of(self, did: str, uri: str, cid: str | None, value: dict[str, Any]) -> dict[str, Any]:
+        """The capture line of one post record (its JSON value)."""
+        parent, _ = reply_uris(value)
         kind = ("reply" if parent else "post") if did == self.did else "comment"
         author = self.author_handle(did)
         rkey = uri.rsplit("/", 1)[-1]
@@ -211,7 +218,7 @@ class BlueskyAdapter:
             "created_at": value.get("createdAt") or UNKNOWN_TIME, "captured_at": now_iso(),
             "parent_id": parent, "url": f"https://bsky.app/profile/{author}/post/{rkey}",
             "language": (value.get("langs") or [""])[0], "media": self._media(did, value),
-            "raw": {"uri": uri, "cid": cid, "value": value}, "parent_root": root or parent,
+            "raw": {"uri": uri, "cid": cid, "value": value},
         }
 
     def _blob(self, did: str, cid: str) -> bytes:

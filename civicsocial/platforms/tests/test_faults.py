@@ -4,13 +4,10 @@ requests. Every item is archived exactly once; every publish appears exactly onc
 
 from __future__ import annotations
 
-import os
 from collections import Counter
-from unittest import mock
 
 from civicsocial.platforms.adapters.bluesky import BlueskyAdapter
 from civicsocial.platforms.capture import capture_account
-from civicsocial.platforms.credentials import secret_variable
 from civicsocial.platforms.models import CaptureState
 from civicsocial.platforms.retry import RetryPolicy
 from civicsocial.platforms.tests.bluesky import adapter, new_account, shared_network
@@ -78,8 +75,7 @@ class FaultTestCase(BaseTestCase):
             proxy._rng.choice = lambda faults: "429"  # type: ignore[method-assign]
             faulty = BlueskyAdapter(proxy.url, self.handle, self.password, timeout=1.0,
                                     retry=RetryPolicy(attempts=3, base=0.01), sleep=waits.append)
-            with mock.patch.dict(os.environ, {secret_variable("bluesky", self.handle): self.password}):
-                report = capture_account(self.account, faulty)
+            report = capture_account(self.account, faulty)  # the adapter is given: no secret needed
         self.assertFalse(report.ok)
         self.assertIn("rate limited", report.error)
         self.assertEqual(len(waits), 2)
