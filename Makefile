@@ -23,10 +23,13 @@ system-deps:
 bluesky-network:
 	@scripts/bluesky/setup.sh
 
+# The demo city, served with live capture: its Bluesky accounts on a local network, with
+# residents replying (without the network, e.g. no npm registry, it runs without live capture).
 demo: install
+	@scripts/bluesky/setup.sh || echo "The local Bluesky network could not be installed: no live capture."
 	CIVICSOCIAL_DEBUG=1 $(BIN)/civicsocial load_demo
 	@echo "Open http://127.0.0.1:$(PORT)/ and log in with a demo login above."
-	CIVICSOCIAL_DEBUG=1 PORT=$(PORT) $(BIN)/civicsocial serve
+	CIVICSOCIAL_DEBUG=1 PORT=$(PORT) $(BIN)/civicsocial serve --live-demo
 
 lint: install
 	$(BIN)/ruff check civicsocial bench

@@ -18,6 +18,7 @@ from atproto import CAR, FirehoseSubscribeReposClient, models, parse_subscribe_r
 from django.db import transaction
 from django.utils import timezone
 
+from civicsocial.platforms.adapters.base import PlatformError
 from civicsocial.platforms.adapters.bluesky import POST, PROFILE, BlueskyAdapter, reply_uris
 from civicsocial.platforms.capture import capturable_accounts, capture_account
 from civicsocial.platforms.models import StreamCursor
@@ -38,7 +39,15 @@ class FirehoseConsumer:
         accounts = accounts if accounts is not None else capturable_accounts(platform="bluesky")
         self.readers: dict[str, tuple[Account, BlueskyAdapter]] = {}
         for account in accounts:
-            did = BlueskyAdapter.reader(self.service, account.handle, "").did_of(account.handle)
+            try:
+                did = BlueskyAdapter.reader(self.service, account.handle, "").did_of(account.handle)
+            except PlatformError as error:
+                if error.retry_after is not None:
+                    raise  # the service is busy or down: the whole consumer waits
+                # One account that is not on this service must not stop the others' capture;
+                # its polling records the error on its page.
+                log.warning("firehose of %s skips %s: %s", self.service, account.handle, error)
+                continue
             self.readers[did] = (account, BlueskyAdapter.reader(self.service, account.handle, did))
         self.cursor, _ = StreamCursor.objects.get_or_create(service=self.service)
         self.archived = 0

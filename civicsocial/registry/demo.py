@@ -117,7 +117,7 @@ def load_demo_city() -> bool:
             services.set_central_contact(ods, agency, admin, audit_reason)
         _policy(admin, counsel, agency, compliant, index)
         accounts = _accounts(ods, admin, counsel, agency, compliant, index, rng)
-        _profiles(agency, accounts, compliant)
+        _profiles(accounts)
         _training(admin, agency, staff, accounts, compliant, index)
         for platform in {a.platform for a in accounts}:
             if compliant or (index + len(platform)) % 2:
@@ -185,10 +185,10 @@ def _accounts(ods: Person, admin: Person, counsel: Person, agency: Agency, compl
     accounts = []
     platforms = rng.sample(PLATFORMS, 4)
     for n, platform in enumerate(platforms):
-        handle = f"{agency.slug}nyc" if n == 0 else f"{agency.slug}_{['news', 'alerts', 'events'][n - 1]}"
+        handle, url = _handle(agency.slug, platform, ["", "news", "alerts", "events"][n])
         data = {
-            "agency": agency, "platform": platform, "handle": f"@{handle}",
-            "url": f"https://{platform}.example/{handle}", "account_type": AccountType.AGENCY,
+            "agency": agency, "platform": platform, "handle": handle,
+            "url": url, "account_type": AccountType.AGENCY,
             "owner": None, "topic_limited": n == 3, "sensitive_audience": agency.slug in ("health", "doe"),
             "topic_statement": "Events and programs only" if n == 3 else "",
             "login_identity": f"social@{agency.slug}.nyc.gov",
@@ -208,8 +208,8 @@ def _accounts(ods: Person, admin: Person, counsel: Person, agency: Agency, compl
         accounts.append(account)
     if agency.slug in ("dot", "fdny"):
         official = agency.role_assignments.get(role=Role.AGENCY_ADMIN).person
-        data = {"agency": agency, "platform": Platform.BLUESKY, "handle": f"@{agency.slug}commissioner",
-                "url": f"https://bluesky.example/{agency.slug}commissioner",
+        handle, url = _handle(f"{agency.slug}commissioner", Platform.BLUESKY, "")
+        data = {"agency": agency, "platform": Platform.BLUESKY, "handle": handle, "url": url,
                 "account_type": AccountType.INDIVIDUAL, "owner": official, "topic_limited": False,
                 "topic_statement": "", "sensitive_audience": False,
                 "login_identity": f"commissioner@{agency.slug}.nyc.gov",
@@ -219,7 +219,17 @@ def _accounts(ods: Person, admin: Person, counsel: Person, agency: Agency, compl
     return accounts
 
 
-def _avatar(branded: bool, seed: int) -> str:
+def _handle(name: str, platform: str, purpose: str) -> tuple[str, str]:
+    """(handle, address): Bluesky handles are domains (dot-news.nyc.gov), which the live
+    demo's local network hosts; elsewhere a name (@dot_news)."""
+    if platform == Platform.BLUESKY:
+        domain = f"{name}-{purpose}.nyc.gov" if purpose else f"{name}.nyc.gov"
+        return f"@{domain}", f"https://bsky.app/profile/{domain}"
+    name = f"{name}_{purpose}" if purpose else f"{name}nyc"
+    return f"@{name}", f"https://{platform}.example/{name}"
+
+
+def demo_avatar(branded: bool, seed: int) -> str:
     """A profile picture (base64 PNG): the city's mark on the agency's colour, or not."""
     from PIL import Image, ImageDraw
 
@@ -236,28 +246,45 @@ def _avatar(branded: bool, seed: int) -> str:
     return base64.b64encode(out.getvalue()).decode()
 
 
-def _profiles(agency: Agency, accounts: list[Account], compliant: bool) -> None:
-    """A captured profile of every account, audited for branding (P8): a compliant
-    agency's are branded; a non-compliant agency's first account is not."""
+@dataclass(frozen=True)
+class DemoProfile:
+    name: str
+    bio: str
+    branded: bool
+
+
+def demo_profile(account: Account) -> DemoProfile:
+    """The demo's profile of an account: a compliant agency's accounts are branded (P8);
+    a non-compliant agency's first account is not."""
+    agency = account.agency
+    compliant = any(slug == agency.slug and ok for slug, _, _, ok in AGENCIES)
+    first = Account.objects.filter(agency=agency).order_by("pk").values_list("pk", flat=True).first()
+    if compliant or account.pk != first:
+        return DemoProfile(f"NYC {agency.acronym or agency.name}",
+                           f"Official account of {agency.name}. "
+                           "User policy: https://www.nyc.gov/socialmediapolicy", True)
+    return DemoProfile(agency.name, f"News from {agency.name}", False)
+
+
+def _profiles(accounts: list[Account]) -> None:
+    """A captured profile of every account, audited for branding (P8)."""
     from civicsocial.platforms.adapters.base import profile_text
     from civicsocial.policy.branding import audit_new_profiles
     from civicsocial.records.archive import archive_captures
     from civicsocial.records.capture import parse_capture
 
     now = timezone.now().isoformat()
-    for n, account in enumerate(accounts):
-        branded = compliant or n > 0
-        name = f"NYC {agency.acronym or agency.name}" if branded else agency.name
-        bio = (f"Official account of {agency.name}. User policy: https://www.nyc.gov/socialmediapolicy"
-               if branded else f"News from {agency.name}")
+    for account in accounts:
+        profile = demo_profile(account)
         capture = parse_capture({
             "platform": account.platform, "account": account.handle,
             "item_id": f"{account.url}#profile", "kind": "profile", "author": account.handle,
-            "text": profile_text(name, bio, [], branded), "created_at": now, "captured_at": now,
-            "url": account.url,
+            "text": profile_text(profile.name, profile.bio, [], profile.branded),
+            "created_at": now, "captured_at": now, "url": account.url,
             "media": [{"url": f"{account.url}/avatar.png", "content_type": "image/png",
-                       "data": _avatar(branded, account.pk)}],
-            "raw": {"profile": {"name": name, "bio": bio, "links": [], "verified": branded}}})
+                       "data": demo_avatar(profile.branded, account.pk)}],
+            "raw": {"profile": {"name": profile.name, "bio": profile.bio, "links": [],
+                                "verified": profile.branded}}})
         archive_captures([capture])
         audit_new_profiles(account)
 

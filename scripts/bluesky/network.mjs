@@ -29,8 +29,10 @@ function freePort() {
 }
 
 const [pdsPort, plcPort] = process.argv.slice(2).map(Number);
+// Handles under .test (tests) and .nyc.gov (the demo city's accounts, e.g. dot.nyc.gov).
 const network = await TestNetworkNoAppView.create({
-  pds: { port: pdsPort || (await freePort()) }, plc: { port: plcPort || (await freePort()) },
+  pds: { port: pdsPort || (await freePort()), serviceHandleDomains: [".test", ".nyc.gov"] },
+  plc: { port: plcPort || (await freePort()) },
 });
 console.log(JSON.stringify({ pds: network.pds.url, plc: network.plc.url, admin_password: "admin-pass" }));
 

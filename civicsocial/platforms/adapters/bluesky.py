@@ -264,6 +264,18 @@ class BlueskyAdapter:
 
     # Acting
 
+    def update_profile(self, name: str, bio: str, website: str = "",
+                       avatar_png: bytes | None = None) -> None:
+        """Set the account's display name, bio, link and picture (what P8 audits)."""
+        record: dict[str, Any] = {"$type": PROFILE, "displayName": name, "description": bio}
+        if website:
+            record["website"] = website
+        if avatar_png is not None:
+            blob = self._call(lambda c: c.upload_blob(avatar_png)).blob
+            record["avatar"] = blob.model_dump(by_alias=True)
+        self._call(lambda c: c.com.atproto.repo.put_record(
+            {"repo": self.did, "collection": PROFILE, "rkey": "self", "record": record}))
+
     def publish(self, text: str, idempotency_key: str, reply_to: str = "") -> Published:
         """Post (or reply to `reply_to`, an at:// URI) exactly once per idempotency key."""
         rkey = tid_for(idempotency_key)

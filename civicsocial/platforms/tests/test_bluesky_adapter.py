@@ -10,7 +10,7 @@ from django.test import SimpleTestCase
 from PIL import Image
 
 from civicsocial.platforms.adapters.base import Capability, NotSupported, PlatformError
-from civicsocial.platforms.adapters.bluesky import PROFILE, THREADGATE, tid_for
+from civicsocial.platforms.adapters.bluesky import THREADGATE, tid_for
 from civicsocial.platforms.tests.bluesky import adapter, new_account, shared_network
 from civicsocial.records.capture import parse_capture
 
@@ -87,11 +87,8 @@ class BlueskyAdapterTestCase(SimpleTestCase):
     def test_it_snapshots_the_profile_with_its_avatar(self):
         picture = io.BytesIO()
         Image.new("RGB", (64, 64), (0, 90, 200)).save(picture, "PNG")
-        blob = self.city._call(lambda c: c.upload_blob(picture.getvalue())).blob
-        record = {"$type": PROFILE, "displayName": "NYC Parks", "website": "https://nyc.gov/parks",
-                  "description": "Official account of NYC Parks.", "avatar": blob.model_dump(by_alias=True)}
-        self.city._call(lambda c: c.com.atproto.repo.put_record(
-            {"repo": self.city.did, "collection": PROFILE, "rkey": "self", "record": record}))
+        self.city.update_profile("NYC Parks", "Official account of NYC Parks.",
+                                 "https://nyc.gov/parks", picture.getvalue())
         snapshot = self.city.read_profile()
         self.assertEqual(snapshot["kind"], "profile")
         self.assertEqual(snapshot["text"], "NYC Parks\nOfficial account of NYC Parks.\nhttps://nyc.gov/parks")

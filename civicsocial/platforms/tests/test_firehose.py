@@ -17,6 +17,7 @@ from civicsocial.platforms.stream import FirehoseConsumer
 from civicsocial.platforms.tests.bluesky import adapter, new_account, shared_network
 from civicsocial.records.integrity import verify
 from civicsocial.records.models import ArchivedItem, ItemVersion
+from civicsocial.registry.models import Account
 from civicsocial.testing import BaseTestCase
 
 
@@ -34,9 +35,10 @@ class FirehoseTestCase(BaseTestCase):
         patcher.start()
         self.addCleanup(patcher.stop)
 
-    def consume_until(self, done: Callable[[], bool], timeout: float = 30) -> FirehoseConsumer:
+    def consume_until(self, done: Callable[[], bool], timeout: float = 30,
+                      extra: list[Account] | None = None) -> FirehoseConsumer:
         """Run a consumer in this thread (it shares the test's transaction) until done."""
-        consumer = FirehoseConsumer(self.network.pds, [self.account])
+        consumer = FirehoseConsumer(self.network.pds, [*(extra or []), self.account])
         stop = threading.Event()
         original = consumer.handle
 
@@ -91,3 +93,12 @@ class FirehoseTestCase(BaseTestCase):
         self.assertLess(time.monotonic() - started, 30)
         self.assertGreater(StreamCursor.objects.get(service=self.network.pds).seq, saved)
         self.assertEqual(ItemVersion.objects.filter(item__item_id=first.item_id).count(), 1)
+
+    def test_it_goes_on_when_an_account_is_not_on_the_service(self):
+        elsewhere = self.approved_account(handle="@notonthispds.test", agency=self.bravo,
+                                          url="https://bsky.app/profile/notonthispds.test")
+        post = self.city.publish("Still captured", "s4-post")
+        consumer = self.consume_until(lambda: self.archived(post.item_id) is not None,
+                                      extra=[elsewhere])
+        self.assertIsNone(consumer.failure)
+        self.assertEqual([a.pk for a, _ in consumer.readers.values()], [self.account.pk])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from contextlib import ExitStack
 from typing import Any
 
 from django.conf import settings
@@ -12,9 +13,10 @@ from django.contrib.staticfiles.management.commands.collectstatic import (
     Command as CollectStatic,
 )
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from waitress import serve  # type: ignore[import-untyped]
 
+from civicsocial.platforms.live_demo import live_demo
 from civicsocial.wsgi import application
 
 
@@ -27,13 +29,26 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=8)
         parser.add_argument("--no-worker", action="store_true",
                             help="do not start a background worker (run `civicsocial worker` apart)")
+        parser.add_argument("--live-demo", action="store_true",
+                            help="development only: the demo city's Bluesky accounts on a local "
+                                 "network, with residents replying (make demo)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["live_demo"] and not settings.DEBUG:
+            raise CommandError("--live-demo creates throwaway accounts: development mode only "
+                               "(CIVICSOCIAL_DEBUG=1)")
         call_command(CollectStatic(), interactive=False, verbosity=0)
+        with ExitStack() as stack:
+            if options["live_demo"]:
+                stack.enter_context(live_demo(self.stdout.write))  # before the worker starts
+            self._serve(options)
+
+    def _serve(self, options: dict[str, Any]) -> None:
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(f"Civic Social is running at {url}  (Ctrl-C to stop)")
         if settings.DEBUG:
             self.stdout.write("Development mode (CIVICSOCIAL_DEBUG=1): not for production use.")
+        # The worker inherits this environment: with --live-demo, the network's credentials.
         worker = None if options["no_worker"] else subprocess.Popen(
             [sys.executable, "-c", "from civicsocial.cli import main; main(['civicsocial', 'worker'])"])
         try:
