@@ -77,10 +77,10 @@ def main() -> None:
     from django.db import connection
 
     from civicsocial.platforms.adapters.bluesky import BlueskyAdapter, tid_for
+    from civicsocial.platforms.bluesky_stream import FirehoseConsumer
     from civicsocial.platforms.capture import capture_account
     from civicsocial.platforms.credentials import secret_variable
     from civicsocial.platforms.network import BlueskyNetwork
-    from civicsocial.platforms.stream import FirehoseConsumer
     from civicsocial.records.models import ArchivedItem
     from civicsocial.registry.models import Account, Agency
 

@@ -5,7 +5,7 @@ the cursor keeps the revision seen of each, so a poll reads only repos that chan
 account's own repo gives its posts and replies; another changed repo gives the replies
 it holds to the account's threads (comments). Both are listed completely, so a post that
 is no longer listed was removed (`ReadResult.complete_scopes`). The firehose
-(`sync.subscribeRepos`, see stream.py) brings the same within a second.
+(`sync.subscribeRepos`, see bluesky_stream.py) brings the same within a second.
 
 Publishing is idempotent: the record key is derived from the idempotency key, so a
 retried create that had already succeeded finds the record instead of posting twice.

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 import requests
 from django.utils.html import strip_tags
-from mastodon import Mastodon
+from mastodon import Mastodon, StreamListener
 from mastodon.errors import (
     MastodonAPIError,
     MastodonError,
@@ -42,6 +42,7 @@ from civicsocial.platforms.retry import RetryPolicy, with_retries
 
 THREAD_DAYS = 14  # threads of statuses this recent are re-read for deep replies
 PAGE = 40
+STREAM_TIMEOUT = 60  # seconds without a byte (Mastodon sends a heartbeat) before reconnecting
 BREAKS = re.compile(r"<br\s*/?>|</p>\s*<p>", re.IGNORECASE)
 T = TypeVar("T")
 
@@ -65,8 +66,8 @@ def _iso(value: Any) -> str:
 
 class MastodonAdapter:
     platform = "mastodon"
-    capabilities = frozenset({Capability.READ, Capability.PROFILE, Capability.PUBLISH,
-                              Capability.REPLY, Capability.DELETE_OWN})
+    capabilities = frozenset({Capability.READ, Capability.STREAM, Capability.PROFILE,
+                              Capability.PUBLISH, Capability.REPLY, Capability.DELETE_OWN})
 
     def __init__(self, base_url: str, handle: str, token: str, timeout: float = 10.0,
                  retry: RetryPolicy | None = None,
@@ -79,6 +80,7 @@ class MastodonAdapter:
                              request_timeout=timeout, ratelimit_method="throw",
                              version_check_mode="none")
         self._me: dict[str, Any] | None = None
+        self._uris: dict[str, str] = {}  # status id -> URI, for the parents of replies
 
     def _translate(self, error: Exception) -> PlatformError:
         if isinstance(error, MastodonRatelimitError):
@@ -127,8 +129,7 @@ class MastodonAdapter:
         own = self._own_statuses()
         found: dict[str, dict[str, Any]] = {s["uri"]: s for s in own}
         since = seen.get("notification")
-        notifications = [_jsonable(n) for n in self._call(lambda api: api.notifications(
-            types=["mention"], since_id=since, limit=PAGE))]
+        notifications = self._mentions_after(since)
         for note in notifications:
             status = note.get("status")
             if status and status.get("in_reply_to_id"):
@@ -149,11 +150,42 @@ class MastodonAdapter:
         return ReadResult(captures, json.dumps({"notification": newest, "own_scope": scope}),
                           [scope] if scope else [])
 
-    def capture_of(self, status: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    def _parent_uri(self, status: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> str:
+        """The URI of the status this one answers, the same on every capture (it is part of
+        the archived content: a different value would be archived as an edit)."""
+        parent_id = status.get("in_reply_to_id") or ""
+        if not parent_id:
+            return ""
+        if parent_id in by_id:
+            self._uris[parent_id] = by_id[parent_id]["uri"]
+        if parent_id not in self._uris:
+            try:
+                self._uris[parent_id] = str(self._call(lambda api: api.status(parent_id))["uri"])
+            except PlatformError as error:
+                if error.retry_after is not None:
+                    raise
+                # Deleted or out of sight: the status's address on its instance instead.
+                self._uris[parent_id] = f"{self.base_url}/statuses/{parent_id}"
+        return self._uris[parent_id]
+
+    def _mentions_after(self, since: str | None) -> list[dict[str, Any]]:
+        """Every mention notification after `since`, oldest page first (min_id pages
+        forward from it; since_id would give only the newest page)."""
+        found: list[dict[str, Any]] = []
+        after = since
+        while True:
+            page = [_jsonable(n) for n in self._call(_mentions_page(after))]
+            found += page
+            if len(page) < PAGE:
+                return found
+            after = max((n["id"] for n in page), key=int)
+
+    def capture_of(self, status: dict[str, Any],
+                   by_id: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+        """A status as a capture line: the account's own post or reply, or a comment."""
+        status = _jsonable(status)
         mine = status["account"]["id"] == self.me["id"]
-        parent = by_id.get(status.get("in_reply_to_id") or "")
-        parent_uri = parent["uri"] if parent else (
-            f"{self.base_url}/statuses/{status['in_reply_to_id']}" if status.get("in_reply_to_id") else "")
+        parent_uri = self._parent_uri(status, by_id or {})
         kind = ("reply" if status.get("in_reply_to_id") else "post") if mine else "comment"
         return {
             "platform": self.platform, "account": self.handle, "item_id": status["uri"],
@@ -192,6 +224,15 @@ class MastodonAdapter:
             "raw": {"account": me, "profile": {
                 "name": name, "bio": bio, "links": links, "verified": verified}},
         }
+
+    def open_stream(self, listener: StreamListener) -> Any:
+        """The account's user stream (its own statuses, mentions, edits, deletions) sent
+        to `listener` from a thread of its own; the handle's is_alive() turns false when
+        the connection ends, and close() ends it."""
+        try:
+            return self._api.stream_user(listener, run_async=True, timeout=STREAM_TIMEOUT)
+        except (MastodonError, ValueError, requests.RequestException) as error:
+            raise self._translate(error) from None
 
     # Acting
 
@@ -232,3 +273,7 @@ def _statuses_page(account_id: str, max_id: str | None) -> Callable[[Mastodon], 
 
 def _thread_of(status_id: str) -> Callable[[Mastodon], Any]:
     return lambda api: api.status_context(status_id)
+
+
+def _mentions_page(after: str | None) -> Callable[[Mastodon], Any]:
+    return lambda api: api.notifications(types=["mention"], min_id=after, limit=PAGE)

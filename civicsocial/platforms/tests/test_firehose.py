@@ -11,9 +11,9 @@ from collections.abc import Callable
 from unittest import mock
 
 from civicsocial.platforms.adapters.bluesky import POST, now_iso
+from civicsocial.platforms.bluesky_stream import FirehoseConsumer
 from civicsocial.platforms.credentials import secret_variable
 from civicsocial.platforms.models import StreamCursor
-from civicsocial.platforms.stream import FirehoseConsumer
 from civicsocial.platforms.tests.bluesky import adapter, new_account, shared_network
 from civicsocial.records.integrity import verify
 from civicsocial.records.models import ArchivedItem, ItemVersion

@@ -42,6 +42,28 @@ class MastodonAdapterTestCase(SimpleTestCase):
         for line in found.values():
             parse_capture(line)
 
+    def test_it_reads_every_mention_since_the_cursor_beyond_one_page(self):
+        cursor = self.city.read_since("").cursor
+        elsewhere = self.neighbor.publish("Bus stop moved?", "m6-post")
+        replies = {self.resident.publish(f"@transit see this {n}", f"m6-{n}",
+                                         reply_to=elsewhere.item_id).item_id for n in range(45)}
+        found = {c["item_id"] for c in self.city.read_since(cursor).captures}
+        self.assertEqual(replies - found, set())  # not only the newest page of 40
+
+    def test_it_keeps_a_replys_parent_when_the_thread_is_gone(self):
+        # The parent is part of the archived content: if it changed, the reply would be
+        # archived again as an edit.
+        post = self.city.publish("Fare change", "m7-post")
+        comment = self.resident.publish("@transit why?", "m7-comment", reply_to=post.item_id)
+        answer = self.city.publish("@resident costs rose", "m7-answer", reply_to=comment.item_id)
+        first = self.city.read_since("")
+        before = {c["item_id"]: c for c in first.captures}[answer.item_id]
+        self.city.delete(post.item_id)  # its thread is no longer read; nor is the old mention
+        after = {c["item_id"]: c for c in adapter("transit").read_since(first.cursor).captures}
+        after = after[answer.item_id]
+        self.assertEqual(before["parent_id"], comment.item_id)
+        self.assertEqual(after["parent_id"], comment.item_id)
+
     def test_it_publishes_once_per_idempotency_key(self):
         first = self.city.publish("Exactly once", "m2-key")
         again = self.city.publish("Exactly once", "m2-key")

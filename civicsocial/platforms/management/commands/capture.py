@@ -1,6 +1,6 @@
 """`civicsocial capture --once [--account H]`: one capture run now, for every active
-account that can be captured (or one), with a table of what it archived. Without
---once the worker (`civicsocial worker`) does this on each account's interval."""
+account that can be captured (or one), with a table of what it archived; `--stream`:
+live capture until Ctrl-C. The worker (`civicsocial worker`) does both on its own."""
 
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from civicsocial.platforms.capture import capturable_accounts, capture_account
-from civicsocial.platforms.credentials import bluesky_service
-from civicsocial.platforms.stream import consume_forever
+from civicsocial.platforms.live import start_live_capture
 
 
 class Command(BaseCommand):
@@ -25,7 +24,8 @@ class Command(BaseCommand):
         mode.add_argument("--once", action="store_true",
                           help="one run now (the worker runs them on a schedule)")
         mode.add_argument("--stream", action="store_true",
-                          help="archive the Bluesky firehose as it happens, until Ctrl-C")
+                          help="archive what the platforms stream as it happens (the Bluesky "
+                               "firehose, Mastodon user streams), until Ctrl-C")
         parser.add_argument("--account", default="", help="only this handle")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -55,10 +55,14 @@ class Command(BaseCommand):
             raise CommandError(f"{failed} of {len(accounts)} captures failed (see the table)")
 
     def stream(self) -> None:
-        service = bluesky_service()
-        self.stdout.write(f"Archiving the firehose of {service} (Ctrl-C stops)...")
         stop = threading.Event()
+        started = start_live_capture(stop)
+        if not started:
+            raise CommandError("nothing streams: set CIVICSOCIAL_BLUESKY_SERVICE, or a Mastodon "
+                               "account's credentials")
+        for line in started:
+            self.stdout.write(f"Archiving {line} (Ctrl-C stops)")
         try:
-            consume_forever(service, stop)
+            stop.wait()
         except KeyboardInterrupt:
             stop.set()

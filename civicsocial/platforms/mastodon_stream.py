@@ -1,0 +1,134 @@
+"""Live capture of a Mastodon account from its user stream (`/api/v1/streaming/user`):
+its own statuses, replies that mention it, edits and deletions are archived as they
+arrive (P25, P27).
+
+Mastodon's stream has no position to resume from, so every (re)connection starts with
+an ordinary capture run: it reads everything since the account's polling cursor, which
+covers whatever happened while the stream was down. An event seen by both is archived
+once (the archive ignores what it already holds).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+from mastodon import StreamListener
+
+from civicsocial.platforms.adapters import adapter_for
+from civicsocial.platforms.adapters.base import PlatformError
+from civicsocial.platforms.adapters.mastodon import MastodonAdapter
+from civicsocial.platforms.capture import capture_account
+from civicsocial.records.archive import archive_captures
+from civicsocial.records.capture import CaptureError, parse_capture
+from civicsocial.records.models import ArchivedItem
+from civicsocial.registry.models import Account
+
+log = logging.getLogger(__name__)
+
+
+class _Listener(StreamListener):
+    """Runs on Mastodon.py's stream thread: it only hands events to the consumer."""
+
+    def __init__(self, events: queue.Queue[Event]) -> None:
+        super().__init__()
+        self.events = events
+
+    def on_update(self, status: dict[str, Any]) -> None:
+        self.events.put(Event("status", status))
+
+    def on_status_update(self, status: dict[str, Any]) -> None:
+        self.events.put(Event("status", status))
+
+    def on_notification(self, notification: dict[str, Any]) -> None:
+        if notification.get("type") == "mention" and notification.get("status"):
+            self.events.put(Event("mention", notification["status"]))
+
+    def on_delete(self, status_id: Any) -> None:
+        self.events.put(Event("delete", str(status_id)))
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str  # status (the account's own, new or edited), mention, delete
+    payload: Any
+
+
+class MastodonStream:
+    """One account's user stream, archived as it happens (on the thread that runs it)."""
+
+    def __init__(self, account: Account, adapter: MastodonAdapter | None = None) -> None:
+        self.account = account
+        found = adapter or adapter_for(account)
+        assert isinstance(found, MastodonAdapter)
+        self.adapter = found
+        self.archived = 0
+
+    def handle(self, event: Event) -> None:
+        """Archive what one stream event says about the account's record."""
+        if event.kind == "delete":
+            self._archive(self._deletions(event.payload))
+            return
+        status = event.payload
+        mine = str(status["account"]["id"]) == str(self.adapter.me["id"])
+        if mine or (event.kind == "mention" and status.get("in_reply_to_id")):
+            # (a followed account's post on the home timeline is not the city's record)
+            self._archive([self.adapter.capture_of(status)])
+
+    def _deletions(self, status_id: str) -> list[dict[str, Any]]:
+        """Deletion versions for the archived status with this id, if we hold it."""
+        now = timezone.now().isoformat()
+        items = ArchivedItem.objects.filter(stream__account=self.account, deleted=False,
+                                            item_id__endswith=f"/{status_id}")
+        return [{"platform": "mastodon", "account": self.account.handle, "item_id": item.item_id,
+                 "kind": item.kind, "author": "", "text": "", "created_at": now,
+                 "captured_at": now, "deleted": True,
+                 "raw": {"removed": "stream delete", "id": status_id}}
+                for item in items if item.item_id.rsplit("/", 1)[-1] == status_id]
+
+    def _archive(self, lines: list[dict[str, Any]]) -> None:
+        captures = []
+        for line in lines:
+            try:
+                captures.append(parse_capture({**line, "account": self.account.handle}))
+            except CaptureError as error:
+                log.warning("unreadable status for %s: %s", self.account.handle, error)
+        if captures:
+            result = archive_captures(captures)
+            self.archived += sum(n for k, n in result.counts.items() if k != "unchanged")
+
+    def _follow(self, events: queue.Queue[Event], handle: Any, stop: threading.Event) -> None:
+        while not stop.is_set() and (handle.is_alive() or not events.empty()):
+            try:
+                event = events.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            try:
+                self.handle(event)
+            except PlatformError as error:  # a parent lookup failed: the catch-up redoes it
+                log.warning("stream of %s: %s", self.account.handle, error)
+                return
+
+    def run(self, stop: threading.Event, pause: float = 5.0, longest: float = 300.0) -> None:
+        """Catch up, stream, and when the connection ends catch up and stream again,
+        waiting longer after each failure in a row, until `stop` is set."""
+        wait = pause
+        while not stop.is_set():
+            events: queue.Queue[Event] = queue.Queue()
+            handle = None
+            try:
+                if capture_account(self.account, self.adapter).ok:  # what the stream missed
+                    handle = self.adapter.open_stream(_Listener(events))
+                    wait = pause
+            except PlatformError as error:
+                log.warning("stream of %s unavailable: %s", self.account.handle, error)
+            if handle is not None:
+                self._follow(events, handle, stop)
+                handle.close()
+            if not stop.is_set():
+                stop.wait(wait)
+                wait = min(wait * 2, longest)

@@ -1,0 +1,138 @@
+"""Live capture of a Mastodon account from its user stream: its statuses, replies that
+mention it, edits and deletions are archived as they arrive; a (re)connection first
+catches up on what the stream missed (P25, P27)."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from unittest import mock
+
+from civicsocial.platforms.adapters.mastodon import MastodonAdapter
+from civicsocial.platforms.credentials import secret_variable
+from civicsocial.platforms.mastodon_stream import Event, MastodonStream
+from civicsocial.platforms.tests.mastodon import adapter, shared_server, token
+from civicsocial.records.integrity import verify
+from civicsocial.records.models import ArchivedItem, ItemVersion
+from civicsocial.testing import BaseTestCase
+
+
+class MastodonStreamTestCase(BaseTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.server = shared_server()
+        self.account = self.approved_account(platform="mastodon", handle="@transit",
+                                             url=f"{self.server.base_url}/@transit")
+        self.city, self.resident, self.stranger = adapter("transit"), adapter("resident"), \
+            adapter("stranger")
+        patcher = mock.patch.dict(os.environ, {secret_variable("mastodon", "@transit"):
+                                               token("transit")})
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+    def follow_until(self, done: Callable[[], bool], act: Callable[[], None],
+                     timeout: float = 20) -> MastodonStream:
+        """Run the stream in this thread (it shares the test's transaction); `act` runs
+        once the stream is connected, and the run stops when `done` is true."""
+        stream = MastodonStream(self.account)
+        stop = threading.Event()
+        original_handle, original_open = stream.handle, stream.adapter.open_stream
+
+        def handle(event: Event) -> None:
+            original_handle(event)
+            if done():
+                stop.set()
+
+        def open_stream(listener: object) -> object:
+            connection = original_open(listener)  # type: ignore[arg-type]
+            threading.Thread(target=act, daemon=True).start()
+            return connection
+
+        stream.handle = handle  # type: ignore[method-assign]
+        stream.adapter.open_stream = open_stream  # type: ignore[method-assign]
+        timer = threading.Timer(timeout, stop.set)
+        timer.daemon = True
+        timer.start()
+        stream.run(stop)
+        timer.cancel()
+        return stream
+
+    def archived(self, uri: str) -> ArchivedItem | None:
+        return ArchivedItem.objects.filter(item_id=uri, stream__account=self.account).first()
+
+    def test_it_archives_posts_and_replies_as_they_happen(self):
+        made: dict[str, str] = {}
+
+        def act() -> None:
+            made["post"] = self.city.publish("Buses on time today", "ms1-post").item_id
+            made["comment"] = self.resident.publish("@transit not the M15", "ms1-comment",
+                                                    reply_to=made["post"]).item_id
+            made["unrelated"] = self.stranger.publish("Nice weather", "ms1-other").item_id
+
+        self.follow_until(lambda: "comment" in made and self.archived(made["comment"]) is not None,
+                          act)
+        self.assertEqual(self.archived(made["post"]).kind, "post")
+        comment = self.archived(made["comment"])
+        self.assertEqual(comment.kind, "comment")
+        self.assertEqual(comment.version_set.get().content.parent_id, made["post"])
+        self.assertIsNone(self.archived(made["unrelated"]))
+        self.assertTrue(verify().ok)
+
+    def test_it_catches_up_on_what_happened_while_it_was_away(self):
+        missed = self.city.publish("Posted while the worker was down", "ms2-missed").item_id
+        reply = self.resident.publish("@transit and now?", "ms2-reply", reply_to=missed).item_id
+        stream = self.follow_until(lambda: True, lambda: None, timeout=3)
+        self.assertIsNotNone(self.archived(missed))
+        self.assertIsNotNone(self.archived(reply))
+        self.assertEqual(stream.archived, 0)  # the catch-up run archived them, not the stream
+
+    def test_it_archives_deletions_of_the_accounts_statuses(self):
+        post = self.city.publish("Wrong detour map", "ms3-post").item_id
+        self.follow_until(lambda: True, lambda: None, timeout=3)  # archived by the catch-up
+
+        self.follow_until(lambda: self.archived(post).deleted, lambda: self.city.delete(post))
+        versions = ItemVersion.objects.filter(item__item_id=post).order_by("version_no")
+        self.assertEqual([v.change for v in versions], ["created", "deleted"])
+        self.assertEqual(versions[0].content.text, "Wrong detour map")  # the original is kept
+
+    def test_it_reconnects_and_catches_up_when_the_connection_drops(self):
+        made: dict[str, str] = {}
+        opened: list[object] = []
+        stream = MastodonStream(self.account)
+        original_open = stream.adapter.open_stream
+        stop = threading.Event()
+
+        def open_stream(listener: object) -> object:
+            connection = original_open(listener)  # type: ignore[arg-type]
+            opened.append(connection)
+            if len(opened) == 1:  # the first connection drops; meanwhile a reply comes in
+                connection.close()
+                made["post"] = self.city.publish("Service change", "ms4-post").item_id
+                made["reply"] = self.resident.publish("@transit why?", "ms4-reply",
+                                                      reply_to=made["post"]).item_id
+            else:
+                stop.set()
+            return connection
+
+        stream.adapter.open_stream = open_stream  # type: ignore[method-assign]
+        threading.Timer(20, stop.set).start()
+        stream.run(stop, pause=0.1)
+        self.assertEqual(len(opened), 2)
+        self.assertIsNotNone(self.archived(made["reply"]))
+        self.assertEqual(ItemVersion.objects.filter(item__item_id=made["reply"]).count(), 1)
+
+    def test_it_validates_ownership(self):
+        # A reply in another city account's thread is not archived under this one.
+        other = MastodonAdapter(self.server.base_url, "@parks", token("parks"))
+        made: dict[str, str] = {}
+
+        def act() -> None:
+            made["post"] = other.publish("Parks post", "ms5-post").item_id
+            made["reply"] = self.resident.publish("@parks hello", "ms5-reply",
+                                                  reply_to=made["post"]).item_id
+            made["own"] = self.city.publish("Transit post", "ms5-own").item_id
+
+        self.follow_until(lambda: "own" in made and self.archived(made["own"]) is not None, act)
+        self.assertFalse(ArchivedItem.objects.filter(item_id__in=[made["post"], made["reply"]])
+                         .exists())
