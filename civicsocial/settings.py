@@ -28,6 +28,20 @@ def _flag(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _number(name: str, default: float, minimum: float = 0) -> float:
+    """A numeric setting; a value that is not a number (or too small) is a clear error."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {text!r}.") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum:g}, not {text}.")
+    return value
+
+
 def _list(name: str) -> list[str]:
     return [part.strip() for part in os.environ.get(name, "").split(",") if part.strip()]
 
@@ -158,8 +172,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # P13: failed logins are throttled per user name and address.
-AXES_FAILURE_LIMIT = int(os.environ.get("CIVICSOCIAL_LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = float(os.environ.get("CIVICSOCIAL_LOGIN_COOLOFF_HOURS", "0.25"))
+AXES_FAILURE_LIMIT = int(_number("CIVICSOCIAL_LOGIN_FAILURE_LIMIT", 5, minimum=1))
+AXES_COOLOFF_TIME = _number("CIVICSOCIAL_LOGIN_COOLOFF_HOURS", 0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
@@ -187,7 +201,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
-    SECURE_HSTS_SECONDS = int(os.environ.get("CIVICSOCIAL_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_SECONDS = int(_number("CIVICSOCIAL_HSTS_SECONDS", 31536000))
     SECURE_SSL_REDIRECT = _flag("CIVICSOCIAL_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -212,6 +226,8 @@ CITY_NAME = os.environ.get("CIVICSOCIAL_CITY_NAME", "New York City")
 
 # The archive's media files, stored once each under their SHA-256.
 MEDIA_STORE = Path(os.environ.get("CIVICSOCIAL_MEDIA_DIR", VAR_DIR / "media"))
+# How often each account is polled when it has no interval of its own (seconds).
+CAPTURE_INTERVAL_SECONDS = int(_number("CIVICSOCIAL_CAPTURE_INTERVAL", 300, minimum=10))
 # Background work (DESIGN.md): Huey with its queue in a SQLite file beside the database.
 # `civicsocial serve` starts a worker; `civicsocial worker` runs one on its own.
 HUEY = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -16,7 +17,8 @@ STALE_AFTER = timedelta(hours=1)  # no successful capture in an hour: flagged
 class CaptureState(models.Model):
     account = models.OneToOneField(Account, on_delete=models.PROTECT, related_name="capture_state")
     cursor = models.TextField(blank=True, help_text="the adapter's position, opaque to us")
-    interval_seconds = models.PositiveIntegerField(default=300)
+    interval_seconds = models.PositiveIntegerField(
+        null=True, blank=True, help_text="empty: the city's default (CIVICSOCIAL_CAPTURE_INTERVAL)")
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     last_success_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
@@ -36,9 +38,14 @@ class CaptureState(models.Model):
     def stale(self) -> bool:
         return self.is_stale(timezone.now())
 
+    @property
+    def interval(self) -> int:
+        """Seconds between polling runs: this account's own, or the city's default."""
+        return self.interval_seconds or settings.CAPTURE_INTERVAL_SECONDS
+
     def is_due(self, now: datetime) -> bool:
         return self.last_attempt_at is None or \
-            now - self.last_attempt_at >= timedelta(seconds=self.interval_seconds)
+            now - self.last_attempt_at >= timedelta(seconds=self.interval)
 
 
 class StreamCursor(models.Model):

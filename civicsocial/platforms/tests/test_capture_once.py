@@ -116,6 +116,15 @@ class CaptureTestCase(BaseTestCase):
         reports = capture_due(timezone.now() + timedelta(minutes=6))
         self.assertEqual([r.account for r in reports], [self.account.handle])
 
+    def test_it_follows_the_city_interval_unless_the_account_has_its_own(self):
+        capture_due()
+        with self.settings(CAPTURE_INTERVAL_SECONDS=60):
+            self.assertEqual(capture_due(timezone.now() + timedelta(seconds=30)), [])
+            self.assertEqual(len(capture_due(timezone.now() + timedelta(seconds=61))), 1)
+            CaptureState.objects.filter(account=self.account).update(interval_seconds=3600)
+            self.assertEqual(capture_due(timezone.now() + timedelta(minutes=30)), [])
+            self.assertEqual(len(capture_due(timezone.now() + timedelta(minutes=61))), 1)
+
     def test_it_prints_a_table_from_the_command_line(self):
         self.city.publish("From the command line", "c7-post")
         out = StringIO()

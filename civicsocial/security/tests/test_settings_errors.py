@@ -44,3 +44,15 @@ def test_it_lists_operator_commands_in_help():
     assert result.returncode == 0
     for command in ("serve", "load_demo", "compliance", "create_ods_admin", "migrate"):
         assert command in result.stdout
+
+
+def test_it_rejects_a_capture_interval_that_is_not_a_number():
+    result = run_cli("check", CIVICSOCIAL_DEBUG="1", CIVICSOCIAL_CAPTURE_INTERVAL="5 minutes")
+    assert result.returncode != 0
+    assert "CIVICSOCIAL_CAPTURE_INTERVAL must be a number, not '5 minutes'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_it_rejects_a_capture_interval_too_short_for_the_platforms():
+    result = run_cli("check", CIVICSOCIAL_DEBUG="1", CIVICSOCIAL_CAPTURE_INTERVAL="1")
+    assert "must be at least 10" in result.stderr
