@@ -4,6 +4,8 @@ variables, never from the repository or the database:
 - `CIVICSOCIAL_BLUESKY_SERVICE`: the PDS the city's Bluesky accounts live on
   (default https://bsky.social); a Mastodon account's instance is the one its registered
   address names (https://nyc.social/@parks: https://nyc.social);
+- `CIVICSOCIAL_BLUESKY_VERIFIERS`: the DIDs whose verification records make the blue
+  check (comma-separated; default Bluesky's own, bsky.app);
 - `CIVICSOCIAL_SECRET_<PLATFORM>_<HANDLE>`: the account's app password or token, the
   handle upper-cased with anything but letters and digits as `_`
   (parks.nyc.gov on Bluesky: `CIVICSOCIAL_SECRET_BLUESKY_PARKS_NYC_GOV`).
@@ -53,3 +55,12 @@ def credentials_for(account: Account) -> Credentials:
 def bluesky_service() -> str:
     """The PDS (or, in production, the relay) the city's Bluesky accounts are read from."""
     return os.environ.get("CIVICSOCIAL_BLUESKY_SERVICE", "") or "https://bsky.social"
+
+
+BSKY_APP_VERIFIER = "did:plc:z72i7hdynmk6r22z27h6tvur"  # bsky.app, Bluesky's trusted verifier
+
+
+def bluesky_verifiers() -> list[str]:
+    """The trusted verifiers whose `app.bsky.graph.verification` records count (P8)."""
+    configured = os.environ.get("CIVICSOCIAL_BLUESKY_VERIFIERS", "")
+    return [did.strip() for did in configured.split(",") if did.strip()] or [BSKY_APP_VERIFIER]

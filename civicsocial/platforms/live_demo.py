@@ -36,6 +36,7 @@ RESIDENTS = [("maria-ortiz", "Maria Ortiz"), ("jkim-bk", "J. Kim"), ("bronx-cycl
              ("harlem-block", "Harlem Block Assn")]
 # Claims to be the city without being registered: the P1 page lists it once it replies.
 IMPOSTOR = ("nyc-help-official", "NYC Help Desk (Official)")
+VERIFIER = "trust-and-safety.test"
 POSTS_PER_ACCOUNT = 2
 
 
@@ -55,6 +56,9 @@ class LiveDemo:
         """Create every registered Bluesky account of the city on the network with its
         demo profile and a few posts, and the residents who will reply."""
         os.environ["CIVICSOCIAL_BLUESKY_SERVICE"] = self.network.pds
+        verifier = self._create(VERIFIER)
+        if verifier is not None:  # the network's stand-in for bsky.app's blue check (P8)
+            os.environ["CIVICSOCIAL_BLUESKY_VERIFIERS"] = verifier[0].did
         accounts = capturable_accounts(platform="bluesky")
         for account in accounts:
             created = self._create(account.handle)
@@ -65,6 +69,8 @@ class LiveDemo:
             profile = demo_profile(account)
             adapter.update_profile(profile.name, profile.bio, "https://www.nyc.gov" if profile.branded
                                    else "", base64.b64decode(demo_avatar(profile.branded, account.pk)))
+            if verifier is not None and profile.branded:
+                verifier[0].vouch_for(adapter.did, adapter.handle, profile.name)
             self.city.append(adapter)
             for _ in range(POSTS_PER_ACCOUNT):
                 self._city_posts(adapter)

@@ -12,9 +12,11 @@ def adapter_for(account: Account) -> PlatformAdapter:
 
     if account.platform == "bluesky":
         from civicsocial.platforms.adapters.bluesky import BlueskyAdapter
+        from civicsocial.platforms.credentials import bluesky_verifiers
 
         found = credentials_for(account)
-        return BlueskyAdapter(found.service, found.identifier, found.secret)
+        return BlueskyAdapter(found.service, found.identifier, found.secret,
+                              verifiers=bluesky_verifiers())
     if account.platform == "mastodon":
         from civicsocial.platforms.adapters.mastodon import MastodonAdapter
 

@@ -48,6 +48,7 @@ from civicsocial.platforms.retry import RetryPolicy, backoff, with_retries
 POST = "app.bsky.feed.post"
 PROFILE = "app.bsky.actor.profile"
 THREADGATE = "app.bsky.feed.threadgate"
+VERIFICATION = "app.bsky.graph.verification"
 TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 # Idempotent record keys take their time part from the key's hash, within 2023 (a fixed
 # past year: a key in the future would sort after every real post).
@@ -106,8 +107,10 @@ class BlueskyAdapter:
 
     def __init__(self, service: str, handle: str, password: str, timeout: float = 10.0,
                  retry: RetryPolicy | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep,
+                 verifiers: list[str] | None = None) -> None:
         self.service = service.rstrip("/")
+        self.verifiers = verifiers or []  # DIDs of the trusted verifiers
         self.retry = retry or RetryPolicy()
         self.sleep = sleep
         self.handle = handle
@@ -180,7 +183,7 @@ class BlueskyAdapter:
     def _posts(self, did: str) -> Iterator[models.ComAtprotoRepoListRecords.Record]:
         cursor = None
         while True:
-            page = self._call(_list_posts(did, cursor))
+            page = self._call(_list_records(did, POST, cursor))
             yield from page.records
             cursor = page.cursor
             if not cursor or not page.records:
@@ -252,17 +255,51 @@ class BlueskyAdapter:
                   "data": base64.b64encode(self._blob(self.did, cid)).decode()}] if cid else []
         name, bio = value.get("displayName", ""), value.get("description", "")
         links = [value["website"]] if value.get("website") else []
+        verifier = self.verified_by(name)
+        verified = bool(verifier)
         return {
             "platform": self.platform, "account": self.handle,
             "item_id": f"at://{self.did}/{PROFILE}/self", "kind": "profile",
-            "author": self.handle, "text": profile_text(name, bio, links, verified=False),
+            "author": self.handle, "text": profile_text(name, bio, links, verified),
             "created_at": value.get("createdAt") or UNKNOWN_TIME, "captured_at": now_iso(),
             "url": f"https://bsky.app/profile/{self.handle}", "media": media,
             "raw": {"did": self.did, "handle": self.handle, "value": value,
-                    "profile": {"name": name, "bio": bio, "links": links, "verified": False}},
+                    "profile": {"name": name, "bio": bio, "links": links, "verified": verified,
+                                "verified_by": verifier}},
         }
 
+    def verified_by(self, name: str) -> str:
+        """The trusted verifier (DID) whose `app.bsky.graph.verification` record vouches
+        for this account under its current handle and display name, or "". This is what
+        Bluesky's blue check means; like the app, a change of handle or name voids it."""
+        for verifier in self.verifiers:
+            cursor = None
+            while True:
+                try:
+                    page = self._call(_list_records(verifier, VERIFICATION, cursor))
+                except PlatformError as error:
+                    if error.retry_after is not None:
+                        raise
+                    break  # no such repo on this service: it vouches for no one here
+                for record in page.records:
+                    value = models.get_model_as_dict(record.value)
+                    if value.get("subject") == self.did and value.get("displayName") == name \
+                            and value.get("handle", "").lower() == self.handle.lstrip("@").lower():
+                        return verifier
+                cursor = page.cursor
+                if not cursor or not page.records:
+                    break
+        return ""
+
     # Acting
+
+    def vouch_for(self, did: str, handle: str, name: str) -> str:
+        """As a verifier: a verification record for an account as it is named now."""
+        record = {"$type": VERIFICATION, "subject": did, "handle": handle.lstrip("@"),
+                  "displayName": name, "createdAt": now_iso()}
+        created = self._call(lambda c: c.com.atproto.repo.create_record(
+            {"repo": self.did, "collection": VERIFICATION, "record": record}))
+        return str(created.uri)
 
     def update_profile(self, name: str, bio: str, website: str = "",
                        avatar_png: bytes | None = None) -> None:
@@ -369,7 +406,7 @@ def _list_repos(cursor: str | None) -> Callable[[Client], models.ComAtprotoSyncL
     return lambda c: c.com.atproto.sync.list_repos({"limit": 1000, "cursor": cursor})
 
 
-def _list_posts(did: str, cursor: str | None) -> Callable[[Client],
-                                                          models.ComAtprotoRepoListRecords.Response]:
+def _list_records(did: str, collection: str, cursor: str | None) -> Callable[
+        [Client], models.ComAtprotoRepoListRecords.Response]:
     return lambda c: c.com.atproto.repo.list_records(
-        {"repo": did, "collection": POST, "limit": 100, "cursor": cursor})
+        {"repo": did, "collection": collection, "limit": 100, "cursor": cursor})

@@ -61,6 +61,7 @@ class LiveDemoTestCase(TestCase):
             on_network = next(a for a in self.demo.city if a.handle == account.handle.lstrip("@"))
             self.assertEqual(audit.snapshot.item.item_id,
                              f"at://{on_network.did}/app.bsky.actor.profile/self")
+            self.assertEqual(audit.passed, demo_profile(account).branded, audit.failures)
             logo_missing = any("city logo" in f or "no profile picture" in f for f in audit.failures)
             policy_missing = any("user policy" in f for f in audit.failures)
             self.assertEqual(logo_missing, not demo_profile(account).branded, audit.failures)
