@@ -4,7 +4,8 @@
   reading the same items without archiving (listRecords alone; a bare firehose reader)
 - lag p50/p95: from a post being published to its version being in the archive, for the
   firehose consumer (vs a bare firehose reader seeing the event) and for polling every
-  POLL_SECONDS (lag there is about half the interval, by design)
+  POLL_SECONDS (lag there is about half the interval, by design), and for a Mastodon
+  account's user stream (vs a bare stream listener seeing the mention)
 
 Usage: python bench/capture_bench.py   (CAPTURE_N replies, default 600)
 """
@@ -70,6 +71,58 @@ class BareReader:
 
     def start(self) -> None:
         threading.Thread(target=self.client.start, args=(self.on_message,), daemon=True).start()
+
+
+def mastodon_stream_lags(agency: Any, archived: Callable[[str], bool]) -> tuple[list[float],
+                                                                               list[float]]:
+    """Reply published to archived, through MastodonStream, against a bare user-stream
+    listener seeing the mention (mastodon_mock on loopback; see platforms/tests/mastodon.py)."""
+    from mastodon import Mastodon, StreamListener
+    from mastodon_mock.config import SeedAccount, SeedConfig
+    from mastodon_mock.testing.server import MockServer
+
+    from civicsocial.platforms.adapters.mastodon import MastodonAdapter
+    from civicsocial.platforms.credentials import secret_variable
+    from civicsocial.platforms.mastodon_stream import MastodonStream
+    from civicsocial.registry.models import Account
+
+    tokens = {name: secrets.token_urlsafe(16) for name in ("benchcity", "benchresident")}
+    server = MockServer(seed=SeedConfig(accounts=[SeedAccount(username=n, display_name=n, access_token=t)
+                                                  for n, t in tokens.items()])).start()
+    server.config.domain, server.config.url_scheme = f"127.0.0.1:{server.port}", "http"
+    seen: dict[str, float] = {}
+
+    class Bare(StreamListener):  # type: ignore[misc]
+        def on_notification(self, notification: dict[str, Any]) -> None:
+            seen.setdefault(notification["status"]["uri"], time.monotonic())
+
+    try:
+        os.environ[secret_variable("mastodon", "@benchcity")] = tokens["benchcity"]
+        account = Account.objects.create(agency=agency, platform="mastodon", handle="@benchcity",
+                                         url=f"{server.base_url}/@benchcity",
+                                         login_identity="social@benchcity.bench.nyc.gov")
+        city = MastodonAdapter(server.base_url, "@benchcity", tokens["benchcity"])
+        resident = MastodonAdapter(server.base_url, "@benchresident", tokens["benchresident"])
+        post = city.publish("Service notice", "m-post")
+        bare = Mastodon(access_token=tokens["benchcity"], api_base_url=server.base_url,
+                        version_check_mode="none").stream_user(Bare(), run_async=True)
+        stop = threading.Event()
+        threading.Thread(target=MastodonStream(account).run, args=(stop,), daemon=True).start()
+        wait_for(lambda: archived(post.item_id))
+        time.sleep(1.0)
+        lags, bare_lags = [], []
+        for i in range(LAG_POSTS):
+            posted = time.monotonic()
+            uri = resident.publish(f"@benchcity reply {i}", f"m-lag-{i}", reply_to=post.item_id).item_id
+            wait_for(lambda uri=uri: archived(uri))
+            lags.append(time.monotonic() - posted)
+            wait_for(lambda uri=uri: uri in seen)
+            bare_lags.append(seen[uri] - posted)
+        stop.set()
+        bare.close()
+        return lags, bare_lags
+    finally:
+        server.stop()
 
 
 def main() -> None:
@@ -196,6 +249,8 @@ def main() -> None:
         stop.set()
         poller.join()
 
+    print("Lag: Mastodon user stream...", file=sys.stderr)
+    mastodon_lags, mastodon_bare = mastodon_stream_lags(agency, archived)
     s50, s95 = percentiles(stream_lags)
     b50, b95 = percentiles(bare_lags)
     p50, p95 = percentiles(poll_lags)
@@ -210,6 +265,12 @@ def main() -> None:
           f"{s50 / b50:.1f}x |")
     print(f"| firehose lag p95 | {s95 * 1000:.0f} ms | {b95 * 1000:.0f} ms (event seen) | "
           f"{s95 / b95:.1f}x |")
+    m50, m95 = percentiles(mastodon_lags)
+    mb50, mb95 = percentiles(mastodon_bare)
+    print(f"| Mastodon stream lag p50 | {m50 * 1000:.0f} ms | {mb50 * 1000:.0f} ms (event seen) | "
+          f"{m50 / mb50:.1f}x |")
+    print(f"| Mastodon stream lag p95 | {m95 * 1000:.0f} ms | {mb95 * 1000:.0f} ms (event seen) | "
+          f"{m95 / mb95:.1f}x |")
     print(f"| polled lag p50 (every {POLL_SECONDS:.0f} s) | {p50 * 1000:.0f} ms | "
           f"{POLL_SECONDS * 500:.0f} ms (half the interval) | {p50 / (POLL_SECONDS / 2):.1f}x |")
     print(f"| polled lag p95 (every {POLL_SECONDS:.0f} s) | {p95 * 1000:.0f} ms | "
