@@ -15,6 +15,7 @@ from civicsocial.platforms.bluesky_stream import FirehoseConsumer
 from civicsocial.platforms.credentials import secret_variable
 from civicsocial.platforms.models import StreamCursor
 from civicsocial.platforms.tests.bluesky import adapter, new_account, shared_network
+from civicsocial.platforms.tests.streams import run_until_stopped
 from civicsocial.records.integrity import verify
 from civicsocial.records.models import ArchivedItem, ItemVersion
 from civicsocial.registry.models import Account
@@ -48,11 +49,7 @@ class FirehoseTestCase(BaseTestCase):
                 stop.set()
 
         consumer.handle = handle  # type: ignore[method-assign]
-        timer = threading.Timer(timeout, stop.set)
-        timer.daemon = True
-        timer.start()
-        consumer.run(stop)
-        timer.cancel()
+        run_until_stopped(consumer.run, stop, timeout)
         return consumer
 
     def archived(self, uri: str) -> ArchivedItem | None:

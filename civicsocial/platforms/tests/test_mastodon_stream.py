@@ -13,6 +13,7 @@ from civicsocial.platforms.adapters.mastodon import MastodonAdapter
 from civicsocial.platforms.credentials import secret_variable
 from civicsocial.platforms.mastodon_stream import Event, MastodonStream
 from civicsocial.platforms.tests.mastodon import adapter, shared_server, token
+from civicsocial.platforms.tests.streams import run_until_stopped
 from civicsocial.records.integrity import verify
 from civicsocial.records.models import ArchivedItem, ItemVersion
 from civicsocial.testing import BaseTestCase
@@ -51,11 +52,7 @@ class MastodonStreamTestCase(BaseTestCase):
 
         stream.handle = handle  # type: ignore[method-assign]
         stream.adapter.open_stream = open_stream  # type: ignore[method-assign]
-        timer = threading.Timer(timeout, stop.set)
-        timer.daemon = True
-        timer.start()
-        stream.run(stop)
-        timer.cancel()
+        run_until_stopped(stream.run, stop, timeout)
         return stream
 
     def archived(self, uri: str) -> ArchivedItem | None:
