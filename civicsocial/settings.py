@@ -228,16 +228,23 @@ CITY_NAME = os.environ.get("CIVICSOCIAL_CITY_NAME", "New York City")
 MEDIA_STORE = Path(os.environ.get("CIVICSOCIAL_MEDIA_DIR", VAR_DIR / "media"))
 # How often each account is polled when it has no interval of its own (seconds).
 CAPTURE_INTERVAL_SECONDS = int(_number("CIVICSOCIAL_CAPTURE_INTERVAL", 300, minimum=10))
-# Background work (DESIGN.md): Huey with its queue in a SQLite file beside the database.
+# Background work (DESIGN.md): Huey with its queue in a SQLite file beside the database,
+# or in Redis when CIVICSOCIAL_REDIS_URL is set (several workers on several machines).
 # `civicsocial serve` starts a worker; `civicsocial worker` runs one on its own.
-HUEY = {
+REDIS_URL = os.environ.get("CIVICSOCIAL_REDIS_URL", "").strip()
+HUEY: dict[str, object] = {
     "name": "civicsocial",
-    "huey_class": "huey.SqliteHuey",
-    "filename": str(VAR_DIR / "tasks.sqlite3"),
     "immediate": False,  # djhuey would run tasks inline whenever DEBUG is on
     "results": False,  # jobs keep their state in the database, where the pages read it
     "consumer": {"workers": 2, "worker_type": "thread"},
 }
+if REDIS_URL:
+    if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured("CIVICSOCIAL_REDIS_URL must be a redis://, rediss:// or "
+                                   f"unix:// URL, not {REDIS_URL!r}.")
+    HUEY.update({"huey_class": "huey.RedisHuey", "url": REDIS_URL})
+else:
+    HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "tasks.sqlite3")})
 
 # FOIL productions built from the pages.
 # Branding audit (P8): the city's reference logo (an image file; empty: the demo city's
