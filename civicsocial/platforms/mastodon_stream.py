@@ -2,9 +2,10 @@
 its own statuses, replies that mention it, edits and deletions are archived as they
 arrive (P25, P27).
 
-Mastodon's stream has no position to resume from, so every (re)connection starts with
-an ordinary capture run: it reads everything since the account's polling cursor, which
-covers whatever happened while the stream was down. An event seen by both is archived
+Mastodon's stream has no position to resume from, so every (re)connection is followed
+by an ordinary capture run: it reads everything since the account's polling cursor, which
+covers whatever happened while the stream was down (the stream is connected first, so
+nothing falls between the two). An event seen by both is archived
 once (the archive ignores what it already holds).
 """
 
@@ -121,9 +122,13 @@ class MastodonStream:
             events: queue.Queue[Event] = queue.Queue()
             handle = None
             try:
+                # Connected first, then the catch-up: what happens in between is in both.
+                handle = self.adapter.open_stream(_Listener(events))
                 if capture_account(self.account, self.adapter).ok:  # what the stream missed
-                    handle = self.adapter.open_stream(_Listener(events))
                     wait = pause
+                else:
+                    handle.close()
+                    handle = None
             except PlatformError as error:
                 log.warning("stream of %s unavailable: %s", self.account.handle, error)
             if handle is not None:

@@ -137,8 +137,7 @@ class MastodonAdapter:
         recent = datetime.now(UTC) - timedelta(days=THREAD_DAYS)
         for status in own:
             if datetime.fromisoformat(status["created_at"]) >= recent:
-                context = _jsonable(self._call(_thread_of(status["id"])))
-                for reply in context.get("descendants", []):
+                for reply in self._replies_to(status["id"]):
                     found.setdefault(reply["uri"], reply)
         newest = max([n["id"] for n in notifications], default=since, key=lambda i: int(i or 0))
         # Own statuses share a URI prefix (https://host/users/NAME/statuses/ on Mastodon);
@@ -167,6 +166,17 @@ class MastodonAdapter:
                 # Deleted or out of sight: the status's address on its instance instead.
                 self._uris[parent_id] = f"{self.base_url}/statuses/{parent_id}"
         return self._uris[parent_id]
+
+    def _replies_to(self, status_id: str) -> list[dict[str, Any]]:
+        """The replies in a status's thread; none if it was deleted since it was listed
+        (that must not fail the run: the next listing records the deletion)."""
+        try:
+            context = _jsonable(self._call(_thread_of(status_id)))
+        except PlatformError as error:
+            if error.retry_after is not None:
+                raise
+            return []
+        return list(context.get("descendants", []))
 
     def _mentions_after(self, since: str | None) -> list[dict[str, Any]]:
         """Every mention notification after `since`, oldest page first (min_id pages
@@ -227,12 +237,21 @@ class MastodonAdapter:
 
     def open_stream(self, listener: StreamListener) -> Any:
         """The account's user stream (its own statuses, mentions, edits, deletions) sent
-        to `listener` from a thread of its own; the handle's is_alive() turns false when
-        the connection ends, and close() ends it."""
+        to `listener` from a thread of its own, once connected; the handle's is_alive()
+        turns false when the connection ends, and close() ends it."""
         try:
-            return self._api.stream_user(listener, run_async=True, timeout=STREAM_TIMEOUT)
+            handle = self._api.stream_user(listener, run_async=True, timeout=STREAM_TIMEOUT)
         except (MastodonError, ValueError, requests.RequestException) as error:
             raise self._translate(error) from None
+        # Mastodon.py connects on its own thread: return only once the server has the
+        # subscription, so that a catch-up run made after this misses nothing.
+        deadline = time.monotonic() + STREAM_TIMEOUT
+        while getattr(handle, "connection", None) is None:
+            if not handle.is_alive() or time.monotonic() > deadline:
+                handle.close()
+                raise PlatformError("could not connect to the streaming API", retry_after=0.0)
+            time.sleep(0.02)
+        return handle
 
     # Acting
 

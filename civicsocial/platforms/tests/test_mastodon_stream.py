@@ -1,12 +1,13 @@
 """Live capture of a Mastodon account from its user stream: its statuses, replies that
-mention it, edits and deletions are archived as they arrive; a (re)connection first
-catches up on what the stream missed (P25, P27)."""
+mention it, edits and deletions are archived as they arrive; each (re)connection is
+followed by a catch-up run for what the stream missed (P25, P27)."""
 
 from __future__ import annotations
 
 import os
 import threading
 from collections.abc import Callable
+from typing import Any
 from unittest import mock
 
 from civicsocial.platforms.adapters.mastodon import MastodonAdapter
@@ -35,23 +36,22 @@ class MastodonStreamTestCase(BaseTestCase):
     def follow_until(self, done: Callable[[], bool], act: Callable[[], None],
                      timeout: float = 20) -> MastodonStream:
         """Run the stream in this thread (it shares the test's transaction); `act` runs
-        once the stream is connected, and the run stops when `done` is true."""
+        once the stream is connected and caught up, and the run stops when `done` is true."""
         stream = MastodonStream(self.account)
         stop = threading.Event()
-        original_handle, original_open = stream.handle, stream.adapter.open_stream
+        original_handle, original_follow = stream.handle, stream._follow
 
         def handle(event: Event) -> None:
             original_handle(event)
             if done():
                 stop.set()
 
-        def open_stream(listener: object) -> object:
-            connection = original_open(listener)  # type: ignore[arg-type]
+        def follow(*args: Any) -> None:
             threading.Thread(target=act, daemon=True).start()
-            return connection
+            original_follow(*args)
 
         stream.handle = handle  # type: ignore[method-assign]
-        stream.adapter.open_stream = open_stream  # type: ignore[method-assign]
+        stream._follow = follow  # type: ignore[method-assign]
         run_until_stopped(stream.run, stop, timeout)
         return stream
 
@@ -101,15 +101,16 @@ class MastodonStreamTestCase(BaseTestCase):
         stop = threading.Event()
 
         def open_stream(listener: object) -> object:
-            connection = original_open(listener)  # type: ignore[arg-type]
-            opened.append(connection)
-            if len(opened) == 1:  # the first connection drops; meanwhile a reply comes in
-                connection.close()
+            if opened:  # the stream is down: a post and a reply come in before it is back
                 made["post"] = self.city.publish("Service change", "ms4-post").item_id
                 made["reply"] = self.resident.publish("@transit why?", "ms4-reply",
                                                       reply_to=made["post"]).item_id
+            connection = original_open(listener)  # type: ignore[arg-type]
+            opened.append(connection)
+            if len(opened) == 1:
+                connection.close()  # the first connection drops at once
             else:
-                stop.set()
+                stop.set()  # the catch-up after this connection still runs
             return connection
 
         stream.adapter.open_stream = open_stream  # type: ignore[method-assign]
