@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 PYTHON ?= python3
 PORT ?= 8000
 
-.PHONY: install system-deps bluesky-network demo test lint typecheck test-sqlite test-postgres clean bench
+.PHONY: install system-deps bluesky-network demo test lint typecheck test-sqlite test-postgres clean bench eval
 
 install: $(VENV)/.installed
 
@@ -62,3 +62,8 @@ clean:
 bench: install bluesky-network
 	CIVICSOCIAL_DEBUG=1 $(BIN)/python bench/archive_bench.py
 	CIVICSOCIAL_DEBUG=1 $(BIN)/python bench/capture_bench.py
+
+# Triage measured on the labelled development set: per-label precision, recall and F1.
+TRIAGE_SET ?= ../shared/triage/dev.jsonl
+eval: install
+	CIVICSOCIAL_DEBUG=1 $(BIN)/civicsocial triage --in $(TRIAGE_SET) --evaluate

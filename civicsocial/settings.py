@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "civicsocial.policy",
     "civicsocial.records",
     "civicsocial.platforms",
+    "civicsocial.inbox",
     "huey.contrib.djhuey",
 ]
 

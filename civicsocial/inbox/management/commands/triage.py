@@ -1,0 +1,66 @@
+"""`civicsocial triage --in FILE.jsonl [--out FILE.jsonl]`: triage every line of a file
+shaped like ../shared/triage/dev.jsonl (its labels, if any, are ignored) and write one
+line per input: {"id": ..., "labels": [...], "reasons": {...}}. `--evaluate` compares
+with the file's own labels instead (`make eval`)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import IO, Any, cast
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rich.console import Console
+from rich.table import Table
+
+from civicsocial.inbox.triage import DELETION_GROUNDS, triage
+from civicsocial.inbox.triage.evaluate import evaluate, read_lines
+
+
+class Command(BaseCommand):
+    help = "Triage comments from a JSON-lines file (labels, with the reason for each)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--in", dest="source", required=True, help="JSON lines to triage")
+        parser.add_argument("--out", default="-", help="where to write (default: standard output)")
+        parser.add_argument("--evaluate", action="store_true",
+                            help="compare with the file's labels: precision, recall, F1")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        source = Path(options["source"])
+        try:
+            rows = read_lines(source)
+        except OSError as error:
+            raise CommandError(f"cannot read {source}: {error.strerror}") from None
+        except ValueError as error:
+            raise CommandError(f"{source}: {error}") from None
+        if options["evaluate"]:
+            self._report(rows)
+            return
+        out = sys.stdout if options["out"] == "-" else open(options["out"], "w", encoding="utf-8")  # noqa: SIM115
+        try:
+            for row in rows:
+                found = triage(row.get("text", ""), row.get("account_topic"), row.get("post", ""))
+                out.write(json.dumps({"id": row.get("id"), "labels": found.labels,
+                                      "reasons": found.reasons}, ensure_ascii=False) + "\n")
+        finally:
+            if out is not sys.stdout:
+                out.close()
+
+    def _report(self, rows: list[dict[str, Any]]) -> None:
+        result = evaluate(rows)
+        console = Console(file=cast(IO[str], self.stdout), width=100)
+        table = Table("label", "comments", "precision", "recall", "F1",
+                      title=f"Triage against {len(rows)} labelled comments")
+        for score in result.scores:
+            table.add_row(score.label, str(score.support), f"{score.precision:.2f}",
+                          f"{score.recall:.2f}", f"{score.f1:.2f}")
+        console.print(table)
+        console.print(f"Complaint only (protected speech): {result.complaints_only} comments, "
+                      f"{len(result.complaints_given_a_ground)} given a deletion ground "
+                      f"{result.complaints_given_a_ground or ''}")
+        for ground in DELETION_GROUNDS:
+            missed = result.grounds_missed.get(ground, [])
+            if missed:
+                console.print(f"  {ground} seen only as a complaint: {len(missed)} {missed}")

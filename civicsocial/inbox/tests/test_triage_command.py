@@ -1,0 +1,71 @@
+"""`civicsocial triage --in FILE [--out FILE]`: one line out per line in, with labels and
+the reason for each; bad files get a clear error; any text is triaged without error."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+from pathlib import Path
+
+from django.core.management import CommandError, call_command
+from django.test import SimpleTestCase
+
+from civicsocial.inbox.triage import LABELS, MAX_CHARS, triage
+
+HOSTILE = ["", " ", "a" * 100_000, "\x00\x01\x02\ufffd" * 50, "שלום, הכביש שבור ליד הבית",
+           "🚧🚧🚧🕳️😡", "<script>alert(1)</script><img src=x onerror=alert(2)>",
+           "\u202eevil\u202c", "\uff26\uff35\uff23\uff2b \uff59\uff4f\uff55", "NO HEAT IN MY BUILDING!!!"]
+
+
+class TriageCommandTestCase(SimpleTestCase):
+    def write(self, tmp: Path, rows: list[object]) -> Path:
+        path = tmp / "in.jsonl"
+        path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+        return path
+
+    def test_it_writes_one_line_per_comment_with_reasons(self):
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            source = self.write(Path(tmp), [
+                {"id": "a", "account": "NYC DOT", "account_topic": None, "post": "Paving season",
+                 "text": "Huge pothole on Atlantic Ave, a cyclist almost went down", "labels": []},
+                {"id": "b", "account": "NYC DOT", "account_topic": None, "post": "", "text": "Thanks!"}])
+            out = Path(tmp) / "out.jsonl"
+            call_command("triage", "--in", str(source), "--out", str(out))
+            lines = [json.loads(line) for line in out.read_text().splitlines()]
+        self.assertEqual([line["id"] for line in lines], ["a", "b"])
+        self.assertIn("dangerous_condition", lines[0]["labels"])
+        self.assertIn("pothole", lines[0]["reasons"]["dangerous_condition"])
+        self.assertEqual(set(lines[0]["reasons"]), set(lines[0]["labels"]))
+        self.assertEqual(lines[1]["labels"], [])
+
+    def test_it_names_the_line_that_is_not_json(self):
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "bad.jsonl"
+            path.write_text('{"id": "a", "text": "ok"}\n{not json\n', encoding="utf-8")
+            with self.assertRaisesRegex(CommandError, "line 2: not JSON"):
+                call_command("triage", "--in", str(path), stdout=StringIO())
+            with self.assertRaisesRegex(CommandError, "cannot read"):
+                call_command("triage", "--in", str(Path(tmp) / "missing.jsonl"), stdout=StringIO())
+
+    def test_it_triages_hostile_text_without_error(self):
+        for text in HOSTILE:
+            found = triage(text, "Pools and beaches only", "Pools open Saturday")
+            self.assertTrue(set(found.labels) <= set(LABELS), text[:20])
+            for reason in found.reasons.values():
+                self.assertLessEqual(len(reason), 120)
+        full_width = "\uff26\uff35\uff23\uff2b \uff59\uff4f\uff55"
+        self.assertIn("obscene", triage(full_width).labels)  # folded to plain letters
+        self.assertEqual(MAX_CHARS, 5000)
+
+    def test_it_never_gives_rude_criticism_a_deletion_ground(self):
+        # P22: a complaint, however rude, is protected speech.
+        for text in ["Your agency is a joke and the commissioner should resign.",
+                     "Incompetent, lazy, useless. Do your job for once."]:
+            found = triage(text)
+            self.assertIn("complaint", found.labels)
+            self.assertFalse({"obscene", "hate_speech", "solicitation", "tos_violation"}
+                             & set(found.labels), found)

@@ -1,0 +1,81 @@
+"""Measuring triage against a labelled file (`make eval`): per-label precision, recall
+and F1, and how often a comment that is only a complaint (protected speech) is given a
+deletion ground."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from civicsocial.inbox.triage import DELETION_GROUNDS, LABELS, triage
+
+
+@dataclass(frozen=True)
+class LabelScore:
+    label: str
+    support: int
+    precision: float
+    recall: float
+    f1: float
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    comments: int
+    scores: list[LabelScore]
+    complaints_only: int  # comments labelled complaint and nothing else
+    complaints_given_a_ground: list[str]  # their ids, when triage gave a deletion ground
+    grounds_missed: dict[str, list[str]]  # deletion ground -> ids where triage said complaint only
+
+
+def read_lines(path: Path) -> list[dict[str, Any]]:
+    """A triage file's lines (JSON objects), with a clear error for a bad one."""
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"line {number}: not JSON ({error.msg})") from None
+        if not isinstance(row, dict) or not isinstance(row.get("text", ""), str):
+            raise ValueError(f"line {number}: expected an object with a text")
+        rows.append(row)
+    return rows
+
+
+def _ratio(a: float, b: float) -> float:
+    return a / b if b else 0.0
+
+
+def evaluate(rows: Iterable[dict[str, Any]]) -> Evaluation:
+    """Compare triage with the labels each row carries."""
+    rows = list(rows)
+    counts = {label: [0, 0, 0] for label in LABELS}  # true positive, false positive, false negative
+    given_ground: list[str] = []
+    missed: dict[str, list[str]] = {g: [] for g in DELETION_GROUNDS}
+    complaints_only = 0
+    for row in rows:
+        truth = set(row.get("labels", []))
+        found = set(triage(row.get("text", ""), row.get("account_topic"), row.get("post", "")).labels)
+        for label in LABELS:
+            counts[label][0] += label in truth and label in found
+            counts[label][1] += label not in truth and label in found
+            counts[label][2] += label in truth and label not in found
+        if truth == {"complaint"}:
+            complaints_only += 1
+            if found & set(DELETION_GROUNDS):
+                given_ground.append(str(row.get("id")))
+        for ground in truth & set(DELETION_GROUNDS):
+            if ground not in found and "complaint" in found:
+                missed[ground].append(str(row.get("id")))
+    scores = []
+    for label, (tp, fp, fn) in counts.items():
+        precision, recall = _ratio(tp, tp + fp), _ratio(tp, tp + fn)
+        scores.append(LabelScore(label, tp + fn, precision, recall,
+                                 _ratio(2 * precision * recall, precision + recall)))
+    return Evaluation(len(rows), scores, complaints_only, given_ground,
+                      {g: ids for g, ids in missed.items() if ids})
