@@ -20,6 +20,7 @@ OPERATOR_COMMANDS = {
     "archive": "import captures, search, verify, seal, retention, holds, disposal (P25, P27)",
     "foil": "FOIL cases: open, list, export a production, verify a production (P26)",
     "compliance": "the compliance report, per agency and citywide (table or json)",
+    "triage": "label comments from a JSON-lines file, with reasons (--evaluate: P/R/F1)",
     "reset_second_factor": "remove a person's authenticator so they enrol again",
     "axes_reset": "lift login throttling (all, or --username NAME)",
     "changepassword": "set a person's password",

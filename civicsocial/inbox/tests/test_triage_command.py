@@ -69,3 +69,28 @@ class TriageCommandTestCase(SimpleTestCase):
             self.assertIn("complaint", found.labels)
             self.assertFalse({"obscene", "hate_speech", "solicitation", "tos_violation"}
                              & set(found.labels), found)
+
+
+class TriageModelTestCase(SimpleTestCase):
+    def test_it_explains_a_label_the_model_added(self):
+        # No word list names a flooded basement stairwell; the learned model is what flags it.
+        found = triage("water coming up through the floor of the basement stairwell again, "
+                       "three weeks now, nobody from the building or the city has come")
+        self.assertIn("service_request", found.labels)
+        self.assertRegex(found.reasons["service_request"], r"^(?:words: |model \d\.\d\d)")
+
+    def test_it_cross_validates_when_asked(self):
+        import tempfile
+
+        rows = [{"id": f"r{n}", "text": text, "labels": labels} for n, (text, labels) in enumerate(
+            [("pothole on my street, a car lost a wheel", ["service_request", "dangerous_condition"]),
+             ("thanks for the update", []), ("FOIL: all emails about the bike lane", ["records_request"]),
+             ("great job everyone", []), ("no heat in the building since monday", ["service_request"]),
+             ("love this park", [])] * 3)]
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "labelled.jsonl"
+            path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+            out = StringIO()
+            call_command("triage", "--in", str(path), "--evaluate", "--folds", "3", stdout=out)
+        self.assertIn("cross-validated, 3 folds", out.getvalue())
+        self.assertIn("records_request", out.getvalue())

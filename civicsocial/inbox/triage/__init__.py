@@ -1,25 +1,41 @@
 """Triage of a public comment: which labels of ../shared/triage/LABELS.md it carries,
 each with a short reason a person can check (the words that triggered it).
 
-`triage(text, account_topic, post)` is a plain function: no database, no network, no
-state, so it runs on every captured item as it arrives and on a file from the command
-line alike.
+Two halves: word lists written from the labels' definitions (lexicon.py), and a model
+learned from labelled comments (model.py) that catches what the lists miss for the
+routing labels. `triage(text, account_topic, post)` and `triage_many` are plain
+functions: no database, no network, so they run on every captured item as it arrives
+and on a file from the command line alike.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from typing import TYPE_CHECKING, NamedTuple
 
 from civicsocial.inbox.triage import lexicon
+
+if TYPE_CHECKING:
+    from civicsocial.inbox.triage.model import TriageModel
 
 LABELS = ["service_request", "dangerous_condition", "records_request", "question", "complaint",
           "obscene", "hate_speech", "solicitation", "tos_violation", "off_topic"]
 DELETION_GROUNDS = ["obscene", "hate_speech", "solicitation", "tos_violation", "off_topic"]
 MAX_CHARS = 5000  # a comment is judged on its first 5,000 characters (a 100 KB one too)
 APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
+
+
+class Comment(NamedTuple):
+    """One comment to triage, with what it answers."""
+
+    text: str
+    account_topic: str | None = None  # set only for a topic-limited account (P22)
+    post: str = ""  # the city post it replies to
+    account: str = ""  # the account's name ("NYC Ferry")
 
 
 @dataclass(frozen=True)
@@ -31,7 +47,8 @@ class Triage:
 @cache
 def _compiled(name: str) -> re.Pattern[str]:
     patterns: list[str] = getattr(lexicon, name)
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    # The text is lower-cased first (normalize), so the patterns need no IGNORECASE (2x faster).
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
 
 
 def normalize(text: str) -> str:
@@ -46,9 +63,9 @@ def _hit(name: str, text: str) -> str:
     return found.group(0).strip()[:60] if found else ""
 
 
-def triage(text: str, account_topic: str | None = None, post: str = "") -> Triage:
-    """The labels of one comment and, for each, why."""
-    text = normalize(text or "")
+def rules(text: str, account_topic: str | None = None, post: str = "",
+          account: str = "") -> dict[str, str]:
+    """The labels the word lists give a normalized text, each with the words found."""
     reasons: dict[str, str] = {}
 
     def mark(label: str, *lists: str) -> None:
@@ -60,21 +77,51 @@ def triage(text: str, account_topic: str | None = None, post: str = "") -> Triag
 
     mark("dangerous_condition", "HAZARDS")
     mark("service_request", "SERVICE_CONDITIONS", "SERVICE_ASKS")
-    if "dangerous_condition" in reasons and "service_request" not in reasons:
-        reasons["service_request"] = "a hazard the city must fix"
     mark("records_request", "RECORDS")
     if "?" in text:
         mark("question", "QUESTION_STARTS")
     mark("complaint", "CRITICISM")
     mark("obscene", "PROFANITY", "SEXUAL")
+    if "obscene" not in reasons and len(_compiled("MILD_SWEARS").findall(text)) >= 2:
+        reasons["obscene"] = f'words: "{_hit("MILD_SWEARS", text)}" and more'  # abuse, not a word
     mark("hate_speech", "SLURS", "HATE")
     mark("solicitation", "SOLICITATION")
     mark("tos_violation", "THREATS", "DOXXING", "IMPERSONATION")
     if account_topic:
-        why = off_topic(text, account_topic, post)
+        why = off_topic(text, account_topic, f"{account} {post}")
         if why:
             reasons["off_topic"] = why
-    return Triage([label for label in LABELS if label in reasons], reasons)
+    return reasons
+
+
+def triage_many(comments: Sequence[Comment], model: TriageModel | None = None) -> list[Triage]:
+    """Triage comments together: the model reads them in one batch, which is what makes
+    a file or a capture run fast."""
+    from civicsocial.inbox.triage.model import shipped_model
+
+    texts = [normalize(comment.text or "") for comment in comments]
+    learned = (model or shipped_model()).predict(texts) if texts else []
+    results = []
+    for text, comment, extra in zip(texts, comments, learned, strict=True):
+        reasons = rules(text, comment.account_topic, comment.post, comment.account)
+        for label, why in extra.items():
+            reasons.setdefault(label, why)
+        if "dangerous_condition" in reasons and "service_request" not in reasons:
+            reasons["service_request"] = "a hazard the city must fix"
+        results.append(Triage([label for label in LABELS if label in reasons], reasons))
+    return results
+
+
+def triage(text: str, account_topic: str | None = None, post: str = "", account: str = "") -> Triage:
+    """The labels of one comment and, for each, why."""
+    return triage_many([Comment(text, account_topic, post, account)])[0]
+
+
+def comment_of(row: dict[str, object]) -> Comment:
+    """A triage file's line (shaped like ../shared/triage/dev.jsonl) as a Comment."""
+    topic = row.get("account_topic")
+    return Comment(str(row.get("text") or ""), str(topic) if topic else None,
+                   str(row.get("post") or ""), str(row.get("account") or ""))
 
 
 _STOP_WORDS = """a an the and or of to in on at for with by from about as is are was were be
@@ -94,7 +141,8 @@ def _stems(text: str) -> set[str]:
 def off_topic(text: str, account_topic: str, post: str = "") -> str:
     """Why a comment is off the topic of a topic-limited account (P22), or "". A comment
     that shares no content word (by its first five letters) with the topic statement or
-    the post it answers, and is not a short reaction, is off topic."""
+    the context (the account's name and the post it answers), and is not a short
+    reaction, is off topic."""
     topic = _stems(normalize(account_topic)) | _stems(normalize(post))
     words = _stems(text)
     if len(words) < 3 or not topic:

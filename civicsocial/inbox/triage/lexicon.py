@@ -167,13 +167,20 @@ CRITICISM = [
     r"(?:how|why) (?:is|are|does|do|did) (?:it|this|that|"
     r"you|they).{0,40}(?:still|so hard|take so long|always|never)",
 ]
+# Obscene: profanity used as abuse, or sexual content. A single mild swear word in a
+# complaint ("get your shit together") is not obscene: it stays a complaint (P22).
 PROFANITY = [
     r"f+u+c+k+\w*", r"\bf[\W_]*[u\*@]+[\W_]*c?[\W_]*k+\w*", r"\bfck\w*", r"\bfk+\b", r"\bfuk\w*",
-    r"\bmotherf\w*", r"\bmf\b", r"\bs+h+[i1!\*]+t+\w*", r"\bbullsh\w*", r"\bb[i1!\*]tch\w*",
-    r"\ba+s+s+h+o+l+e+s?\b", r"\bdumbass\w*", r"\bjackass\w*", r"\bbitch ass\b", r"\bc+u+n+t+s?\b",
-    r"\bd[i1]ck(?:s|head|heads)?\b", r"\bcock(?:s|sucker|suckers)?\b", r"\bpuss(?:y|ies)\b",
-    r"\btw[a4]t\w*", r"\bwhores?\b", r"\bsluts?\b", r"\bsuck (?:my|a) (?:dick|cock|balls)",
-    r"\bblow ?jobs?\b", r"\bbastards?\b", r"\bpiss(?:ed)? off\b", r"\bwank\w*", r"\bprick\b",
+    r"\bmotherf\w*", r"\bb[i1!\*]tch\w*", r"\bc+u+n+t+s?\b", r"\bcock(?:s|sucker|suckers)?\b",
+    r"\bpuss(?:y|ies)\b", r"\btw[a4]t\w*", r"\bwhores?\b", r"\bsluts?\b",
+    r"\bsuck (?:my|a) (?:dick|cock|balls)", r"\bblow ?jobs?\b", r"\bwank\w*",
+    r"\b(?:piece of|pile of|full of) s+h+[i1!\*]+t+\b", r"\bs+h+[i1!\*]+t+ ?(?:head|bag|stain)s?\b",
+    r"\b(?:dick|d[i1]ck)(?:head|heads|wad)\b", r"\beat (?:a )?d[i1]ck\b",
+]
+MILD_SWEARS = [
+    r"\bs+h+[i1!\*]+t+\w*", r"\bbullsh\w*", r"\ba+s+s+h+o+l+e+s?\b", r"\bdumbass\w*",
+    r"\bjackass\w*", r"\bd[i1]cks?\b", r"\bbastards?\b", r"\bpiss(?:ed)?\b", r"\bprick\b",
+    r"\bdamn\b", r"\bcrap\w*", r"\bhell\b", r"\bass\b",
 ]
 SEXUAL = [
     r"\bnudes?\b", r"\bnaked\b", r"\bhorny\b", r"\bonlyfans\b", r"\bonly fans\b", r"\bporn\w*",
@@ -232,17 +239,25 @@ SOLICITATION = [
     r"weekend|%)", r"\bbook (?:now|your|a) (?:appointment|session|consultation)", r"\b1-?800-?\d",
     r"\bsugar (?:daddy|baby|mommy)\b", r"\bloan (?:approval|offer)\b", r"\bbad credit\b",
 ]
+# Threats aim at a person (or a place with people in it), which "this will kill small
+# businesses" does not.
+VICTIM = (r"(?:you|u|ya|y'?all|him|her|them|em|'em|your (?:\w+ )?(?:ass|family|kids?|wife|husband|"
+          r"mother|mom|officers?|cops?|staff|workers?)|every (?:one|last one) of (?:you|them)|"
+          r"(?:that|this|the|those|these) (?:\w+ )?(?:cop|cops|officer|officers|pig|pigs|guy|lady|man|"
+          r"woman|bitch|snitch|inspector|commissioner|mayor|councilman|councilwoman)s?)")
 THREATS = [
-    r"\b(?:i(?:'m| am)?|we(?:'re| are)?|i'?ll|we'?ll|gonna|going to|will)\b.{0,30}\b(?:kill|shoot|"
-    r"stab|beat|hurt|murder|hunt|burn|bomb|blow up|strangle|choke|find you|come for you|get you|pull "
-    r"up on|put (?:you|him|her|them|u) in the ground|end you|make you pay|catch you)\b",
+    r"\b(?:kill|shoot|stab|beat|hurt|murder|strangle|choke|hunt(?:ing)?|burn|end|"
+    r"smoke|body|jump|pull up on|come for|find|catch|get)\b\s+" + VICTIM + r"\b.{0,40}\b(?:down|dead|"
+    r"one by one|in the ground|when i|where|tonight|soon|promise|watch)",
+    r"\b(?:i(?:'m| am)?|we(?:'re| are)?|i'?ll|we'?ll|gonna|going to|will|imma|ima)\s+(?:\w+\s+){0,3}"
+    r"(?:kill|shoot|stab|beat|hurt|murder|hunt|burn|strangle|choke|smoke|jump|body)\s+" + VICTIM,
     r"\b(?:hunt(?:ing)? (?:you|them|u|y'?all)|hunting .{0,20} down)\b", r"\bput (?:you|him|her|"
-    r"them|u) in the ground\b", r"\bwatch your back\b", r"\byou(?:'re| are) (?:dead|next|done)\b",
+    r"them|u) in the ground\b", r"\bwatch your back\b", r"\byou(?:'re| are) (?:dead|next)\b",
     r"\b(?:deserve|ought) to (?:die|be shot|be killed|hang)\b", r"\bsomeone should (?:shoot|kill|"
     r"hang|stab|hurt)\b", r"\bi know where (?:you|he|she|they) (?:live|work|park|sleep)",
     r"\bi know what your (?:car|house|kids?) looks? like\b", r"\bsee what happens when\b",
-    r"\b(?:bomb|shoot up|blow up) (?:the|your|city hall|this)\b", r"\bthat'?s a promise\b",
-    r"\bon (?:god|my mother|my mama)\b.{0,40}\b(?:kill|find|catch|get)\b",
+    r"\b(?:bomb|shoot up|blow up|burn down) (?:the|your|city hall|this|that)\b",
+    r"\bthat'?s a promise\b", r"\bon (?:god|my mother|my mama)\b.{0,40}\b(?:kill|find|catch|get)\b",
     r"\bshould be (?:shot|hanged|hung|killed|lynched)\b", r"\bfind your\b.{0,30}\bass\b",
 ]
 DOXXING = [

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.table import Table
 
-from civicsocial.inbox.triage import DELETION_GROUNDS, triage
+from civicsocial.inbox.triage import DELETION_GROUNDS, comment_of, triage_many
 from civicsocial.inbox.triage.evaluate import evaluate, read_lines
 
 
@@ -26,6 +26,9 @@ class Command(BaseCommand):
         parser.add_argument("--out", default="-", help="where to write (default: standard output)")
         parser.add_argument("--evaluate", action="store_true",
                             help="compare with the file's labels: precision, recall, F1")
+        parser.add_argument("--folds", type=int, default=0,
+                            help="with --evaluate: cross-validate the model in N folds (for "
+                                 "the file it was trained on)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         source = Path(options["source"])
@@ -36,23 +39,23 @@ class Command(BaseCommand):
         except ValueError as error:
             raise CommandError(f"{source}: {error}") from None
         if options["evaluate"]:
-            self._report(rows)
+            self._report(rows, options["folds"])
             return
         out = sys.stdout if options["out"] == "-" else open(options["out"], "w", encoding="utf-8")  # noqa: SIM115
         try:
-            for row in rows:
-                found = triage(row.get("text", ""), row.get("account_topic"), row.get("post", ""))
+            for row, found in zip(rows, triage_many([comment_of(r) for r in rows]), strict=True):
                 out.write(json.dumps({"id": row.get("id"), "labels": found.labels,
                                       "reasons": found.reasons}, ensure_ascii=False) + "\n")
         finally:
             if out is not sys.stdout:
                 out.close()
 
-    def _report(self, rows: list[dict[str, Any]]) -> None:
-        result = evaluate(rows)
+    def _report(self, rows: list[dict[str, Any]], folds: int) -> None:
+        result = evaluate(rows, folds)
         console = Console(file=cast(IO[str], self.stdout), width=100)
-        table = Table("label", "comments", "precision", "recall", "F1",
-                      title=f"Triage against {len(rows)} labelled comments")
+        console.print(f"Triage against {len(rows)} labelled comments"
+                      + (f" (model cross-validated, {folds} folds)" if folds > 1 else ""))
+        table = Table("label", "comments", "precision", "recall", "F1")
         for score in result.scores:
             table.add_row(score.label, str(score.support), f"{score.precision:.2f}",
                           f"{score.recall:.2f}", f"{score.f1:.2f}")

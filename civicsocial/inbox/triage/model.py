@@ -1,0 +1,78 @@
+"""The learned half of triage: one logistic regression per routing label over word and
+character n-grams (scikit-learn), trained at first use on the labelled comments shipped
+in data/labelled.jsonl (a copy of ../shared/triage/dev.jsonl).
+
+It catches phrasings the word lists miss (for service requests, hazards, records requests,
+questions and complaints, where missing one costs a resident). The deletion grounds stay
+with the word lists alone: a wrong ground on a complaint would silence protected speech.
+Measured by cross-validation in evaluate.py, never on the comments it learned from.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy.sparse import spmatrix
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion
+
+TRAINING_FILE = Path(__file__).with_name("data") / "labelled.jsonl"
+# Probability above which the model adds a label; low, because these labels are about recall
+# (chosen by cross-validation on the labelled comments).
+THRESHOLDS = {"service_request": 0.35, "dangerous_condition": 0.25, "records_request": 0.3,
+              "question": 0.35, "complaint": 0.35}
+
+
+@dataclass
+class TriageModel:
+    features: FeatureUnion
+    classifiers: dict[str, LogisticRegression]
+    words: np.ndarray  # the word features' names, for reasons
+
+    def predict(self, texts: Sequence[str]) -> list[dict[str, str]]:
+        """For each (normalized) text, the labels the model adds and why."""
+        matrix = self.features.transform(texts)
+        found: list[dict[str, str]] = [{} for _ in texts]
+        for label, classifier in self.classifiers.items():
+            probabilities = classifier.predict_proba(matrix)[:, 1]
+            for row in np.flatnonzero(probabilities >= THRESHOLDS[label]):
+                found[row][label] = self._reason(matrix[row], classifier, probabilities[row])
+        return found
+
+    def _reason(self, row: spmatrix, classifier: LogisticRegression, probability: float) -> str:
+        weights = row.toarray()[0][: len(self.words)] * classifier.coef_[0][: len(self.words)]
+        top = [self.words[i] for i in np.argsort(weights)[::-1][:3] if weights[i] > 0]
+        return f"model {probability:.2f}" + (f": {', '.join(top)}" if top else "")
+
+
+def train(rows: Iterable[dict[str, Any]]) -> TriageModel:
+    """A model from labelled rows (normalized texts with their labels)."""
+    from civicsocial.inbox.triage import normalize
+
+    rows = list(rows)
+    texts = [normalize(str(row.get("text", ""))) for row in rows]
+    word = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True)
+    features = FeatureUnion([("word", word), ("char", TfidfVectorizer(
+        analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True))])
+    matrix = features.fit_transform(texts)
+    classifiers = {}
+    for label in THRESHOLDS:
+        truth = np.array([label in row.get("labels", []) for row in rows])
+        if 0 < truth.sum() < len(rows):
+            classifiers[label] = LogisticRegression(C=10, class_weight="balanced",
+                                                    max_iter=2000).fit(matrix, truth)
+    return TriageModel(features, classifiers, word.get_feature_names_out())
+
+
+@cache
+def shipped_model() -> TriageModel:
+    """The model trained on the shipped labelled comments (once per process, about 1 s)."""
+    lines = TRAINING_FILE.read_text(encoding="utf-8").splitlines()
+    return train(json.loads(line) for line in lines if line.strip())
