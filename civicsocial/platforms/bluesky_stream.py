@@ -18,6 +18,7 @@ from atproto import CAR, FirehoseSubscribeReposClient, models, parse_subscribe_r
 from django.db import transaction
 from django.utils import timezone
 
+from civicsocial.inbox.services import triage_new_items
 from civicsocial.platforms.adapters.base import PlatformError
 from civicsocial.platforms.adapters.bluesky import POST, PROFILE, BlueskyAdapter, reply_uris
 from civicsocial.platforms.capture import capturable_accounts, capture_account
@@ -117,6 +118,7 @@ class FirehoseConsumer:
                 if captures:
                     result = archive_captures(captures)
                     self.archived += sum(n for k, n in result.counts.items() if k != "unchanged")
+                    triage_new_items()
                 StreamCursor.objects.filter(pk=self.cursor.pk).update(seq=seq)
             self._unsaved = 0
         self.cursor.seq = seq

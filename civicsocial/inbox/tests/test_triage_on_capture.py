@@ -1,0 +1,46 @@
+"""Every incoming item that reaches the archive lands in its account's inbox with its
+triage labels and reasons, once (P21-P24, P26)."""
+
+from __future__ import annotations
+
+from civicsocial.inbox.models import InboxItem, InboxState
+from civicsocial.inbox.services import triage_new_items
+from civicsocial.records.tests.helpers import archive, line
+from civicsocial.testing import BaseTestCase
+
+
+class TriageOnCaptureTestCase(BaseTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.account = self.approved_account()  # @alpha_news
+        self.other = self.approved_account(agency=self.bravo, handle="@bravo_news",
+                                           url="https://bsky.example/bravo_news")
+
+    def test_it_puts_comments_in_the_inbox_with_labels_and_reasons(self):
+        archive(line("post-1", account="@alpha_news", kind="post", text="Paving on Atlantic Ave"),
+                line("c-1", account="@alpha_news", parent_id="post-1",
+                     text="Huge pothole at Atlantic and Flatbush, a cyclist almost went down"),
+                line("c-2", account="@alpha_news", parent_id="post-1", text="Thank you!"))
+        self.assertEqual(triage_new_items(), 2)
+        hazard = InboxItem.objects.get(item__item_id="c-1")
+        self.assertEqual(hazard.account, self.account)
+        self.assertEqual(hazard.state, InboxState.NEW)
+        self.assertIn("dangerous_condition", hazard.labels)
+        self.assertIn("pothole", hazard.reasons["dangerous_condition"])
+        self.assertEqual(InboxItem.objects.get(item__item_id="c-2").labels, [])
+        self.assertFalse(InboxItem.objects.filter(item__item_id="post-1").exists())  # our own post
+
+    def test_it_triages_each_item_once(self):
+        archive(line("c-3", account="@alpha_news", text="FOIL: all emails about the busway"))
+        self.assertEqual(triage_new_items(), 1)
+        archive(line("c-3", account="@alpha_news", minutes=5, text="FOIL: all emails about the busway!"))
+        self.assertEqual(triage_new_items(), 0)
+        self.assertEqual(InboxItem.objects.get().labels, ["records_request"])
+
+    def test_it_validates_ownership(self):
+        archive(line("c-4", account="@bravo_news", text="No heat in our building since Sunday"),
+                line("c-5", account="@someone_unregistered", text="No heat here either"))
+        triage_new_items()
+        self.assertEqual([i.item.item_id for i in InboxItem.objects.filter(account=self.other)], ["c-4"])
+        self.assertFalse(InboxItem.objects.filter(account=self.account).exists())
+        self.assertFalse(InboxItem.objects.filter(item__item_id="c-5").exists())  # no account: no inbox
