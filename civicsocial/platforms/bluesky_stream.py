@@ -16,12 +16,11 @@ from typing import Any
 
 from atproto import CAR, FirehoseSubscribeReposClient, models, parse_subscribe_repos_message
 from django.db import transaction
-from django.utils import timezone
 
 from civicsocial.inbox.services import triage_new_items
 from civicsocial.platforms.adapters.base import PlatformError
 from civicsocial.platforms.adapters.bluesky import POST, PROFILE, BlueskyAdapter, reply_uris
-from civicsocial.platforms.capture import capturable_accounts, capture_account
+from civicsocial.platforms.capture import capturable_accounts, capture_account, removal_line
 from civicsocial.platforms.models import StreamCursor
 from civicsocial.records.archive import archive_captures
 from civicsocial.records.capture import CaptureError, parse_capture
@@ -92,11 +91,8 @@ class FirehoseConsumer:
     def _deletion(self, repo: str, uri: str) -> list[dict[str, Any]]:
         items = ArchivedItem.objects.filter(item_id=uri, deleted=False, stream__platform="bluesky",
                                             stream__account__isnull=False).select_related("stream")
-        now = timezone.now().isoformat()
-        return [{"platform": "bluesky", "account": item.stream.handle, "item_id": uri,
-                 "kind": item.kind, "author": "", "text": "", "created_at": now,
-                 "captured_at": now, "deleted": True, "raw": {"removed": "firehose delete",
-                                                               "repo": repo}} for item in items]
+        return [removal_line("bluesky", item.stream.handle, uri, item.kind,
+                             {"removed": "firehose delete", "repo": repo}) for item in items]
 
     def handle(self, message: Any) -> None:
         """One firehose frame: archive what concerns our accounts, then move the cursor."""

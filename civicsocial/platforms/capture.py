@@ -41,6 +41,16 @@ class CaptureReport:
     lag_seconds: float | None = None
 
 
+def removal_line(platform: str, handle: str, item_id: str, kind: str, why: dict[str, Any],
+                 at: datetime | None = None) -> dict[str, Any]:
+    """A capture line saying the platform no longer has an archived item (P27: the archive
+    keeps it and records the removal), noticed `at` (default now); `why` is the raw payload."""
+    now = (at or timezone.now()).isoformat()
+    return {"platform": platform, "account": handle, "item_id": item_id, "kind": kind,
+            "author": "", "text": "", "created_at": now, "captured_at": now, "deleted": True,
+            "raw": why}
+
+
 def _removals(account: Account, listed: set[str], scopes: list[str],
               now: datetime) -> list[dict[str, Any]]:
     """Deletion captures for archived items in a completely listed scope that the
@@ -56,10 +66,8 @@ def _removals(account: Account, listed: set[str], scopes: list[str],
     for item in items.only("item_id", "kind"):
         # SQLite's LIKE ignores case: check the prefix exactly before calling it gone
         if item.item_id not in listed and any(item.item_id.startswith(s) for s in scopes):
-            gone.append({"platform": account.platform, "account": account.handle,
-                         "item_id": item.item_id, "kind": item.kind, "author": "", "text": "",
-                         "created_at": now.isoformat(), "captured_at": now.isoformat(),
-                         "deleted": True, "raw": {"removed": "no longer listed by the platform"}})
+            gone.append(removal_line(account.platform, account.handle, item.item_id, item.kind,
+                                     {"removed": "no longer listed by the platform"}, now))
     return gone
 
 

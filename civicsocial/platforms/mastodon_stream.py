@@ -17,14 +17,13 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils import timezone
 from mastodon import StreamListener
 
 from civicsocial.inbox.services import triage_new_items
 from civicsocial.platforms.adapters import adapter_for
 from civicsocial.platforms.adapters.base import PlatformError
 from civicsocial.platforms.adapters.mastodon import MastodonAdapter
-from civicsocial.platforms.capture import capture_account
+from civicsocial.platforms.capture import capture_account, removal_line
 from civicsocial.records.archive import archive_captures
 from civicsocial.records.capture import CaptureError, parse_capture
 from civicsocial.records.models import ArchivedItem
@@ -83,13 +82,10 @@ class MastodonStream:
 
     def _deletions(self, status_id: str) -> list[dict[str, Any]]:
         """Deletion versions for the archived status with this id, if we hold it."""
-        now = timezone.now().isoformat()
         items = ArchivedItem.objects.filter(stream__account=self.account, deleted=False,
                                             item_id__endswith=f"/{status_id}")
-        return [{"platform": "mastodon", "account": self.account.handle, "item_id": item.item_id,
-                 "kind": item.kind, "author": "", "text": "", "created_at": now,
-                 "captured_at": now, "deleted": True,
-                 "raw": {"removed": "stream delete", "id": status_id}}
+        return [removal_line("mastodon", self.account.handle, item.item_id, item.kind,
+                             {"removed": "stream delete", "id": status_id})
                 for item in items if item.item_id.rsplit("/", 1)[-1] == status_id]
 
     def _archive(self, lines: list[dict[str, Any]]) -> None:
