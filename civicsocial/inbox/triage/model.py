@@ -38,7 +38,7 @@ class TriageModel:
 
     def predict(self, texts: Sequence[str]) -> list[dict[str, str]]:
         """For each (normalized) text, the labels the model adds and why."""
-        matrix = self.features.transform(texts)
+        matrix = self.features.transform(texts).tocsr()
         found: list[dict[str, str]] = [{} for _ in texts]
         for label, classifier in self.classifiers.items():
             probabilities = classifier.predict_proba(matrix)[:, 1]
@@ -47,8 +47,13 @@ class TriageModel:
         return found
 
     def _reason(self, row: spmatrix, classifier: LogisticRegression, probability: float) -> str:
-        weights = row.toarray()[0][: len(self.words)] * classifier.coef_[0][: len(self.words)]
-        top = [self.words[i] for i in np.argsort(weights)[::-1][:3] if weights[i] > 0]
+        # Only the row's non-zero word features can weigh in: no dense copy of the row.
+        words = row.indices < len(self.words)
+        order = np.argsort(row.indices[words])  # ties go to the earlier feature, every time
+        columns, data = row.indices[words][order], row.data[words][order]
+        weights = data * classifier.coef_[0][columns]
+        top = [self.words[columns[i]] for i in np.argsort(-weights, kind="stable")[:3]
+               if weights[i] > 0]
         return f"model {probability:.2f}" + (f": {', '.join(top)}" if top else "")
 
 
