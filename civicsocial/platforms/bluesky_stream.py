@@ -20,10 +20,14 @@ from django.db import transaction
 from civicsocial.inbox.services import triage_new_items
 from civicsocial.platforms.adapters.base import PlatformError
 from civicsocial.platforms.adapters.bluesky import POST, PROFILE, BlueskyAdapter, reply_uris
-from civicsocial.platforms.capture import capturable_accounts, capture_account, removal_line
+from civicsocial.platforms.capture import (
+    capturable_accounts,
+    capture_account,
+    parse_lines,
+    removal_line,
+)
 from civicsocial.platforms.models import StreamCursor
 from civicsocial.records.archive import archive_captures
-from civicsocial.records.capture import CaptureError, parse_capture
 from civicsocial.records.models import ArchivedItem
 from civicsocial.registry.models import Account
 
@@ -100,12 +104,9 @@ class FirehoseConsumer:
         seq = getattr(event, "seq", None)
         lines = self._lines(event) \
             if isinstance(event, models.ComAtprotoSyncSubscribeRepos.Commit) else []
-        captures = []
-        for line in lines:
-            try:
-                captures.append(parse_capture(line))
-            except CaptureError as error:
-                log.warning("unreadable firehose record %s: %s", line.get("item_id"), error)
+        captures, rejected = parse_lines(lines)
+        for message in rejected:
+            log.warning("unreadable firehose record %s", message)
         if seq is None:
             return
         self._unsaved += 1

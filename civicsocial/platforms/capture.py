@@ -71,15 +71,16 @@ def _removals(account: Account, listed: set[str], scopes: list[str],
     return gone
 
 
-def _parse(lines: list[dict[str, Any]], handle: str,
-           report: CaptureReport) -> list[Capture]:
-    captures = []
+def parse_lines(lines: list[dict[str, Any]], handle: str = "") -> tuple[list[Capture], list[str]]:
+    """Adapter lines as captures (filed under `handle` when given), and one message for
+    each platform payload we could not read (kept out, never archived half-read)."""
+    captures, rejected = [], []
     for line in lines:
         try:
-            captures.append(parse_capture({**line, "account": handle}))
+            captures.append(parse_capture({**line, "account": handle} if handle else line))
         except CaptureError as error:
-            report.rejected.append(f"{line.get('item_id', '?')}: {error}")
-    return captures
+            rejected.append(f"{line.get('item_id', '?')}: {error}")
+    return captures, rejected
 
 
 def _lag(captures: list[Capture], since: datetime | None) -> float | None:
@@ -110,7 +111,7 @@ def capture_account(account: Account, adapter: PlatformAdapter | None = None) ->
             last_attempt_at=started, last_error=report.error[:2000], last_error_at=started)
         log.warning("capture of %s failed: %s", account.handle, report.error)
         return report
-    captures = _parse(lines, account.handle, report)
+    captures, report.rejected = parse_lines(lines, account.handle)
     with transaction.atomic():
         archived = archive_captures(captures)
         report.counts = dict(archived.counts)

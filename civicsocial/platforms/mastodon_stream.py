@@ -23,9 +23,8 @@ from civicsocial.inbox.services import triage_new_items
 from civicsocial.platforms.adapters import adapter_for
 from civicsocial.platforms.adapters.base import PlatformError
 from civicsocial.platforms.adapters.mastodon import MastodonAdapter
-from civicsocial.platforms.capture import capture_account, removal_line
+from civicsocial.platforms.capture import capture_account, parse_lines, removal_line
 from civicsocial.records.archive import archive_captures
-from civicsocial.records.capture import CaptureError, parse_capture
 from civicsocial.records.models import ArchivedItem
 from civicsocial.registry.models import Account
 
@@ -89,12 +88,9 @@ class MastodonStream:
                 for item in items if item.item_id.rsplit("/", 1)[-1] == status_id]
 
     def _archive(self, lines: list[dict[str, Any]]) -> None:
-        captures = []
-        for line in lines:
-            try:
-                captures.append(parse_capture({**line, "account": self.account.handle}))
-            except CaptureError as error:
-                log.warning("unreadable status for %s: %s", self.account.handle, error)
+        captures, rejected = parse_lines(lines, self.account.handle)
+        for message in rejected:
+            log.warning("unreadable status for %s: %s", self.account.handle, message)
         if captures:
             result = archive_captures(captures)
             self.archived += sum(n for k, n in result.counts.items() if k != "unchanged")
