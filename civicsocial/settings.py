@@ -212,6 +212,9 @@ EMAIL_BACKEND = os.environ.get(
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
+DEFAULT_FROM_EMAIL = os.environ.get("CIVICSOCIAL_FROM_EMAIL", "civic-social@localhost")
+# P21: a moderator reviews every account's inbox at least this often.
+REVIEW_EVERY_HOURS = _number("CIVICSOCIAL_REVIEW_EVERY_HOURS", 24)
 
 LOGGING = {
     "version": 1,

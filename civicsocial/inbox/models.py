@@ -1,8 +1,15 @@
 """The inbox: every incoming item (a comment, reply, mention or direct message captured
-on a registered account) with its triage labels and where it stands (P21-P24, P26)."""
+on a registered account) with its triage labels and where it stands (P21-P24, P26).
+
+- `InboxItem`: one incoming item, its labels, state, location and 311 referral.
+- `AccountReview`: a moderator reviewed an account's inbox (the P21 daily clock).
+- `RemovalProposal`: a moderator asks to hide or delete an item on a ground; only counsel
+  decides (P22). The archive keeps the original whatever the decision.
+"""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -27,10 +34,97 @@ class InboxItem(models.Model):
     reasons = models.JSONField(default=dict, help_text="label -> why (the words, or the model)")
     captured_at = models.DateTimeField(help_text="first captured: the review clock starts here")
     triaged_at = models.DateTimeField(default=timezone.now)
+    reviewed_at = models.DateTimeField(null=True, blank=True, help_text="first reviewed")
+    location = models.CharField(max_length=300, blank=True, help_text="a place named in the text")
+    # The 311 referral (P23): our reply on the platform, and the Open311 service request.
+    referral_reply = models.CharField(max_length=300, blank=True)
+    service_request_id = models.CharField(max_length=100, blank=True)
+    service_request_token = models.CharField(max_length=100, blank=True)
+    service_request_status = models.CharField(max_length=40, blank=True)
+    service_request_notes = models.TextField(blank=True)
+    service_request_checked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-captured_at"]
-        indexes = [models.Index(fields=["account", "state", "-captured_at"])]
+        ordering = ["-captured_at", "-pk"]
+        indexes = [models.Index(fields=["account", "state", "-captured_at"]),
+                   models.Index(fields=["-captured_at", "-id"], name="inbox_newest_first")]
 
     def __str__(self) -> str:
         return f"{self.item.item_id} ({self.state})"
+
+    def get_absolute_url(self) -> str:
+        return f"/inbox/{self.pk}/"
+
+
+class AccountReview(models.Model):
+    """A moderator looked at an account's inbox (P21: at least once every 24 hours)."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="reviews")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 related_name="+")
+    reviewed_at = models.DateTimeField(default=timezone.now, db_index=True)
+    items_seen = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["-reviewed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.account} reviewed {self.reviewed_at:%Y-%m-%d %H:%M}"
+
+
+class OverdueAlert(models.Model):
+    """An overdue alert was sent for an account, so each lapse alerts once."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    due_at = models.DateTimeField(help_text="when the review fell due")
+    sent_at = models.DateTimeField(default=timezone.now)
+    recipients = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "due_at"],
+                                               name="one_alert_per_lapse")]
+
+    def __str__(self) -> str:
+        return f"overdue alert for {self.account} (due {self.due_at:%Y-%m-%d %H:%M})"
+
+
+class RemovalGround(models.TextChoices):
+    """P22: the only grounds on which an outside comment may be hidden or deleted."""
+
+    OBSCENE = "obscene", "Obscene"
+    HATE_SPEECH = "hate_speech", "Hate speech"
+    SOLICITATION = "solicitation", "Solicitation"
+    TOS_VIOLATION = "tos_violation", "Terms-of-service violation"
+    OFF_TOPIC = "off_topic", "Off topic (topic-limited account only)"
+
+
+class RemovalProposal(models.Model):
+    class Action(models.TextChoices):
+        HIDE = "hide", "Hide"
+        DELETE = "delete", "Delete"
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", "Waiting for counsel"
+        APPROVED = "approved", "Approved by counsel"
+        REJECTED = "rejected", "Rejected by counsel"
+
+    inbox_item = models.ForeignKey(InboxItem, on_delete=models.PROTECT, related_name="proposals")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    ground = models.CharField(max_length=20, choices=RemovalGround.choices)
+    explanation = models.TextField(max_length=5000)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    proposed_at = models.DateTimeField(default=timezone.now)
+    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(max_length=5000, blank=True)
+    carried_out_at = models.DateTimeField(null=True, blank=True)
+    platform_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.inbox_item.item.item_id} ({self.ground})"

@@ -43,6 +43,8 @@ class Agency(models.Model):
     central_contact = models.ForeignKey(
         "Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # P23: the agency's own words when it refers a resident to 311 (blank: the city's).
+    referral_wording = models.TextField(max_length=1000, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

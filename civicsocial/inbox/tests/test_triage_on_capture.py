@@ -24,10 +24,11 @@ class TriageOnCaptureTestCase(BaseTestCase):
         self.assertEqual(triage_new_items(), 2)
         hazard = InboxItem.objects.get(item__item_id="c-1")
         self.assertEqual(hazard.account, self.account)
-        self.assertEqual(hazard.state, InboxState.NEW)
         self.assertIn("dangerous_condition", hazard.labels)
+        self.assertEqual(hazard.state, InboxState.HELD)  # possible legal notice (P24)
         self.assertIn("pothole", hazard.reasons["dangerous_condition"])
         self.assertEqual(InboxItem.objects.get(item__item_id="c-2").labels, [])
+        self.assertEqual(InboxItem.objects.get(item__item_id="c-2").state, InboxState.NEW)
         self.assertFalse(InboxItem.objects.filter(item__item_id="post-1").exists())  # our own post
 
     def test_it_triages_each_item_once(self):

@@ -1,0 +1,85 @@
+"""What follows at once from a label: a dangerous condition is held as possible legal
+notice and counsel is told (P24); a records request opens a FOIL case (P26)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core import mail
+
+from civicsocial.inbox.models import InboxItem, InboxState
+from civicsocial.inbox.services import triage_new_items
+from civicsocial.records import foil
+from civicsocial.records.models import FoilCase, LegalHold
+from civicsocial.records.tests.helpers import archive, line
+from civicsocial.registry.models import Role
+from civicsocial.testing import BaseTestCase
+
+
+class RoutingTestCase(BaseTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.account = self.approved_account()  # @alpha_news
+        self.other = self.approved_account(agency=self.bravo, handle="@bravo_news",
+                                           url="https://bsky.example/bravo_news")
+        mail.outbox.clear()
+
+    def test_it_holds_a_dangerous_condition_as_legal_notice_and_tells_counsel(self):
+        archive(line("c-1", account="@alpha_news", author="resident.bsky",
+                     text="There is a deep pothole at 120 Flatbush Ave, my bike went down"))
+        triage_new_items()
+        entry = InboxItem.objects.get()
+        self.assertEqual(entry.state, InboxState.HELD)
+        self.assertEqual(entry.location, "120 Flatbush Ave")
+        hold = LegalHold.objects.get(item=entry.item)
+        self.assertIn("P24", hold.reason)
+        self.assertIn(entry.item.first_captured_at.isoformat(), hold.reason)
+        self.assertTrue(foil.is_held(entry.item))
+        counsel = self.person(Role.COUNSEL)
+        [message] = mail.outbox
+        self.assertEqual(message.to, [counsel.email])
+        self.assertIn(entry.item.first_captured_at.isoformat(timespec="microseconds"), message.body)
+        self.assertIn("120 Flatbush Ave", message.body)
+
+    def test_it_opens_a_foil_case_for_a_records_request(self):
+        archive(line("c-2", account="@alpha_news", author="reporter.bsky",
+                     text="Under FOIL I request all emails about the busway pilot"))
+        triage_new_items()
+        entry = InboxItem.objects.get()
+        case = FoilCase.objects.get(source_item=entry.item)
+        self.assertEqual(case.agency, self.alpha)
+        self.assertEqual(case.requester, "reporter.bsky")
+        self.assertEqual(case.received_on, entry.item.first_captured_at.date())
+        self.assertEqual(case.acknowledge_by, foil.business_days_after(case.received_on, 5))
+        self.assertIn(entry.item.pk, foil.case_item_ids(case))
+        officer = self.person(Role.RECORDS_OFFICER)
+        self.assertEqual([m.to for m in mail.outbox], [[officer.email]])
+        self.assertIn(case.number, mail.outbox[0].subject)
+
+    def test_it_routes_each_item_once(self):
+        archive(line("c-3", account="@alpha_news", text="FOIL request: all emails about the busway"))
+        triage_new_items()
+        archive(line("c-3", account="@alpha_news", minutes=5,
+                     text="FOIL request: all emails about the busway (edited)"))
+        triage_new_items()
+        self.assertEqual(FoilCase.objects.count(), 1)
+
+    def test_it_does_nothing_for_a_complaint(self):
+        archive(line("c-4", account="@alpha_news", text="The new schedule is terrible, do better"))
+        triage_new_items()
+        self.assertEqual(InboxItem.objects.get().state, InboxState.NEW)
+        self.assertFalse(LegalHold.objects.exists() or FoilCase.objects.exists())
+        self.assertEqual(mail.outbox, [])
+
+    def test_it_validates_ownership(self):
+        archive(line("c-5", account="@bravo_news", text="Sinkhole opening at 5 Main St, cars swerving"))
+        triage_new_items()
+        [message] = mail.outbox
+        self.assertEqual(message.to, [self.person(Role.COUNSEL, "bravo").email])
+        self.assertNotIn(self.person(Role.COUNSEL).email, message.to)
+
+    def test_it_keeps_received_on_from_capture_not_today(self):
+        archive(line("c-6", account="@alpha_news", captured_at="2026-01-05T10:00:00Z",
+                     text="Requesting records under the Freedom of Information Law: permits 2025"))
+        triage_new_items()
+        self.assertEqual(FoilCase.objects.get().received_on, date(2026, 1, 5))
