@@ -21,6 +21,8 @@ OPERATOR_COMMANDS = {
     "foil": "FOIL cases: open, list, export a production, verify a production (P26)",
     "compliance": "the compliance report, per agency and citywide (table or json)",
     "triage": "label comments from a JSON-lines file, with reasons (--evaluate: P/R/F1)",
+    "reviewalerts": "alert moderators about inboxes overdue for their daily review (P21)",
+    "referrals": "refresh the status of open 311 service requests (Open311, P23)",
     "reset_second_factor": "remove a person's authenticator so they enrol again",
     "axes_reset": "lift login throttling (all, or --username NAME)",
     "changepassword": "set a person's password",

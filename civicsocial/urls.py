@@ -3,6 +3,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
 from civicsocial.api import api
+from civicsocial.inbox import views as inbox_views
 from civicsocial.policy import views as policy_views
 from civicsocial.records import views as archive_views
 from civicsocial.registry import views as r
@@ -64,5 +65,18 @@ urlpatterns = [
     path("foil/<int:pk>/export/", archive_views.case_export, name="foil-export"),
     path("foil/<int:pk>/production/", archive_views.case_download, name="foil-download"),
     path("foil/<int:pk>/status/", archive_views.case_status, name="foil-status"),
+    path("inbox/", inbox_views.inbox, name="inbox"),
+    path("inbox/reviews/", inbox_views.review_clock, name="inbox-reviews"),
+    path("inbox/proposals/", inbox_views.proposals, name="inbox-proposals"),
+    path("inbox/proposals/<int:pk>/decide/", inbox_views.proposal_decide,
+         name="inbox-proposal-decide"),
+    path("inbox/proposals/<int:pk>/retry/", inbox_views.proposal_retry,
+         name="inbox-proposal-retry"),
+    path("inbox/accounts/<int:pk>/reviewed/", inbox_views.account_reviewed,
+         name="inbox-account-reviewed"),
+    path("inbox/<int:pk>/", inbox_views.entry_detail, name="inbox-entry"),
+    path("inbox/<int:pk>/state/", inbox_views.entry_state, name="inbox-state"),
+    path("inbox/<int:pk>/refer/", inbox_views.entry_refer, name="inbox-refer"),
+    path("inbox/<int:pk>/propose/", inbox_views.entry_propose, name="inbox-propose"),
     path("api/", api.urls),
 ]

@@ -5,13 +5,17 @@ minute."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 
 from civicsocial.inbox import routing
 from civicsocial.inbox.location import find_location
-from civicsocial.inbox.models import InboxItem
+from civicsocial.inbox.models import InboxItem, InboxState
 from civicsocial.inbox.triage import Comment, triage_many
 from civicsocial.records.models import ArchivedItem, ItemKind, ItemVersion
+from civicsocial.registry.models import Person
+from civicsocial.security import audit
 
 INCOMING = [ItemKind.COMMENT, ItemKind.MESSAGE]
 BATCH = 2000
@@ -77,3 +81,59 @@ def _route(item_pks: list[int], latest: dict[int, dict[str, str]]) -> None:
     entries = list(InboxItem.objects.filter(item__in=item_pks)
                    .select_related("item", "account__agency"))
     routing.route(entries, {pk: (v["author"], v["text"]) for pk, v in latest.items()})
+
+
+def text_of(entry: InboxItem) -> str:
+    """The newest text of an inbox item ("" once disposed of)."""
+    latest = entry.item.version_set.select_related("content").order_by("-version_no").first()
+    content = getattr(latest, "content", None)
+    return content.text if content is not None else ""
+
+
+# States a moderator sets by hand; referred, held and hidden follow from their actions.
+MANUAL_STATES = [InboxState.NEW, InboxState.REVIEWED, InboxState.ANSWERED]
+
+
+def set_state(actor: Person, entry: InboxItem, state: str) -> InboxItem:
+    """Mark an item reviewed or answered (or new again)."""
+    if state not in MANUAL_STATES:
+        raise ValidationError("That state follows from its own action (refer, hold, hide).")
+    if entry.state == InboxState.HIDDEN:
+        raise ValidationError("This comment was hidden by counsel's decision; it stays hidden.")
+    before = entry.state
+    entry.state = state
+    entry.reviewed_at = entry.reviewed_at or timezone.now()
+    entry.save(update_fields=["state", "reviewed_at"])
+    audit.record(actor, "inbox.state", entry.item, agency_id=entry.account.agency_id,
+                 changes={"state": [before, state]})
+    return entry
+
+
+def texts_of(item_pks: list[int]) -> dict[int, dict[str, str]]:
+    """item pk -> newest text and author, for a page of inbox items."""
+    return {pk: {"text": v["text"], "author": v["author"]} for pk, v in _latest(item_pks).items()}
+
+
+def author_of(entry: InboxItem) -> str:
+    return _latest([entry.item_id]).get(entry.item_id, {}).get("author", "")
+
+
+def thread_of(entry: InboxItem, depth: int = 10) -> list[dict[str, object]]:
+    """The posts the item answers (oldest first, up to `depth`), the item, then the replies
+    to it: each with its archive id, author, text and whether it is this item."""
+    chain: list[int] = [entry.item_id]
+    parent = _latest([entry.item_id]).get(entry.item_id, {}).get("parent", "")
+    while parent and len(chain) <= depth:
+        found = ArchivedItem.objects.filter(stream=entry.item.stream_id, item_id=parent) \
+            .values_list("pk", flat=True).first()
+        if found is None or found in chain:
+            break
+        chain.insert(0, found)
+        parent = _latest([found]).get(found, {}).get("parent", "")
+    replies = list(ItemVersion.objects.filter(stream=entry.item.stream_id,
+                                              content__parent_id=entry.item.item_id)
+                   .values_list("item_id", flat=True).distinct()[:50])
+    latest = _latest(chain + replies)
+    return [{"pk": pk, "this": pk == entry.item_id, "reply": pk in replies,
+             **latest.get(pk, {"text": "", "author": "", "parent": ""})}
+            for pk in chain + [r for r in replies if r not in chain]]

@@ -13,3 +13,21 @@ from civicsocial.inbox.services import triage_new_items
 @HUEY.lock_task("triage-new-items")
 def triage_new() -> None:
     triage_new_items()
+
+
+@db_periodic_task(crontab(minute="*/15"))
+@HUEY.lock_task("review-alerts")
+def review_alerts() -> None:
+    """P21: alert on accounts whose daily review is overdue (once per lapse)."""
+    from civicsocial.inbox.review import send_overdue_alerts
+
+    send_overdue_alerts()
+
+
+@db_periodic_task(crontab(minute="*/15"))
+@HUEY.lock_task("refresh-referrals")
+def refresh_311() -> None:
+    """P23: bring the status of open 311 requests up to date."""
+    from civicsocial.inbox.referral import refresh_referrals
+
+    refresh_referrals()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from civicsocial.platforms.adapters.base import NotSupported, PlatformAdapter
+from civicsocial.platforms.adapters.base import Capability, NotSupported, PlatformAdapter
 from civicsocial.registry.models import Account
 
 
@@ -23,3 +23,16 @@ def adapter_for(account: Account) -> PlatformAdapter:
         found = credentials_for(account)
         return MastodonAdapter(found.service, account.handle, found.secret)
     raise NotSupported(f"capture from {account.get_platform_display()} is not built yet")
+
+
+def capabilities_of(platform: str) -> frozenset[Capability]:
+    """What the platform's adapter can do (empty for a platform with no adapter yet)."""
+    if platform == "bluesky":
+        from civicsocial.platforms.adapters.bluesky import BlueskyAdapter
+
+        return BlueskyAdapter.capabilities
+    if platform == "mastodon":
+        from civicsocial.platforms.adapters.mastodon import MastodonAdapter
+
+        return MastodonAdapter.capabilities
+    return frozenset()
