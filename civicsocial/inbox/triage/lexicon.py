@@ -127,6 +127,10 @@ RECORDS = [
     r"obtain|request|see) (?:the|a|all)? ?(?:records?|data|reports?|contract|emails?|documents?|"
     r"footage|minutes)", r"(?:release|publish|show us|share) the (?:data|numbers|report|"
     r"contract|emails|footage|study|audit|raw data)",
+    # Data asked for as a breakdown or a list is a request for records, not a question.
+    r"\bwant to see (?:the|a|that) (?:list|data|numbers|breakdown|records?|report|spreadsheet)",
+    r"\bhow many\b.{0,80}\bby (?:borough|precinct|district|zip(?: code)?|year|month|"
+    r"neighborhood|agency|type)\b",
 ]
 QUESTION_STARTS = [
     r"^(?:how|when|where|what|which|who|why|is|are|can|could|will|would|do|does|did|should|"
@@ -238,6 +242,13 @@ SOLICITATION = [
     r"services?|law firm|clinic)\b.{0,60}\b(?:open|offer|special|call|visit|book|deal|now|today|"
     r"weekend|%)", r"\bbook (?:now|your|a) (?:appointment|session|consultation)", r"\b1-?800-?\d",
     r"\bsugar (?:daddy|baby|mommy)\b", r"\bloan (?:approval|offer)\b", r"\bbad credit\b",
+    # Scams and self-promotion in their usual shapes.
+    r"\bturned \$?\d[\d,.k]* into \$?\d", r"\b(?:you'?ve|you have) been (?:selected|chosen|"
+    r"picked)\b", r"\bgift ?cards?\b", r"\bclaim (?:it|yours|your \w+|now|here|at|before)\b",
+    r"\bmessage (?:her|him|me|them|us) on (?:ig|insta|instagram|whatsapp|telegram|snap|tiktok)\b",
+    r"\bcheck (?:out )?my (?:new )?(?:music|video|song|mixtape|album|podcast|track|ep|book|art)\b",
+    r"\bjust dropped\b", r"\b(?:she|he|it|they)(?:'s| is|'re| are) legit\b",
+    r"\b(?:trading|investment|bitcoin|crypto|forex) (?:program|platform|account manager|expert)\b",
 ]
 # Threats aim at a person (or a place with people in it), which "this will kill small
 # businesses" does not.
@@ -259,6 +270,10 @@ THREATS = [
     r"\b(?:bomb|shoot up|blow up|burn down) (?:the|your|city hall|this|that)\b",
     r"\bthat'?s a promise\b", r"\bon (?:god|my mother|my mama)\b.{0,40}\b(?:kill|find|catch|get)\b",
     r"\bshould be (?:shot|hanged|hung|killed|lynched)\b", r"\bfind your\b.{0,30}\bass\b",
+    r"\b(?:leaving|leave|leaves|go(?:ing)? home|carried out) in (?:an? )?(?:ambulance|body ?bag|"
+    r"coffin|casket|stretcher)", r"\bwe know (?:when|where) (?:they|you|he|she|y'?all)\b",
+    r"\bnext time\b.{0,50}\b(?:won'?t (?:just )?be|it won'?t|he'?s (?:leaving|gonna)|"
+    r"she'?s (?:leaving|gonna)|you'?re (?:leaving|gonna))",
 ]
 DOXXING = [
     r"\b(?:lives|living|stays|resides) (?:at|on) \d+\b", r"\bhome address\b", r"\b\d{3}[-.\s]\d{2}"
@@ -272,4 +287,7 @@ IMPERSONATION = [
     r"(?:nyc|city|government) (?:help ?desk|support|account|agent)\b.{0,60}\b(?:dm|send|verify|"
     r"account number|password|ssn|payment|fee)", r"\bdm us your (?:account|ssn|password|card|"
     r"details)", r"\bsend (?:us|me) your (?:account number|password|ssn|card|pin)",
+    # Phishing: an office's name, a prize or a deadline, and a form asking for bank details.
+    r"\b(?:enter|submit|provide|confirm|verify) (?:your|ur|their|the)\b.{0,40}\b(?:bank|ssn|"
+    r"social security|password|pin|card number|account number|routing|osis)",
 ]
