@@ -66,11 +66,14 @@ def _hit(name: str, text: str) -> str:
 def rules(text: str, account_topic: str | None = None, post: str = "",
           account: str = "") -> dict[str, str]:
     """The labels the word lists give a normalized text, each with the words found."""
+    from civicsocial.inbox.triage.prefilter import lexicon_prefilter
+
     reasons: dict[str, str] = {}
+    candidates = lexicon_prefilter().candidates(text)  # most comments: one list or two
 
     def mark(label: str, *lists: str) -> None:
         for name in lists:
-            words = _hit(name, text)
+            words = _hit(name, text) if name in candidates else ""
             if words:
                 reasons[label] = f'words: "{words}"'
                 return
@@ -82,7 +85,8 @@ def rules(text: str, account_topic: str | None = None, post: str = "",
         mark("question", "QUESTION_STARTS")
     mark("complaint", "CRITICISM")
     mark("obscene", "PROFANITY", "SEXUAL")
-    if "obscene" not in reasons and len(_compiled("MILD_SWEARS").findall(text)) >= 2:
+    if "obscene" not in reasons and "MILD_SWEARS" in candidates and \
+            len(_compiled("MILD_SWEARS").findall(text)) >= 2:
         reasons["obscene"] = f'words: "{_hit("MILD_SWEARS", text)}" and more'  # abuse, not a word
     mark("hate_speech", "SLURS", "HATE")
     mark("solicitation", "SOLICITATION")

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.sparse import spmatrix
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion
@@ -43,14 +42,18 @@ class TriageModel:
         for label, classifier in self.classifiers.items():
             probabilities = classifier.predict_proba(matrix)[:, 1]
             for row in np.flatnonzero(probabilities >= THRESHOLDS[label]):
-                found[row][label] = self._reason(matrix[row], classifier, probabilities[row])
+                span = slice(matrix.indptr[row], matrix.indptr[row + 1])
+                found[row][label] = self._reason(matrix.indices[span], matrix.data[span],
+                                                 classifier, probabilities[row])
         return found
 
-    def _reason(self, row: spmatrix, classifier: LogisticRegression, probability: float) -> str:
-        # Only the row's non-zero word features can weigh in: no dense copy of the row.
-        words = row.indices < len(self.words)
-        order = np.argsort(row.indices[words])  # ties go to the earlier feature, every time
-        columns, data = row.indices[words][order], row.data[words][order]
+    def _reason(self, indices: np.ndarray, values: np.ndarray, classifier: LogisticRegression,
+                probability: float) -> str:
+        # Only the row's non-zero word features can weigh in (read straight from the CSR
+        # arrays: no row copy, no dense row).
+        words = indices < len(self.words)
+        order = np.argsort(indices[words])  # ties go to the earlier feature, every time
+        columns, data = indices[words][order], values[words][order]
         weights = data * classifier.coef_[0][columns]
         top = [self.words[columns[i]] for i in np.argsort(-weights, kind="stable")[:3]
                if weights[i] > 0]
