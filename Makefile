@@ -58,10 +58,12 @@ clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
 
 # Speed and memory of the archive (BENCH_N scales it: BENCH_N=20000 make bench for a quick run),
-# then capture throughput and lag from the local Bluesky network (CAPTURE_N replies).
+# then capture throughput and lag from the local Bluesky network (CAPTURE_N replies), then
+# triage throughput and the inbox page with INBOX_N items (default 100,000).
 bench: install bluesky-network
 	CIVICSOCIAL_DEBUG=1 $(BIN)/python bench/archive_bench.py
 	CIVICSOCIAL_DEBUG=1 $(BIN)/python bench/capture_bench.py
+	CIVICSOCIAL_DEBUG=1 $(BIN)/python bench/inbox_bench.py
 
 # Triage measured on the labelled development set: per-label precision, recall and F1, the
 # model cross-validated in 5 folds (it is trained on this set).

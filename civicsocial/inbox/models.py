@@ -46,14 +46,35 @@ class InboxItem(models.Model):
 
     class Meta:
         ordering = ["-captured_at", "-pk"]
+        # Pages read newest first: through one of these, in order, stopping after a page.
         indexes = [models.Index(fields=["account", "state", "-captured_at"]),
-                   models.Index(fields=["-captured_at", "-id"], name="inbox_newest_first")]
+                   models.Index(fields=["-captured_at", "-id"], name="inbox_newest_first"),
+                   models.Index(fields=["state", "-captured_at", "-id"], name="inbox_state_newest"),
+                   models.Index(fields=["account", "-captured_at", "-id"],
+                                name="inbox_account_newest")]
 
     def __str__(self) -> str:
         return f"{self.item.item_id} ({self.state})"
 
     def get_absolute_url(self) -> str:
         return f"/inbox/{self.pk}/"
+
+
+class InboxLabel(models.Model):
+    """One label of an inbox item, as a row: what lets the inbox filter and count a label
+    through an index instead of reading every item's labels."""
+
+    entry = models.ForeignKey(InboxItem, on_delete=models.CASCADE, related_name="label_rows")
+    label = models.CharField(max_length=30)
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    captured_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["entry", "label"], name="one_row_per_label")]
+        indexes = [models.Index(fields=["label", "account", "-captured_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.label} on {self.entry_id}"
 
 
 class AccountReview(models.Model):

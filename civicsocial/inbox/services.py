@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from civicsocial.inbox import routing
 from civicsocial.inbox.location import find_location
-from civicsocial.inbox.models import InboxItem, InboxState
+from civicsocial.inbox.models import InboxItem, InboxLabel, InboxState
 from civicsocial.inbox.triage import Comment, triage_many
 from civicsocial.records.models import ArchivedItem, ItemKind, ItemVersion
 from civicsocial.registry.models import Person
@@ -67,12 +67,23 @@ def triage_new_items(batch: int = BATCH) -> int:
                 for item, comment, found in zip(items, comments, triage_many(comments),
                                                 strict=True)]
         InboxItem.objects.bulk_create(rows, ignore_conflicts=True)
+        _index_labels([row.item_id for row in rows if row.labels])
         _route([row.item_id for row in rows if set(row.labels) & routing.ROUTED], latest)
         added += len(rows)
         if len(items) < batch:
             return added
 
 
+
+
+def _index_labels(item_pks: list[int]) -> None:
+    """One InboxLabel row per label of the given items (a second call adds nothing)."""
+    entries = InboxItem.objects.filter(item__in=item_pks).values_list(
+        "pk", "labels", "account_id", "captured_at")
+    InboxLabel.objects.bulk_create(
+        [InboxLabel(entry_id=pk, label=label, account_id=account, captured_at=captured)
+         for pk, labels, account, captured in entries for label in labels],
+        ignore_conflicts=True, batch_size=1000)
 
 
 def _route(item_pks: list[int], latest: dict[int, dict[str, str]]) -> None:

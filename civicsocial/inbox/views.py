@@ -8,14 +8,15 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models.lookups import In
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from civicsocial.http import AuthedRequest
 from civicsocial.inbox import moderation, referral, review, services
-from civicsocial.inbox.models import InboxItem, InboxState, RemovalProposal
+from civicsocial.inbox.models import InboxItem, InboxLabel, InboxState, RemovalProposal
 from civicsocial.inbox.open311 import Open311Client, Open311Error
 from civicsocial.inbox.triage import LABELS
 from civicsocial.records import foil
@@ -26,6 +27,7 @@ from civicsocial.security import audit
 from civicsocial.security.permissions import Action, agencies_for, can, require, require_somewhere
 
 PER_PAGE = 50
+COUNT_CAP = 10_000
 CELL = 22  # pixels per day in the coverage chart
 
 
@@ -52,23 +54,36 @@ class InboxFilter(forms.Form):
     page = forms.IntegerField(required=False, min_value=1, max_value=100000)
 
 
+def visible_entries(accounts: QuerySet[Account]) -> QuerySet[InboxItem]:
+    """Items of these accounts. Account tests are written on `account_id + 0`, which no
+    index serves: the database then reads an index in page order (newest first, or a
+    state's newest first) and stops after one page, instead of sorting every item of the
+    visible accounts first (290 ms to under 1 ms for a first page of 100,000 on SQLite)."""
+    return InboxItem.objects.filter(_of_accounts(accounts))
+
+
+def _of_accounts(accounts: QuerySet[Account]) -> In:
+    return In(F("account_id") + 0, accounts.values("pk"))
+
+
 def filtered(entries: QuerySet[InboxItem], data: dict[str, Any]) -> QuerySet[InboxItem]:
-    if data.get("label"):  # JSON containment on PostgreSQL; SQLite reads the JSON text
-        entries = entries.filter(labels__contains=[data["label"]]) if _json_contains() else \
-            entries.filter(labels__icontains=f'"{data["label"]}"')
+    if data.get("label"):  # checked per item through the label rows' unique index
+        entries = entries.filter(Exists(InboxLabel.objects.filter(
+            entry=OuterRef("pk"), label=data["label"])))
     if data.get("state"):
         entries = entries.filter(state=data["state"])
     if data.get("account"):
-        entries = entries.filter(account=data["account"])
+        entries = entries.filter(account=data["account"])  # one account: its index is best
     if data.get("agency"):
-        entries = entries.filter(account__agency=data["agency"])
+        entries = entries.filter(_of_accounts(Account.objects.filter(agency=data["agency"])))
     return entries
 
 
-def _json_contains() -> bool:
-    from django.db import connection
-
-    return connection.vendor == "postgresql"
+def capped_count(entries: QuerySet[InboxItem]) -> tuple[int, bool]:
+    """How many items, counting no further than COUNT_CAP (a page shows "10,000+"), so a
+    count never reads a whole large inbox: (count, whether it reached the cap)."""
+    found = entries[:COUNT_CAP + 1].count()
+    return min(found, COUNT_CAP), found > COUNT_CAP
 
 
 @login_required
@@ -77,12 +92,12 @@ def inbox(request: AuthedRequest) -> HttpResponse:
     form = InboxFilter(request.GET or None)
     form.fields["account"].queryset = accounts  # type: ignore[attr-defined]
     form.fields["agency"].queryset = agencies_for(request.user, Action.VIEW_INBOX)  # type: ignore[attr-defined]
-    entries = InboxItem.objects.filter(account__in=accounts)
+    entries = visible_entries(accounts)
     page = 1
     if form.is_valid():
         entries = filtered(entries, form.cleaned_data)
         page = form.cleaned_data["page"] or 1
-    total = entries.count()
+    total, more = capped_count(entries)
     rows = list(entries.select_related("item", "account")
                 .order_by("-captured_at", "-pk")[(page - 1) * PER_PAGE: page * PER_PAGE])
     texts = services.texts_of([e.item_id for e in rows])
@@ -90,7 +105,8 @@ def inbox(request: AuthedRequest) -> HttpResponse:
     query.pop("page", None)
     return render(request, "inbox/inbox.html", {
         "form": form, "rows": [{"entry": e, **texts.get(e.item_id, {})} for e in rows],
-        "total": total, "page": page, "pages": (total + PER_PAGE - 1) // PER_PAGE,
+        "total": total, "more": more, "page": page,
+        "pages": (total + PER_PAGE - 1) // PER_PAGE + (1 if more else 0),
         "query": query.urlencode(), "clocks": review.clocks(accounts),
         "may_moderate": any(can(request.user, Action.MODERATE, a) for a in
                             agencies_for(request.user, Action.VIEW_INBOX))})
