@@ -13,6 +13,7 @@ PLACES = [
     "Nostrand Ave and Eastern Pkwy", "Roosevelt Ave under the 7 at 82nd St",
     "Lenox Ave and 125th St", "Ocean Pkwy and Ave J", "Hylan Blvd and Midland Ave",
     "Jamaica Ave at 168th St", "Fordham Rd and Webster Ave", "Myrtle Ave and Wyckoff",
+    "120 Court St", "45 Lenox Ave", "2100 Ocean Pkwy", "88-10 Queens Blvd",
 ]
 TOPICS = ["the bike lane plan", "the new schedule", "this program", "the budget", "the redesign",
           "the summer hours", "the pilot", "the closure"]

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from civicsocial.inbox import georeport_server
 from civicsocial.platforms.adapters.base import PlatformError
 from civicsocial.platforms.adapters.bluesky import BlueskyAdapter
 from civicsocial.platforms.capture import capturable_accounts
@@ -142,11 +143,15 @@ def live_demo(say: Callable[[str], None], every: float = 6.0) -> Iterator[LiveDe
         yield None
         return
     stop = threading.Event()
+    georeport, _, endpoint = georeport_server.start()  # 311 referrals file requests here
+    os.environ.setdefault("CIVICSOCIAL_OPEN311_ENDPOINT", endpoint)
     try:
         demo = LiveDemo(network)
         demo.provision()
         say(f"Live capture: a local Bluesky network at {network.pds}, {len(demo.city)} city "
             f"accounts, {len(demo.residents)} residents replying every {every:g} s or so.")
+        say(f"311 referrals: a local Open311 GeoReport v2 server at "
+            f"{os.environ['CIVICSOCIAL_OPEN311_ENDPOINT']}")
         for skipped in demo.skipped:
             say(f"  not on the network: {skipped}")
         threading.Thread(target=demo.run, args=(stop, every), daemon=True,
@@ -154,4 +159,5 @@ def live_demo(say: Callable[[str], None], every: float = 6.0) -> Iterator[LiveDe
         yield demo
     finally:
         stop.set()
+        georeport.shutdown()
         network.__exit__(None, None, None)

@@ -10,8 +10,10 @@ from io import StringIO
 from unittest import mock
 
 from django.core.management import CommandError, call_command
-from django.test import TestCase, override_settings
+from django.test import Client, TestCase, override_settings
 
+from civicsocial.inbox.models import InboxItem
+from civicsocial.inbox.services import triage_new_items
 from civicsocial.platforms.capture import capturable_accounts, capture_account
 from civicsocial.platforms.credentials import secret_variable
 from civicsocial.platforms.live_demo import IMPOSTOR, LiveDemo, live_demo
@@ -21,6 +23,7 @@ from civicsocial.policy.models import BrandingAudit
 from civicsocial.policy.unregistered import unregistered_accounts
 from civicsocial.records.models import ArchivedItem, ItemKind
 from civicsocial.registry.demo import demo_profile, load_demo_city
+from civicsocial.registry.models import Person
 
 
 class LiveDemoTestCase(TestCase):
@@ -82,6 +85,22 @@ class LiveDemoTestCase(TestCase):
         self.assertTrue(any("replied" in e for e in events))
         handles = [a.handle for a in unregistered_accounts()]
         self.assertIn(f"{IMPOSTOR[0]}.test", handles)  # P1: claims the city, not registered
+
+    def test_it_fills_the_inboxes_with_triaged_replies(self):
+        for _ in range(30):
+            self.demo.step()
+        for account in self.accounts:
+            capture_account(account)
+        triage_new_items()
+        entries = InboxItem.objects.filter(account__in=self.accounts)
+        self.assertEqual(set(entries.values_list("item__item_id", flat=True)),
+                         set(ArchivedItem.objects.filter(kind=ItemKind.COMMENT, stream__account__in=
+                                                         self.accounts).values_list("item_id", flat=True)))
+        self.assertTrue(any(e.labels for e in entries))
+        moderator = Person.objects.get(username="dot-moderator")
+        client = Client()
+        client.force_login(moderator)
+        self.assertContains(client.get("/inbox/"), "Daily review")
 
     def test_it_keeps_a_reply_the_resident_deleted(self):
         resident = self.demo.residents[0]
