@@ -5,6 +5,8 @@ from io import StringIO
 from django.core.management import call_command
 from django.test import TestCase
 
+from civicsocial.inbox.models import AccountReview
+from civicsocial.inbox.review import clocks
 from civicsocial.policy.report import city_report
 from civicsocial.registry.demo import DEMO_LOGINS, DEMO_PASSWORD
 from civicsocial.registry.models import Account, Agency, Application, ApplicationStatus, Person
@@ -30,12 +32,17 @@ class DemoTestCase(TestCase):
         report = city_report(Agency.objects.all())
         self.assertGreaterEqual(report.compliant_agencies, 1)
         self.assertLess(report.compliant_agencies, len(report.agencies))
+        # P21: two weeks of reviews to chart; some accounts reviewed on time, some overdue.
+        overdue = [c.overdue for c in clocks(Account.objects.all())]
+        self.assertTrue(any(overdue) and not all(overdue))
+        self.assertGreater(AccountReview.objects.count(), 100)
 
     def test_it_changes_nothing_when_run_twice(self):
-        counts = (Agency.objects.count(), Account.objects.count(), Person.objects.count())
+        counts = (Agency.objects.count(), Account.objects.count(), Person.objects.count(),
+                  AccountReview.objects.count())
         out = StringIO()
         call_command("load_demo", stdout=out)
         self.assertIn("already loaded", out.getvalue())
         self.assertIn("dot-agency-admin", out.getvalue())  # logins are shown every time
         self.assertEqual(counts, (Agency.objects.count(), Account.objects.count(),
-                                  Person.objects.count()))
+                                  Person.objects.count(), AccountReview.objects.count()))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from civicsocial.inbox.demo import load_demo_reviews
 from civicsocial.registry.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo_city
 
 
@@ -14,6 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if load_demo_city():
+            load_demo_reviews(random.Random(2026))  # noqa: S311 - a repeatable demo
             self.stdout.write("Loaded the demo city.")
         else:
             self.stdout.write("The demo city is already loaded; nothing changed.")
