@@ -4,9 +4,6 @@ archive keeps the original, and a complaint alone can never be proposed."""
 
 from __future__ import annotations
 
-import os
-from unittest import mock
-
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from civicsocial.inbox.models import InboxItem, InboxState, RemovalProposal
@@ -15,8 +12,7 @@ from civicsocial.inbox.services import triage_new_items
 from civicsocial.platforms.adapters.base import PlatformError
 from civicsocial.platforms.adapters.bluesky import THREADGATE
 from civicsocial.platforms.capture import capture_account
-from civicsocial.platforms.credentials import secret_variable
-from civicsocial.platforms.tests.bluesky import adapter, new_account, shared_network
+from civicsocial.platforms.tests.bluesky import adapter, new_account, registered_account
 from civicsocial.records.models import ItemVersion
 from civicsocial.registry.models import Role
 from civicsocial.security.models import AuditEvent
@@ -29,15 +25,8 @@ COMPLAINT = "This agency is useless and the commissioner should resign. Worst se
 class ModerationTestCase(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
-        network = shared_network()
-        handle, password = new_account("alpha")
-        self.account = self.approved_account(handle=handle, url=f"https://bsky.app/profile/{handle}")
-        self.city = adapter(handle, password)
+        self.account, self.city = registered_account(self)
         self.resident = adapter(*new_account("resident"))
-        env = {secret_variable("bluesky", handle): password, "CIVICSOCIAL_BLUESKY_SERVICE": network.pds}
-        patcher = mock.patch.dict(os.environ, env)
-        patcher.start()
-        self.addCleanup(patcher.stop)
         self.moderator = self.person(Role.MODERATOR)
         self.counsel = self.person(Role.COUNSEL)
         self.post = self.city.publish("Bike lanes open", "mod-post")

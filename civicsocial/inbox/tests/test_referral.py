@@ -4,9 +4,7 @@ v2 server, then tracked until it closes."""
 
 from __future__ import annotations
 
-import os
 from io import StringIO
-from unittest import mock
 
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
@@ -17,8 +15,7 @@ from civicsocial.inbox.open311 import Open311Client, Open311Error
 from civicsocial.inbox.referral import CITY_WORDING, refer_to_311, refresh_referrals, suggest_service
 from civicsocial.inbox.services import triage_new_items
 from civicsocial.platforms.capture import capture_account
-from civicsocial.platforms.credentials import secret_variable
-from civicsocial.platforms.tests.bluesky import adapter, new_account, shared_network
+from civicsocial.platforms.tests.bluesky import adapter, new_account, registered_account
 from civicsocial.registry.models import Role
 from civicsocial.security.models import AuditEvent
 from civicsocial.testing import BaseTestCase
@@ -27,19 +24,12 @@ from civicsocial.testing import BaseTestCase
 class ReferralTestCase(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
-        network = shared_network()
-        handle, password = new_account("alpha")
-        self.account = self.approved_account(handle=handle, url=f"https://bsky.app/profile/{handle}")
-        self.city = adapter(handle, password)
-        self.resident = adapter(*new_account("resident"))
         self.server, self.state, endpoint = georeport_server.start(
             georeport_server.GeoReportState(api_key="k-test"))
         self.addCleanup(self.server.shutdown)
-        env = {secret_variable("bluesky", handle): password, "CIVICSOCIAL_BLUESKY_SERVICE": network.pds,
-               "CIVICSOCIAL_OPEN311_ENDPOINT": endpoint, "CIVICSOCIAL_OPEN311_API_KEY": "k-test"}
-        patcher = mock.patch.dict(os.environ, env)
-        patcher.start()
-        self.addCleanup(patcher.stop)
+        self.account, self.city = registered_account(
+            self, CIVICSOCIAL_OPEN311_ENDPOINT=endpoint, CIVICSOCIAL_OPEN311_API_KEY="k-test")
+        self.resident = adapter(*new_account("resident"))
         self.client311 = Open311Client.from_environment()
         self.moderator = self.person(Role.MODERATOR)
 

@@ -8,6 +8,7 @@ import atexit
 import os
 import secrets
 import unittest
+from typing import Any
 
 from civicsocial.platforms.adapters.bluesky import BlueskyAdapter
 from civicsocial.platforms.network import BlueskyNetwork, NetworkUnavailable, installed
@@ -35,6 +36,25 @@ def new_account(prefix: str = "user") -> tuple[str, str]:
     password = secrets.token_urlsafe(12)
     shared_network().create_account(handle, password)
     return handle, password
+
+
+def registered_account(case: Any, prefix: str = "alpha",
+                       **environment: str) -> tuple[Any, BlueskyAdapter]:
+    """A Bluesky account of `case`'s first agency (a BaseTestCase), registered and on the
+    shared network, with its credentials (and `environment`) set for the test only:
+    (the Account, an adapter speaking for it)."""
+    from unittest import mock
+
+    from civicsocial.platforms.credentials import secret_variable
+
+    handle, password = new_account(prefix)
+    account = case.approved_account(handle=handle, url=f"https://bsky.app/profile/{handle}")
+    patcher = mock.patch.dict(os.environ, {secret_variable("bluesky", handle): password,
+                                           "CIVICSOCIAL_BLUESKY_SERVICE": shared_network().pds,
+                                           **environment})
+    patcher.start()
+    case.addCleanup(patcher.stop)
+    return account, adapter(handle, password)
 
 
 def adapter(handle: str, password: str, **options: object) -> BlueskyAdapter:

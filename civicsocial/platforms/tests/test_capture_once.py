@@ -16,7 +16,7 @@ from civicsocial.platforms.adapters.bluesky import POST, now_iso
 from civicsocial.platforms.capture import capture_account, capture_due
 from civicsocial.platforms.credentials import secret_variable
 from civicsocial.platforms.models import CaptureState
-from civicsocial.platforms.tests.bluesky import adapter, new_account, shared_network
+from civicsocial.platforms.tests.bluesky import adapter, new_account, registered_account
 from civicsocial.policy.models import BrandingAudit
 from civicsocial.records.integrity import verify
 from civicsocial.records.models import ArchivedItem, Change, ItemVersion
@@ -26,16 +26,8 @@ from civicsocial.testing import BaseTestCase
 class CaptureTestCase(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
-        network = shared_network()
-        handle, password = new_account("alpha")
-        self.account = self.approved_account(handle=handle, url=f"https://bsky.app/profile/{handle}")
-        self.city = adapter(handle, password)
+        self.account, self.city = registered_account(self)
         self.resident = adapter(*new_account("resident"))
-        env = {secret_variable("bluesky", handle): password,
-               "CIVICSOCIAL_BLUESKY_SERVICE": network.pds}
-        patcher = mock.patch.dict(os.environ, env)
-        patcher.start()
-        self.addCleanup(patcher.stop)
 
     def items(self) -> dict[str, ArchivedItem]:
         return {i.item_id: i for i in ArchivedItem.objects.filter(stream__account=self.account)}
