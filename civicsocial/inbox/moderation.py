@@ -21,9 +21,9 @@ from civicsocial.inbox.models import InboxItem, InboxState, RemovalGround, Remov
 from civicsocial.inbox.services import text_of
 from civicsocial.platforms.adapters import adapter_for, capabilities_of
 from civicsocial.platforms.adapters.base import Capability, PlatformAdapter, PlatformError
-from civicsocial.registry.models import Person, Role
+from civicsocial.registry.models import Person
 from civicsocial.security import audit
-from civicsocial.security.permissions import roles_by_agency
+from civicsocial.security.permissions import Action, can
 
 NEEDS = {RemovalProposal.Action.HIDE: Capability.HIDE,
          RemovalProposal.Action.DELETE: Capability.DELETE_THIRD_PARTY}
@@ -88,7 +88,7 @@ def propose_removal(actor: Person, entry: InboxItem, action: str, ground: str,
 
 def is_counsel(person: Person, entry: InboxItem) -> bool:
     """Counsel of the item's agency: the only people who decide (not even an ODS admin)."""
-    return Role.COUNSEL in roles_by_agency(person).get(entry.account.agency_id, set())
+    return can(person, Action.DECIDE_REMOVAL, entry.account.agency_id)
 
 
 def decide_removal(actor: Person, proposal: RemovalProposal, approve: bool, reason: str,

@@ -7,12 +7,12 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.db.models.lookups import In
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from civicsocial.http import AuthedRequest
 from civicsocial.inbox import moderation, referral, review, services
@@ -129,9 +129,10 @@ def entry_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def entry_state(request: AuthedRequest, pk: int) -> HttpResponse:
     entry = entry_or_404(request, pk, Action.MODERATE)
+    if request.method != "POST":
+        return redirect(entry.get_absolute_url())
     try:
         services.set_state(request.user, entry, request.POST.get("state", ""))
     except ValidationError as error:
@@ -140,14 +141,18 @@ def entry_state(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def account_reviewed(request: AuthedRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(Account, pk=pk)
     require(request.user, Action.MODERATE, account.agency_id)
+    if request.method != "POST":
+        return redirect("inbox")
     done = review.mark_reviewed(request.user, account)
     messages.success(request, f"{account.handle} reviewed: {done.items_seen} new item(s) marked "
                               "reviewed; the next review is due in 24 hours.")
-    return redirect(request.POST.get("next") or "inbox")
+    target = request.POST.get("next", "")
+    # Only a path on this site: an open redirect would send moderators anywhere.
+    return redirect(target if url_has_allowed_host_and_scheme(target, allowed_hosts=None)
+                    and target.startswith("/") else "inbox")
 
 
 class ReferralForm(forms.Form):
@@ -219,14 +224,19 @@ class DecisionForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
 
 
-@login_required
-def proposal_decide(request: AuthedRequest, pk: int) -> HttpResponse:
+def proposal_for_counsel(request: AuthedRequest, pk: int) -> RemovalProposal:
+    """A proposal the person may decide: 404 outside their agencies, 403 unless they are
+    the agency's counsel (P22: not even an ODS admin decides)."""
     proposal = get_object_or_404(RemovalProposal.objects.select_related(
         "inbox_item__account__agency", "inbox_item__item"), pk=pk)
+    require(request.user, Action.DECIDE_REMOVAL, proposal.inbox_item.account.agency_id)
+    return proposal
+
+
+@login_required
+def proposal_decide(request: AuthedRequest, pk: int) -> HttpResponse:
+    proposal = proposal_for_counsel(request, pk)
     entry = proposal.inbox_item
-    require(request.user, Action.DECIDE_REMOVAL, entry.account.agency_id)
-    if not moderation.is_counsel(request.user, entry):
-        raise PermissionDenied("Only the agency's counsel decides on a removal (P22).")
     form = DecisionForm(posted(request))
 
     def save() -> InboxItem:
@@ -245,12 +255,9 @@ def proposal_decide(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def proposal_retry(request: AuthedRequest, pk: int) -> HttpResponse:
-    proposal = get_object_or_404(RemovalProposal.objects.select_related(
-        "inbox_item__account__agency", "inbox_item__item"), pk=pk)
-    require(request.user, Action.DECIDE_REMOVAL, proposal.inbox_item.account.agency_id)
-    if not moderation.carry_out(proposal):
+    proposal = proposal_for_counsel(request, pk)
+    if request.method == "POST" and not moderation.carry_out(proposal):
         messages.error(request, f"The platform refused again: {proposal.platform_error}")
     return redirect(proposal.inbox_item.get_absolute_url())
 

@@ -205,6 +205,17 @@ def second_factor(agency: Agency) -> tuple[bool, str, list[str]]:
     return True, "Every admin and counsel has a second factor", []
 
 
+@check("P21", "Every account's inbox reviewed in the last 24 hours")
+def inbox_reviewed(agency: Agency) -> tuple[bool, str, list[str]]:
+    from civicsocial.inbox.review import clocks
+
+    overdue = [f"{c.account.handle}: due {timezone.localtime(c.due_at):%Y-%m-%d %H:%M}, "
+               f"{c.new_items} new item(s)" for c in clocks(agency.accounts.all()) if c.overdue]
+    if overdue:
+        return False, f"{len(overdue)} account(s) overdue for their daily review", overdue
+    return True, "Every active account reviewed on time", []
+
+
 @check("P20", "Current terms of service reviewed for every platform in use")
 def terms_reviewed(agency: Agency) -> tuple[bool, str, list[str]]:
     problems = []

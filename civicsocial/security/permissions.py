@@ -62,6 +62,9 @@ MATRIX: dict[Action, set[Role]] = {
     Action.DECIDE_REMOVAL: {Role.COUNSEL},
 }
 
+# Actions an ODS admin does not get by being one: the policy gives them to a role.
+NOT_FOR_ODS = {Action.DECIDE_REMOVAL}  # P22: a removal needs the agency's own counsel
+
 # P13: these roles must log in with a second factor.
 SECOND_FACTOR_ROLES = {Role.ODS_ADMIN, Role.AGENCY_ADMIN, Role.COUNSEL}
 
@@ -85,7 +88,7 @@ def is_ods_admin(person: Any) -> bool:
 
 def can(person: Any, action: Action, agency: Agency | int | None = None) -> bool:
     """True when `person` may do `action` in `agency` (None: citywide)."""
-    if is_ods_admin(person):
+    if is_ods_admin(person) and action not in NOT_FOR_ODS:
         return True
     if agency is None:
         return False

@@ -83,7 +83,9 @@ class ReviewClockTestCase(BaseTestCase):
         self.assertContains(page, "overdue since")
 
     def test_it_marks_an_account_reviewed_from_the_page(self):
-        self.login(self.moderator).post(f"/inbox/accounts/{self.account.pk}/reviewed/")
+        response = self.login(self.moderator).post(f"/inbox/accounts/{self.account.pk}/reviewed/",
+                                                   {"next": "https://evil.example/"})
+        self.assertEqual(response["Location"], "/inbox/")  # never off the site
         self.assertEqual(AccountReview.objects.get().account, self.account)
         self.assertEqual(InboxItem.objects.get().state, InboxState.REVIEWED)
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from civicsocial.inbox.review import mark_reviewed
 from civicsocial.policy.checks import run_checks
 from civicsocial.registry import services
 from civicsocial.registry.models import AccountType, PersonKind, Platform, PolicyElement, Role
@@ -17,7 +18,7 @@ class ChecksTestCase(BaseTestCase):
 
     def test_it_cites_a_p_id_for_every_check(self):
         pids = [r.pid for r in run_checks(self.alpha)]
-        self.assertEqual(pids, ["P2", "P3", "P4", "P5", "P6", "P7", "P8", "P9", "P10", "P13", "P20"])
+        self.assertEqual(pids, ["P2", "P3", "P4", "P5", "P6", "P7", "P8", "P9", "P10", "P13", "P20", "P21"])
 
     def test_p2_flags_accounts_without_an_approved_application(self):
         self.approved_account()
@@ -108,6 +109,17 @@ class ChecksTestCase(BaseTestCase):
         self.assertFalse(self.result("P20").passed)
         services.record_tos_review(self.ods, self.alpha, terms, timezone.localdate())
         self.assertTrue(self.result("P20").passed)
+
+    def test_p21_flags_an_account_not_reviewed_for_a_day(self):
+        account = self.approved_account()
+        self.assertTrue(self.result("P21").passed)
+        account.registered_at = timezone.now() - timedelta(hours=25)
+        account.save()
+        result = self.result("P21")
+        self.assertFalse(result.passed)
+        self.assertIn(account.handle, result.details[0])
+        mark_reviewed(self.person(Role.MODERATOR), account)
+        self.assertTrue(self.result("P21").passed)
 
     def test_it_ignores_vendor_kind_for_non_owners(self):
         vendor = make_person("contractor", kind=PersonKind.VENDOR)
