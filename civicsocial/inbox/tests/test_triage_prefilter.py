@@ -5,14 +5,17 @@ label it used to find)."""
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from pathlib import Path
+from unittest import mock
 
 from django.test import SimpleTestCase
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from civicsocial.inbox.triage import _compiled, normalize
-from civicsocial.inbox.triage.prefilter import lexicon_prefilter, loosen
+from civicsocial.inbox.triage.prefilter import Prefilter, lexicon_prefilter, loosen
 
 DEV = Path(__file__).resolve().parents[1] / "triage" / "data" / "labelled.jsonl"
 # Pieces that the lists look for, so random texts hit them often.
@@ -42,6 +45,16 @@ class PrefilterTestCase(SimpleTestCase):
     def test_it_names_every_list_for_text_that_is_not_utf8(self):
         self.assertEqual(lexicon_prefilter().candidates("broken \udcff"),
                          set(lexicon_prefilter().names))
+
+    def test_it_compiles_every_list_of_the_lexicon(self):
+        self.assertEqual(lexicon_prefilter().always, set())  # else those lists run slowly
+
+    def test_it_runs_a_list_hyperscan_cannot_take_on_every_comment(self):
+        with mock.patch.dict(os.environ, {"XDG_CACHE_HOME": tempfile.mkdtemp()}):
+            prefilter = Prefilter({"ODD": [r"\U0001f443"], "PLAIN": ["pothole"]})
+        self.assertEqual(prefilter.always, {"ODD"})
+        self.assertEqual(prefilter.candidates("a pothole"), {"ODD", "PLAIN"})
+        self.assertEqual(prefilter.candidates("nothing"), {"ODD"})
 
     def test_it_loosens_boundaries_and_gaps_only(self):
         self.assertEqual(loosen(r"\bfoo\b.{0,40}\bbar\\b"), r"foo.*bar\\b")

@@ -198,6 +198,9 @@ SLURS = [  # spelled with their usual masks; a slur is hate speech whatever the 
     r"\bk[i1\*]kes?\b", r"\bwetbacks?\b", r"\bbeaners?\b", r"\bg[o0]oks?\b", r"\bcoons?\b",
     r"\bretard(?:s|ed)?\b", r"\braghead\w*", r"\btowel ?heads?\b", r"\bcamel ?jockey\w*",
     r"\bsand ?n\w+", r"\bjungle bunn\w*", r"\bporch monkey\w*", r"\bshemales?\b", r"\bgypp?ed\b",
+    r"\bmuzz(?:ie|y|rat)s?\b", r"\bkung ?flu\b", r"\bhappy merchants?\b",
+    # Coded hate: a racist statistic, the antisemitic nose-and-money emoji.
+    r"\b13 ?/ ?50\b", "\U0001f443\\W{0,3}\U0001f911|\U0001f911\\W{0,3}\U0001f443",
 ]
 # Demeaning a group of people for who they are.
 GROUPS = (r"(?:immigrants?|migrants?|illegals|aliens|foreigners|refugees|muslims?|jews?|jewish|"
@@ -206,9 +209,23 @@ GROUPS = (r"(?:immigrants?|migrants?|illegals|aliens|foreigners|refugees|muslims
           r"pakistanis?|gays?|lesbians?|queers?|trans (?:people|women|men|folks)|transgenders?|"
           r"women|females|girls|disabled|cripples?|these people|those people|their kind|"
           r"third[- ]world|[a-z]+ people)")
+# Named groups only (no "these people"): for patterns where the insult comes first, so
+# that "rats everywhere, the city people never come" stays a complaint.
+NAMED_GROUPS = (r"(?:immigrants|migrants|illegals|muslims|jews|arabs|africans|mexicans|chinese|"
+                r"asians|blacks|latinos|hispanics|puerto ricans|dominicans|haitians|indians|"
+                r"pakistanis|gays|lesbians|trans people|refugees)")
 HATE = [
+    r"\b(?:pests|vermin|parasites|savages|cockroaches|invaders|subhumans?)\b.{0,40}\b(?:are|is) "
+    r"(?:the|those|these|all)? ?" + NAMED_GROUPS + r"\b",
+    r"\b(?:should be allowed to|let us|we should) (?:refuse|ban|fire|evict|deport) (?:all )?"
+    + NAMED_GROUPS, r"\b(?:they|these people|those people)(?:'re| are) all (?:terror\w*|criminals|"
+    r"rapists|thieves|animals|savages|lazy)", r"\b(?:these|those) people (?:are (?:lazy|dirty|filthy|"
+    r"animals|criminals)|eat (?:dogs|cats|bats))", r"\b(?:eat|eats|eating) (?:bats|dogs|cats) "
+    r"(?:and|&) (?:bats|dogs|cats)", r"\b(?:deport (?:them|em|'em) all|(?:should|must|need to) all be "
+    r"deported)\b", r"\bmen in (?:a )?dress(?:es)?\b",
     GROUPS + r"\b.{0,50}\b(?:animals|vermin|savages|subhuman|parasites|rats|cockroaches|"
-    r"filth|disease|invaders|infest\w*|breed like|should be (?:deported|banned|shot|gassed|removed|"
+    r"filth|disease|invaders|infest\w*|breed like|lazy|terror sympathizers|"
+    r"should be (?:deported|banned|shot|gassed|removed|"
     r"locked up)|go back (?:to|where)|don'?t belong|ruin(?:ed|ing)? (?:this|our|the)|can'?t be "
     r"trusted|are all (?:criminals|thieves|terrorists|the same)|shouldn'?t be allowed)",
     r"(?:go back to|send (?:them|em) back to) (?:your|their|africa|mexico|china|india|the)\b",
@@ -218,7 +235,7 @@ HATE = [
     r"(?:speak|learn) english or (?:leave|get out|go home)", r"(?:jewish|jew) (?:bankers|media|"
     r"control|agenda)", r"\bzionist pigs\b", r"(?:muslims?|islam) (?:are|is) (?:terrorists|a cancer)",
     r"(?:mentally ill|sick in the head|perverts|degenerates) .{0,30}(?:trans|gay|queer|lgbt)",
-    r"(?:trans|gay|queer|lgbt)\w* .{0,40}(?:mentally ill|sick in the head|perverts|degenerates|"
+    r"(?:trans|gay|queer|lgbt)\w*\W.{0,40}(?:mentally ill|sick in the head|perverts|degenerates|"
     r"abominations?|groom)", r"\(\(\(\s*\w+\s*\)\)\)", r"(?:illegal|these|those) (?:animals|savages|"
     r"vermin|parasites)", r"(?:ship|send) (?:them|em|'em) (?:all )?back", r"come here to (?:rob|steal|"
     r"breed|leech)", r"crawled out of", r"\bbreed(?:ing)? like",
@@ -244,7 +261,9 @@ SOLICITATION = [
     r"\bsugar (?:daddy|baby|mommy)\b", r"\bloan (?:approval|offer)\b", r"\bbad credit\b",
     # Scams and self-promotion in their usual shapes.
     r"\bturned \$?\d[\d,.k]* into \$?\d", r"\b(?:you'?ve|you have) been (?:selected|chosen|"
-    r"picked)\b", r"\bgift ?cards?\b", r"\bclaim (?:it|yours|your \w+|now|here|at|before)\b",
+    r"picked)\b", r"\bgift ?cards?\b",
+    r"\bclaim (?:it (?:now|here|at|before|today)|yours|your (?:prize|reward|gift|card|"
+    r"refund|rebate|money|cash|winnings)|now|here|at)\b",
     r"\bmessage (?:her|him|me|them|us) on (?:ig|insta|instagram|whatsapp|telegram|snap|tiktok)\b",
     r"\bcheck (?:out )?my (?:new )?(?:music|video|song|mixtape|album|podcast|track|ep|book|art)\b",
     r"\bjust dropped\b", r"\b(?:she|he|it|they)(?:'s| is|'re| are) legit\b",

@@ -43,6 +43,7 @@ class Prefilter:
         expressions = ["|".join(f"(?:{loosen(p)})" for p in lists[name]) for name in self.names]
         digest = hashlib.sha256("\0".join(self.names + expressions).encode()).hexdigest()[:24]
         path = _cache_dir() / f"triage-{version('hyperscan')}-{digest}.hsdb"
+        self.always: set[str] = set()  # lists run in `re` for every comment
         self.database = self._load(path) or self._compile(expressions, path)
         self._scratch = hyperscan.Scratch(self.database)
         self._local = threading.local()  # scratch space is per thread (capture threads, worker)
@@ -55,10 +56,18 @@ class Prefilter:
             return None
 
     def _compile(self, expressions: list[str], path: Path) -> hyperscan.Database:
-        database = hyperscan.Database()
-        database.compile(expressions=[e.encode() for e in expressions],
-                         ids=list(range(len(expressions))), elements=len(expressions),
-                         flags=[FLAGS] * len(expressions))
+        try:
+            return self._save(_build(list(enumerate(expressions))), path)
+        except hyperscan.error:
+            # A list Hyperscan cannot take (a construct it lacks) runs in `re` for every
+            # comment: slower, never wrong. Not cached, so the set is never forgotten.
+            self.always = {name for name, e in zip(self.names, expressions, strict=True)
+                           if not _compiles(e)}
+            return _build([(n, e) for n, e in enumerate(expressions)
+                           if self.names[n] not in self.always])
+
+    @staticmethod
+    def _save(database: hyperscan.Database, path: Path) -> hyperscan.Database:
         try:  # a cache that cannot be written only costs the compile next time
             path.parent.mkdir(parents=True, exist_ok=True)
             temporary = path.with_suffix(f".{os.getpid()}.tmp")
@@ -83,7 +92,23 @@ class Prefilter:
         if scratch is None:
             scratch = self._local.scratch = self._scratch.clone()
         self.database.scan(data, match_event_handler=on_match, scratch=scratch)
-        return {self.names[n] for n in found}
+        return {self.names[n] for n in found} | self.always
+
+
+def _build(expressions: list[tuple[int, str]]) -> hyperscan.Database:
+    database = hyperscan.Database()
+    database.compile(expressions=[e.encode() for _, e in expressions],
+                     ids=[n for n, _ in expressions], elements=len(expressions),
+                     flags=[FLAGS] * len(expressions))
+    return database
+
+
+def _compiles(expression: str) -> bool:
+    try:
+        _build([(0, expression)])
+    except hyperscan.error:
+        return False
+    return True
 
 
 @cache
