@@ -5,6 +5,8 @@ minute."""
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
@@ -17,6 +19,7 @@ from civicsocial.records.models import ArchivedItem, ItemKind, ItemVersion
 from civicsocial.registry.models import Person
 from civicsocial.security import audit
 
+log = logging.getLogger(__name__)
 INCOMING = [ItemKind.COMMENT, ItemKind.MESSAGE]
 BATCH = 2000
 LOCATED = {"service_request", "dangerous_condition"}  # labels whose place matters (P23, P24)
@@ -39,13 +42,19 @@ def _post_texts(parent_ids: set[str]) -> dict[str, str]:
     return {by_pk[pk]: v["text"] for pk, v in _latest(list(by_pk)).items()}
 
 
-def triage_new_items(batch: int = BATCH) -> int:
-    """Triage every incoming item not yet in an inbox; returns how many were added."""
+def triage_new_items(batch: int = BATCH, among: list[int] | None = None) -> int:
+    """Triage every incoming item not yet in an inbox (or only those of `among`, the item
+    pks a capture just archived: what keeps a streamed event's cost independent of the
+    archive's size); returns how many were added."""
+    if among is not None and not among:
+        return 0
+    waiting = ArchivedItem.objects.filter(kind__in=INCOMING, stream__account__isnull=False,
+                                          inbox__isnull=True)
+    if among is not None:
+        waiting = waiting.filter(pk__in=among)
     added = 0
     while True:
-        items = list(ArchivedItem.objects.filter(kind__in=INCOMING, stream__account__isnull=False,
-                                                 inbox__isnull=True)
-                     .select_related("stream__account__agency").order_by("pk")[:batch])
+        items = list(waiting.select_related("stream__account__agency").order_by("pk")[:batch])
         if not items:
             return added
         latest = _latest([i.pk for i in items])
@@ -74,6 +83,16 @@ def triage_new_items(batch: int = BATCH) -> int:
             return added
 
 
+
+
+def triage_captured(item_pks: list[int]) -> None:
+    """Triage what a capture just archived, right after it (capture runs and streams call
+    this outside their transaction). A failure is logged, never raised: capture goes on and
+    the worker's sweep every minute triages what was missed."""
+    try:
+        triage_new_items(among=item_pks)
+    except Exception:
+        log.exception("triage of %d new item(s) failed; the next sweep retries", len(item_pks))
 
 
 def _index_labels(item_pks: list[int]) -> None:

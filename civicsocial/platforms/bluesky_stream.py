@@ -17,7 +17,7 @@ from typing import Any
 from atproto import CAR, FirehoseSubscribeReposClient, models, parse_subscribe_repos_message
 from django.db import transaction
 
-from civicsocial.inbox.services import triage_new_items
+from civicsocial.inbox.services import triage_captured
 from civicsocial.platforms.adapters.base import PlatformError
 from civicsocial.platforms.adapters.bluesky import POST, PROFILE, BlueskyAdapter, reply_uris
 from civicsocial.platforms.capture import (
@@ -111,13 +111,15 @@ class FirehoseConsumer:
             return
         self._unsaved += 1
         if captures or self._unsaved >= SAVE_EVERY:
+            new_items: list[int] = []
             with transaction.atomic():
                 if captures:
                     result = archive_captures(captures)
                     self.archived += sum(n for k, n in result.counts.items() if k != "unchanged")
-                    triage_new_items()
+                    new_items = result.new_items
                 StreamCursor.objects.filter(pk=self.cursor.pk).update(seq=seq)
             self._unsaved = 0
+            triage_captured(new_items)  # after the commit: the write lock is not held for it
         self.cursor.seq = seq
         if self._client is not None:
             self._client.update_params({"cursor": seq})  # a reconnect resumes here

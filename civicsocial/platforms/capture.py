@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from civicsocial.inbox.services import triage_new_items
+from civicsocial.inbox.services import triage_captured
 from civicsocial.platforms.adapters import adapter_for
 from civicsocial.platforms.adapters.base import Capability, PlatformAdapter, PlatformError
 from civicsocial.platforms.models import CaptureState
@@ -123,7 +123,7 @@ def capture_account(account: Account, adapter: PlatformAdapter | None = None) ->
             versions_archived=F("versions_archived") + versions)
     report.ok = True
     audit_new_profiles(account)  # P8, on every new profile snapshot
-    triage_new_items()  # new comments into the inbox, labelled, at once
+    triage_captured(archived.new_items)  # new comments into the inbox, at once
     return report
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from mastodon import StreamListener
 
-from civicsocial.inbox.services import triage_new_items
+from civicsocial.inbox.services import triage_captured
 from civicsocial.platforms.adapters import adapter_for
 from civicsocial.platforms.adapters.base import PlatformError
 from civicsocial.platforms.adapters.mastodon import MastodonAdapter
@@ -94,7 +94,7 @@ class MastodonStream:
         if captures:
             result = archive_captures(captures)
             self.archived += sum(n for k, n in result.counts.items() if k != "unchanged")
-            triage_new_items()
+            triage_captured(result.new_items)
 
     def _follow(self, events: queue.Queue[Event], handle: Any, stop: threading.Event) -> None:
         while not stop.is_set() and (handle.is_alive() or not events.empty()):

@@ -38,9 +38,11 @@ T = TypeVar("T")
 @dataclass
 class ArchiveResult:
     counts: Counter[str] = field(default_factory=Counter)
+    new_items: list[int] = field(default_factory=list)  # pks of the items first archived now
 
     def add(self, other: ArchiveResult) -> None:
         self.counts.update(other.counts)
+        self.new_items += other.new_items
 
 
 @dataclass(slots=True)
@@ -171,6 +173,7 @@ def archive_captures(captures: Sequence[Capture]) -> ArchiveResult:
         return result
     streams = _streams(captures)
     items = _known_items(streams, captures)
+    known = set(items)
     start_seq = {stream.pk: stream.head_seq for stream in streams.values()}
     versions: list[_Version] = []
     for capture in captures:
@@ -189,6 +192,7 @@ def archive_captures(captures: Sequence[Capture]) -> ArchiveResult:
         item.history.append((captured_at, digest, change))
         result.counts[str(change)] += 1
     _save(items, versions, streams, start_seq)
+    result.new_items = [item.pk for key, item in items.items() if key not in known and item.pk]
     return result
 
 

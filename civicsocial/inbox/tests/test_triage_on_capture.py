@@ -3,8 +3,10 @@ triage labels and reasons, once (P21-P24, P26)."""
 
 from __future__ import annotations
 
+from unittest import mock
+
 from civicsocial.inbox.models import InboxItem, InboxState
-from civicsocial.inbox.services import triage_new_items
+from civicsocial.inbox.services import triage_captured, triage_new_items
 from civicsocial.records.tests.helpers import archive, line
 from civicsocial.testing import BaseTestCase
 
@@ -45,3 +47,17 @@ class TriageOnCaptureTestCase(BaseTestCase):
         self.assertEqual([i.item.item_id for i in InboxItem.objects.filter(account=self.other)], ["c-4"])
         self.assertFalse(InboxItem.objects.filter(account=self.account).exists())
         self.assertFalse(InboxItem.objects.filter(item__item_id="c-5").exists())  # no account: no inbox
+
+    def test_it_triages_only_what_a_capture_just_archived(self):
+        archive(line("c-6", account="@alpha_news", text="Old comment nobody triaged yet"))
+        result = archive(line("c-7", account="@alpha_news", text="Brand new comment"))
+        self.assertEqual(triage_new_items(among=result.new_items), 1)
+        self.assertEqual(list(InboxItem.objects.values_list("item__item_id", flat=True)), ["c-7"])
+        self.assertEqual(triage_new_items(), 1)  # the sweep takes the rest
+
+    def test_it_never_stops_a_capture_when_triage_fails(self):
+        result = archive(line("c-8", account="@alpha_news", text="Anything"))
+        with mock.patch("civicsocial.inbox.services.triage_many", side_effect=RuntimeError("boom")), \
+                self.assertLogs("civicsocial.inbox.services", "ERROR"):
+            triage_captured(result.new_items)
+        self.assertEqual(triage_new_items(), 1)  # the next sweep gets it
