@@ -44,11 +44,21 @@ class Triage:
     reasons: dict[str, str] = field(default_factory=dict)
 
 
+_FIRST_LETTER = re.compile(r"(?:\(\?:)*[a-z0-9]")
+
+
+def word_start(pattern: str) -> str:
+    """The pattern made to match only from the start of a word when it starts with a
+    Latin letter or digit ("ice" must not fire inside "notice", nor "fell" in "fellow").
+    Patterns that start otherwise (Chinese, an emoji, an anchor) are left as they are."""
+    return rf"\b{pattern}" if _FIRST_LETTER.match(pattern) else pattern
+
+
 @cache
 def _compiled(name: str) -> re.Pattern[str]:
     patterns: list[str] = getattr(lexicon, name)
     # The text is lower-cased first (normalize), so the patterns need no IGNORECASE (2x faster).
-    return re.compile("|".join(f"(?:{p})" for p in patterns))
+    return re.compile("|".join(f"(?:{word_start(p)})" for p in patterns))
 
 
 def normalize(text: str) -> str:

@@ -96,7 +96,7 @@ HAZARDS = [
     r"(?:almost|nearly) (?:got |was )?(?:hit|killed|fell|fall|crashed|crash|t-boned)", r"t-?bone",
     r"(?:someone|somebody|a kid|a child|people|cyclists?|pedestrians?) (?:is |are )?(?:going to|"
     r"gonna|will) (?:get hurt|get killed|die|fall|trip)", r"accident waiting to happen",
-    r"(?:fell|tripped|slipped|broke (?:my|her|his) (?:ankle|wrist|arm|leg))", r"\bsparking\b",
+    r"(?:fell|tripped|slipped|broke (?:my|her|his) (?:ankle|wrist|arm|leg))\b", r"\bsparking\b",
     r"(?:carbon monoxide|co detector)", r"(?:guard ?rail|railing) (?:is )?(?:broken|missing|loose)",
     r"(?:walk |pedestrian |crossing )?(?:signal|light|sign)s?\b.{0,40}\b(?:dead|dark|out|not working|"
     r"nothing lights up|flashing|shows nothing|blank)", r"(?:sticking|sticks) up",

@@ -1,0 +1,27 @@
+"""The word lists match whole words from their start: "ice" is not in "notice", nor "fell"
+in "fellow" (each once put a legal-notice hold on harmless comments), while Chinese,
+which has no spaces, still matches inside a sentence."""
+
+from __future__ import annotations
+
+from django.test import SimpleTestCase
+
+from civicsocial.inbox.triage import triage, word_start
+
+
+class WordsTestCase(SimpleTestCase):
+    def test_it_finds_no_hazard_inside_other_words(self):
+        for text in ["Thanks for the notice", "My fellow New Yorkers, thank you",
+                     "The police office service was polite", "Great price, good advice"]:
+            self.assertNotIn("dangerous_condition", triage(text).labels, text)
+
+    def test_it_still_finds_the_words_themselves(self):
+        for text in ["Black ice on the subway stairs", "My mother fell on the broken curb",
+                     "这条路坏了 有人摔倒"]:
+            self.assertIn("dangerous_condition", triage(text).labels, text)
+
+    def test_it_anchors_latin_patterns_only(self):
+        self.assertEqual(word_start("ice"), r"\bice")
+        self.assertEqual(word_start("(?:black )?ice"), r"\b(?:black )?ice")
+        self.assertEqual(word_start("(?:人行道|路)坏"), "(?:人行道|路)坏")
+        self.assertEqual(word_start(r"\bpothole"), r"\bpothole")
