@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sklearn import config_context
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion
@@ -37,10 +38,15 @@ class TriageModel:
 
     def predict(self, texts: Sequence[str]) -> list[dict[str, str]]:
         """For each (normalized) text, the labels the model adds and why."""
-        matrix = self.features.transform(texts).tocsr()
+        # Inputs are our own vectors: skipping scikit-learn's argument checks saves a fifth
+        # of the time of a one-comment call (a streamed reply).
+        with config_context(assume_finite=True, skip_parameter_validation=True):
+            matrix = self.features.transform(texts).tocsr()
+            probabilities_of = {label: classifier.predict_proba(matrix)[:, 1]
+                                for label, classifier in self.classifiers.items()}
         found: list[dict[str, str]] = [{} for _ in texts]
         for label, classifier in self.classifiers.items():
-            probabilities = classifier.predict_proba(matrix)[:, 1]
+            probabilities = probabilities_of[label]
             for row in np.flatnonzero(probabilities >= THRESHOLDS[label]):
                 span = slice(matrix.indptr[row], matrix.indptr[row + 1])
                 found[row][label] = self._reason(matrix.indices[span], matrix.data[span],
