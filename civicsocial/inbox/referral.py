@@ -22,6 +22,7 @@ from civicsocial.security import audit
 CITY_WORDING = ("Thank you for letting us know. So that the right team can fix it and you "
                 "can follow its progress, please report it to 311 at nyc.gov/311 or call 311.")
 CITY = "New York, NY"
+AUDITED = ["state", "location", "service_request_id", "referral_reply"]
 
 
 def referral_text(agency: Agency, request_id: str = "") -> str:
@@ -68,7 +69,7 @@ def refer_to_311(actor: Person, entry: InboxItem, service_code: str = "", locati
     The request is saved as soon as it is filed, so a failed reply never files it twice."""
     if entry.state == InboxState.HIDDEN:
         raise ValidationError("This item was hidden; it cannot be answered.")
-    before = audit.snapshot(entry, ["state", "location", "service_request_id", "referral_reply"])
+    before = audit.snapshot(entry, AUDITED)
     entry.location = (location or entry.location).strip()[:300]
     try:
         if client is not None and service_code and not entry.service_request_id:
@@ -87,8 +88,7 @@ def refer_to_311(actor: Person, entry: InboxItem, service_code: str = "", locati
     entry.reviewed_at = entry.reviewed_at or timezone.now()
     entry.save()
     audit.record(actor, "inbox.referred_311", entry.item, agency_id=entry.account.agency_id,
-                 changes=audit.diff(before, audit.snapshot(
-                     entry, ["state", "location", "service_request_id", "referral_reply"])))
+                 changes=audit.diff(before, audit.snapshot(entry, AUDITED)))
     return entry
 
 

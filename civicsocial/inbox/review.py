@@ -96,13 +96,18 @@ class CoverageRow:
     days: list[tuple[date, int]]  # (day, reviews that day)
 
 
+def _last_days(days: int, today: date | None) -> tuple[list[date], datetime]:
+    """The last `days` days, oldest first, ending today, and when the first one began."""
+    today = today or timezone.localdate()
+    span = [today - timedelta(days=n) for n in range(days - 1, -1, -1)]
+    return span, timezone.make_aware(datetime.combine(span[0], datetime.min.time()))
+
+
 def coverage(accounts: QuerySet[Account], days: int = 14,
              today: date | None = None) -> tuple[list[date], list[CoverageRow]]:
     """Reviews per account per day over the last `days` days (for the chart)."""
-    today = today or timezone.localdate()
-    span = [today - timedelta(days=n) for n in range(days - 1, -1, -1)]
+    span, start = _last_days(days, today)
     counts: dict[tuple[int, date], int] = {}
-    start = timezone.make_aware(datetime.combine(span[0], datetime.min.time()))
     for account_id, at in AccountReview.objects.filter(
             account__in=accounts, reviewed_at__gte=start).values_list("account_id", "reviewed_at"):
         key = (account_id, timezone.localtime(at).date())
@@ -115,9 +120,7 @@ def coverage(accounts: QuerySet[Account], days: int = 14,
 def first_review_hours(accounts: QuerySet[Account], days: int = 14,
                        today: date | None = None) -> list[tuple[date, float | None, int]]:
     """(day, median hours from capture to first review, items) for items captured each day."""
-    today = today or timezone.localdate()
-    start = timezone.make_aware(datetime.combine(today - timedelta(days=days - 1),
-                                                 datetime.min.time()))
+    span, start = _last_days(days, today)
     waits: dict[date, list[float]] = {}
     for captured, reviewed in InboxItem.objects.filter(
             account__in=accounts, captured_at__gte=start, reviewed_at__isnull=False) \
@@ -126,6 +129,5 @@ def first_review_hours(accounts: QuerySet[Account], days: int = 14,
             continue
         day = timezone.localtime(captured).date()
         waits.setdefault(day, []).append(max(0.0, (reviewed - captured).total_seconds() / 3600))
-    span = [today - timedelta(days=n) for n in range(days - 1, -1, -1)]
     return [(d, statistics.median(waits[d]) if d in waits else None, len(waits.get(d, [])))
             for d in span]

@@ -29,13 +29,14 @@ def _link(path: str) -> str:
 
 def _hold_as_legal_notice(entry: InboxItem, text: str) -> None:
     item = entry.item
-    if not LegalHold.objects.filter(item=item, reason__startswith=LEGAL_NOTICE).exists():
-        retention.place_hold(None, item, f"{LEGAL_NOTICE}, captured "
-                             f"{item.first_captured_at.isoformat()}"
-                             f"{f' at {entry.location}' if entry.location else ''}.")
     if entry.state == InboxState.NEW:
         entry.state = InboxState.HELD
         entry.save(update_fields=["state"])
+    if LegalHold.objects.filter(item=item, reason__startswith=LEGAL_NOTICE).exists():
+        return  # held and counsel told already
+    retention.place_hold(None, item, f"{LEGAL_NOTICE}, captured "
+                         f"{item.first_captured_at.isoformat()}"
+                         f"{f' at {entry.location}' if entry.location else ''}.")
     agency = entry.account.agency
     notify.send(f"Possible legal notice on {entry.account.handle}",
                 f"A comment on {entry.account} may report a dangerous condition (P24).\n\n"

@@ -76,8 +76,7 @@ def triage_new_items(batch: int = BATCH, among: list[int] | None = None) -> int:
                 for item, comment, found in zip(items, comments, triage_many(comments),
                                                 strict=True)]
         InboxItem.objects.bulk_create(rows, ignore_conflicts=True)
-        _index_labels([row.item_id for row in rows if row.labels])
-        _route([row.item_id for row in rows if set(row.labels) & routing.ROUTED], latest)
+        _follow_labels([row.item_id for row in rows if row.labels], latest)
         added += len(rows)
         if len(items) < batch:
             return added
@@ -95,29 +94,24 @@ def triage_captured(item_pks: list[int]) -> None:
         log.exception("triage of %d new item(s) failed; the next sweep retries", len(item_pks))
 
 
-def _index_labels(item_pks: list[int]) -> None:
-    """One InboxLabel row per label of the given items (a second call adds nothing)."""
-    entries = InboxItem.objects.filter(item__in=item_pks).values_list(
-        "pk", "labels", "account_id", "captured_at")
-    InboxLabel.objects.bulk_create(
-        [InboxLabel(entry_id=pk, label=label, account_id=account, captured_at=captured)
-         for pk, labels, account, captured in entries for label in labels],
-        ignore_conflicts=True, batch_size=1000)
-
-
-def _route(item_pks: list[int], latest: dict[int, dict[str, str]]) -> None:
+def _follow_labels(item_pks: list[int], latest: dict[int, dict[str, str]]) -> None:
+    """For the labelled items just added (bulk_create gave no keys: read once): one
+    InboxLabel row per label (a second call adds nothing), then routing of those that
+    need it at once."""
     if not item_pks:
         return
     entries = list(InboxItem.objects.filter(item__in=item_pks)
                    .select_related("item", "account__agency"))
-    routing.route(entries, {pk: (v["author"], v["text"]) for pk, v in latest.items()})
+    InboxLabel.objects.bulk_create(
+        [InboxLabel(entry_id=e.pk, label=label, account_id=e.account_id, captured_at=e.captured_at)
+         for e in entries for label in e.labels], ignore_conflicts=True, batch_size=1000)
+    routing.route([e for e in entries if set(e.labels) & routing.ROUTED],
+                  {pk: (v["author"], v["text"]) for pk, v in latest.items()})
 
 
 def text_of(entry: InboxItem) -> str:
     """The newest text of an inbox item ("" once disposed of)."""
-    latest = entry.item.version_set.select_related("content").order_by("-version_no").first()
-    content = getattr(latest, "content", None)
-    return content.text if content is not None else ""
+    return _latest([entry.item_id]).get(entry.item_id, {}).get("text", "")
 
 
 # States a moderator sets by hand; referred, held and hidden follow from their actions.
@@ -142,10 +136,6 @@ def set_state(actor: Person, entry: InboxItem, state: str) -> InboxItem:
 def texts_of(item_pks: list[int]) -> dict[int, dict[str, str]]:
     """item pk -> newest text and author, for a page of inbox items."""
     return {pk: {"text": v["text"], "author": v["author"]} for pk, v in _latest(item_pks).items()}
-
-
-def author_of(entry: InboxItem) -> str:
-    return _latest([entry.item_id]).get(entry.item_id, {}).get("author", "")
 
 
 def thread_of(entry: InboxItem, depth: int = 10) -> list[dict[str, object]]:

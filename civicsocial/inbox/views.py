@@ -108,17 +108,17 @@ def inbox(request: AuthedRequest) -> HttpResponse:
         "total": total, "more": more, "page": page,
         "pages": (total + PER_PAGE - 1) // PER_PAGE + (1 if more else 0),
         "query": query.urlencode(), "clocks": review.clocks(accounts),
-        "may_moderate": any(can(request.user, Action.MODERATE, a) for a in
-                            agencies_for(request.user, Action.VIEW_INBOX))})
+        "may_moderate": agencies_for(request.user, Action.MODERATE).exists()})
 
 
 @login_required
 def entry_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     entry = entry_or_404(request, pk)
     agency = entry.account.agency_id
+    thread = services.thread_of(entry)
     return render(request, "inbox/entry.html", {
-        "entry": entry, "text": services.text_of(entry), "thread": services.thread_of(entry),
-        "author": services.author_of(entry), "held": foil.is_held(entry.item),
+        "entry": entry, "thread": thread,
+        "author": next(t["author"] for t in thread if t["this"]), "held": foil.is_held(entry.item),
         "cases": FoilCase.objects.filter(source_item=entry.item),
         "proposals": entry.proposals.select_related("proposed_by", "decided_by"),
         "events": audit.events_for(entry.item),

@@ -7,6 +7,7 @@ from datetime import date
 
 from django.core import mail
 
+from civicsocial.inbox import routing
 from civicsocial.inbox.models import InboxItem, InboxState
 from civicsocial.inbox.services import triage_new_items
 from civicsocial.records import foil
@@ -63,6 +64,14 @@ class RoutingTestCase(BaseTestCase):
                      text="FOIL request: all emails about the busway (edited)"))
         triage_new_items()
         self.assertEqual(FoilCase.objects.count(), 1)
+
+    def test_it_tells_counsel_once_when_an_item_is_routed_again(self):
+        archive(line("c-9", account="@alpha_news", text="Open manhole on 5 Main St, no cones"))
+        triage_new_items()
+        entry = InboxItem.objects.select_related("item", "account__agency").get()
+        routing.route([entry], {})  # as a second, concurrent triage would
+        self.assertEqual(len(mail.outbox), 1)
+        self.assertEqual(LegalHold.objects.filter(item=entry.item).count(), 1)
 
     def test_it_does_nothing_for_a_complaint(self):
         archive(line("c-4", account="@alpha_news", text="The new schedule is terrible, do better"))
