@@ -69,9 +69,19 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def fresh_django(work: Path) -> None:
+    """A benchmark's own empty folder `work` (the last run's removed) and Django on a new
+    SQLite file in it, migrated: how the capture and inbox benchmarks start."""
+    import shutil
+
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    sys.path.insert(0, str(ROOT))
+    setup_django(work / "bench.sqlite3", work / "var")
+
+
 def setup_django(db: Path = DB, var: Path = WORK / "var") -> None:
-    """Django in production settings on a benchmark's own SQLite file, migrated (the
-    capture benchmark uses it too)."""
+    """Django in production settings on a benchmark's own SQLite file, migrated."""
     # Production settings: with DEBUG on, Django records every query, which is not what a
     # city's server does. A throwaway key, since nothing here is served.
     import secrets

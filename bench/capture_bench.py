@@ -30,14 +30,9 @@ LAG_POSTS = 30
 
 
 def setup_django() -> None:
-    import shutil
+    from archive_bench import fresh_django
 
-    from archive_bench import setup_django as setup_bench_django
-
-    shutil.rmtree(WORK, ignore_errors=True)
-    WORK.mkdir(parents=True)
-    sys.path.insert(0, str(ROOT))
-    setup_bench_django(WORK / "bench.sqlite3", WORK / "var")
+    fresh_django(WORK)
 
 
 def percentiles(values: list[float]) -> tuple[float, float]:

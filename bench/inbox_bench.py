@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import statistics
 import sys
 import time
@@ -29,12 +28,9 @@ REQUESTS = 40
 
 
 def setup_django() -> None:
-    from archive_bench import setup_django as setup_bench_django
+    from archive_bench import fresh_django
 
-    shutil.rmtree(WORK, ignore_errors=True)
-    WORK.mkdir(parents=True)
-    sys.path.insert(0, str(ROOT))
-    setup_bench_django(WORK / "bench.sqlite3", WORK / "var")
+    fresh_django(WORK)
 
 
 def p95(values: list[float]) -> float:
