@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 PYTHON ?= python3
 PORT ?= 8000
 
-.PHONY: install system-deps bluesky-network demo test lint typecheck test-sqlite test-postgres clean bench eval
+.PHONY: install system-deps bluesky-network demo test lint typecheck test-sqlite test-postgres test-clock clean bench eval
 
 install: $(VENV)/.installed
 
@@ -53,6 +53,12 @@ test-sqlite: install
 test-postgres: install
 	mkdir -p $(RESULTS)
 	CIVICSOCIAL_DEBUG=1 CIVICSOCIAL_REQUIRE_BLUESKY=1 scripts/with-postgres.sh sh -c '$(call pytest_runs,postgres)'
+
+# The SQLite suite with the clock moved by faketime: a year and a month ahead, across New
+# York's spring-forward hour, and across midnight into a holiday weekend (issue 11). Slow,
+# so not part of `make test`; run it whenever a change touches time.
+test-clock: install system-deps bluesky-network
+	@scripts/test-clock.sh
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -5,14 +5,13 @@ from datetime import date, timedelta
 
 from django.db import DatabaseError, transaction
 from django.test import TestCase
-from django.utils import timezone
 
 from civicsocial.records.foil import open_case
 from civicsocial.records.integrity import verify
 from civicsocial.records.models import ArchivedItem, Disposal, RetentionSchedule, VersionContent
 from civicsocial.records.retention import dispose_expired, place_hold
 from civicsocial.records.search.service import search
-from civicsocial.records.tests.helpers import archive, line
+from civicsocial.records.tests.helpers import T0, archive, line
 
 
 class RetentionTestCase(TestCase):
@@ -20,11 +19,13 @@ class RetentionTestCase(TestCase):
         archive(line("c1", text="old pothole"), line("c2", text="old park"),
                 line("p1", kind="post", text="old post"))
         RetentionSchedule.objects.create(kind="comment", keep_days=30, authority="test item 1")
-        self.later = timezone.now() + timedelta(days=400)
+        # The items were captured at T0; each test passes its own "now" (issue 11).
+        self.later = T0 + timedelta(days=400)
 
     def test_it_keeps_everything_before_retention_runs_out(self):
-        self.assertEqual(dispose_expired(None).disposed, 0)
+        self.assertEqual(dispose_expired(None, now=T0 + timedelta(days=29)).disposed, 0)
         self.assertEqual(VersionContent.objects.count(), 3)
+        self.assertEqual(dispose_expired(None, now=T0 + timedelta(days=31), dry_run=True).disposed, 2)
 
     def test_it_disposes_of_content_but_keeps_the_chain_verifiable(self):
         report = dispose_expired(None, now=self.later)
