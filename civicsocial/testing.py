@@ -4,9 +4,11 @@ agency gets 403 or 404)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
+from unittest import TestCase as PlainTestCase
 
+import time_machine
 from django.test import Client, TestCase
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -25,6 +27,18 @@ from civicsocial.registry.models import (
 )
 
 AGENCY_ROLES = [r for r in Role if r != Role.ODS_ADMIN]
+
+
+def freeze_clock(test: PlainTestCase, at: datetime | None = None) -> datetime:
+    """Stop the clock for the rest of `test`, at `at` (by default the real now, so the
+    test still runs on whatever day it is). For tests that read "today" and then ask the
+    code under test, which reads it again: midnight must not pass in between (issue 11).
+    Only Python's wall clock stops; monotonic time and timeouts run on."""
+    at = at or timezone.now()
+    traveller = time_machine.travel(at, tick=False)
+    traveller.start()
+    test.addCleanup(traveller.stop)
+    return at
 
 
 def make_person(username: str, kind: str = PersonKind.EMPLOYEE, password: str | None = None,

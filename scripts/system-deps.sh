@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the suite needs, when they are missing:
 # a PostgreSQL server (the suite's second database) and Chromium with its driver
-# (the browser test), Redis, faketime and a font. Needs root or sudo; prints what to do otherwise.
+# (the browser test), Redis and a font. Needs root or sudo; prints what to do otherwise.
 set -euo pipefail
 missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
@@ -9,8 +9,6 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 # A Redis server: the suite checks Huey's Redis queue against a real one on 127.0.0.1.
 command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
-# libfaketime: `make test-clock` runs the suite with the clock moved (issue 11).
-command -v faketime >/dev/null 2>&1 || missing+=(faketime)
 # A Unicode font for the printable thread PDFs of FOIL productions.
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 [ ${#missing[@]} -eq 0 ] && exit 0

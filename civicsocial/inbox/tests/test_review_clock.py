@@ -16,11 +16,12 @@ from civicsocial.inbox.models import AccountReview, InboxItem, InboxState
 from civicsocial.inbox.services import triage_new_items
 from civicsocial.records.tests.helpers import archive, line
 from civicsocial.registry.models import Account, Role
-from civicsocial.testing import BaseTestCase
+from civicsocial.testing import BaseTestCase, freeze_clock
 
 
 class ReviewClockTestCase(BaseTestCase):
     def setUp(self) -> None:
+        freeze_clock(self)  # a review made "now" must chart on the day the page calls today
         super().setUp()
         self.account = self.approved_account()
         self.other = self.approved_account(agency=self.bravo, handle="@bravo_news",

@@ -9,10 +9,14 @@ from civicsocial.inbox.review import mark_reviewed
 from civicsocial.policy.checks import run_checks
 from civicsocial.registry import services
 from civicsocial.registry.models import AccountType, PersonKind, Platform, PolicyElement, Role
-from civicsocial.testing import BaseTestCase, make_person
+from civicsocial.testing import BaseTestCase, freeze_clock, make_person
 
 
 class ChecksTestCase(BaseTestCase):
+    def setUp(self) -> None:
+        freeze_clock(self)  # "today" is read here and again by each check
+        super().setUp()
+
     def result(self, pid):
         return next(r for r in run_checks(self.alpha) if r.pid == pid)
 

@@ -5,10 +5,14 @@ from django.utils import timezone
 
 from civicsocial.registry import services
 from civicsocial.registry.models import PolicyElement, Role
-from civicsocial.testing import BaseTestCase
+from civicsocial.testing import BaseTestCase, freeze_clock
 
 
 class AgencyPolicyTestCase(BaseTestCase):
+    def setUp(self) -> None:
+        freeze_clock(self)  # "today" is read here and again by the code under test
+        super().setUp()
+
     def test_it_saves_a_version_and_counsel_approves_it(self):
         self.login(self.person(Role.AGENCY_ADMIN))
         response = self.client.post("/agencies/alpha/policy/", {

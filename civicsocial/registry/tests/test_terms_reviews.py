@@ -7,11 +7,12 @@ from django.utils import timezone
 
 from civicsocial.registry import services
 from civicsocial.registry.models import Platform, Role, TosReview
-from civicsocial.testing import BaseTestCase
+from civicsocial.testing import BaseTestCase, freeze_clock
 
 
 class TermsReviewTestCase(BaseTestCase):
     def setUp(self) -> None:
+        freeze_clock(self)  # "today" is read here and again by the code under test
         super().setUp()
         self.terms = services.record_terms(self.ods, Platform.BLUESKY, "2026-03",
                                            timezone.localdate() - timedelta(days=10))

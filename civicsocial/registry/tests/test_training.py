@@ -7,11 +7,12 @@ from django.utils import timezone
 
 from civicsocial.registry import services
 from civicsocial.registry.models import Authorization, Role, WarningAcknowledgment
-from civicsocial.testing import BaseTestCase
+from civicsocial.testing import BaseTestCase, freeze_clock
 
 
 class TrainingTestCase(BaseTestCase):
     def setUp(self) -> None:
+        freeze_clock(self)  # "today" is read here and again by the code under test
         super().setUp()
         self.account = self.approved_account()
         self.editor = self.person(Role.EDITOR)
