@@ -15,7 +15,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from civicsocial.registry import services
+from civicsocial.registry import roles, services
 from civicsocial.registry.models import (
     AccountType,
     Agency,
@@ -65,7 +65,7 @@ class BaseTestCase(TestCase):
     def setUp(self) -> None:
         super().setUp()
         self.ods = make_person("ods")
-        services.assign_role(self.ods, self.ods, None, Role.ODS_ADMIN)
+        roles.grant_role(None, self.ods, None, Role.ODS_ADMIN)
         self.alpha = Agency.objects.create(name="Alpha Department", slug="alpha",
                                            email_domains="alpha.nyc.gov")
         self.bravo = Agency.objects.create(name="Bravo Department", slug="bravo",
@@ -75,7 +75,7 @@ class BaseTestCase(TestCase):
             self.people[agency.slug] = {}
             for role in AGENCY_ROLES:
                 person = make_person(f"{agency.slug}-{role}")
-                services.assign_role(self.ods, person, agency, role)
+                roles.grant_role(None, person, agency, role)  # as the command line would
                 self.people[agency.slug][role] = person
 
     def person(self, role: str, agency: str = "alpha") -> Person:

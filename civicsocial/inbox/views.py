@@ -121,7 +121,7 @@ def entry_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "author": next(t["author"] for t in thread if t["this"]), "held": foil.is_held(entry.item),
         "cases": FoilCase.objects.filter(source_item=entry.item),
         "proposals": entry.proposals.select_related("proposed_by", "decided_by"),
-        "events": audit.events_for(entry.item),
+        "events": audit.events_for(entry.item, request.user),
         "states": services.MANUAL_STATES,
         "may_moderate": can(request.user, Action.MODERATE, agency),
         "may_decide": moderation.is_counsel(request.user, entry),

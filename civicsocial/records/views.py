@@ -125,7 +125,7 @@ def item_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     agency = item.stream.account.agency if item.stream.account else None
     return render(request, "records/item.html", {
         "item": item, "versions": versions, "holds": item.holds.all(),
-        "held": foil.is_held(item), "events": audit.events_for(item),
+        "held": foil.is_held(item), "events": audit.events_for(item, request.user),
         "may_hold": can(request.user, Action.MANAGE_FOIL, agency)})
 
 
@@ -206,7 +206,7 @@ def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "job": case.production_jobs.first(),
         "case": case, "left": foil.business_days_left(case), "items": len(item_ids),
         "sample": ArchivedItem.objects.filter(pk__in=list(item_ids)[:50]).select_related("stream"),
-        "searches": case.searches.all(), "events": audit.events_for(case),
+        "searches": case.searches.all(), "events": audit.events_for(case, request.user),
         "production": production if production.exists() else None,
         "statuses": FoilCase.Status.choices})
 

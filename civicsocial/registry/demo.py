@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from civicsocial.registry import services
+from civicsocial.registry import roles, services
 from civicsocial.registry.models import (
     Account,
     AccountType,
@@ -32,6 +32,7 @@ from civicsocial.registry.models import (
     PlatformTerms,
     PolicyElement,
     Role,
+    RoleGrant,
 )
 
 DEMO_PASSWORD = "harbor-lantern-pigeon-1898"
@@ -96,10 +97,10 @@ def load_demo_city() -> bool:
     today = timezone.localdate()
     ods = _person("ods", "Odette", "Stroud", "ods@digital.nyc.gov", PersonKind.EMPLOYEE,
                   "Director of Digital Strategy")
-    services.assign_role(ods, ods, None, Role.ODS_ADMIN)
+    roles.grant_role(None, ods, None, Role.ODS_ADMIN)  # as `create_ods_admin` would
     ods2 = _person("ods-analyst", "Omar", "Sato", "analyst@digital.nyc.gov", PersonKind.EMPLOYEE,
                    "Social media analyst")
-    services.assign_role(ods, ods2, None, Role.ODS_ADMIN)
+    roles.grant_role(None, ods2, None, Role.ODS_ADMIN)
     _enrol(ods)
     effective = today - timedelta(days=90)
     terms: dict[str, PlatformTerms] = {
@@ -148,6 +149,13 @@ def _enrol(person: Person) -> None:
                                                "confirmed": True})
 
 
+def _grant(ods: Person, person: Person, agency: Agency, role: str) -> None:
+    """As ODS would: a deciding role is confirmed by a second ODS admin (issue 12)."""
+    grant = roles.grant_role(ods, person, agency, role)
+    if grant.status == RoleGrant.Status.PENDING:
+        roles.confirm_grant(Person.objects.get(username="ods-analyst"), grant)
+
+
 def _staff(ods: Person, agency: Agency, names: object, compliant: bool,
            index: int) -> dict[str, Person]:
     staff: dict[str, Person] = {}
@@ -157,14 +165,14 @@ def _staff(ods: Person, agency: Agency, names: object, compliant: bool,
         username = f"{agency.slug}-{role.replace('_', '-')}"
         person = _person(username, first, last, f"{username}@{agency.slug}.nyc.gov",
                          PersonKind.EMPLOYEE, Role(role).label)
-        services.assign_role(ods, person, agency, role)
+        _grant(ods, person, agency, role)
         staff[role] = person
     # P3: not only employees: a vendor and a volunteer in most agencies.
     for kind in (PersonKind.VENDOR, PersonKind.VOLUNTEER):
         first, last = next(names)  # type: ignore[call-overload]
         username = f"{agency.slug}-{kind}"
         person = _person(username, first, last, f"{username}@example.com", kind, str(kind.label))
-        services.assign_role(ods, person, agency, Role.VIEWER)
+        _grant(ods, person, agency, Role.VIEWER)
     return staff
 
 

@@ -114,6 +114,14 @@ class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=[(r.value, r.label) for r in Role if r != Role.ODS_ADMIN])
 
 
+class GrantDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("confirm", "Confirm: the role takes effect"),
+                                          ("refuse", "Refuse: it never takes effect")],
+                                 widget=forms.RadioSelect)
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=500,
+                             required=False, help_text="Needed to refuse.")
+
+
 class TrainingForm(forms.Form):
     completed_on = forms.DateField(widget=DateInput)
     expires_on = forms.DateField(widget=DateInput, required=False,

@@ -125,6 +125,51 @@ class RoleAssignment(models.Model):
         return f"{self.person} — {self.get_role_display()} ({where})"
 
 
+# Roles that decide (removals, policy approval, FOIL, people): granted only by an ODS
+# admin, and in effect only once a second person confirms (issue 12). So is ODS admin.
+DECIDING_ROLES = frozenset({Role.AGENCY_ADMIN, Role.COUNSEL, Role.RECORDS_OFFICER})
+CONFIRMED_ROLES = DECIDING_ROLES | {Role.ODS_ADMIN}
+
+
+class RoleGrant(models.Model):
+    """One grant of a role, from the request to the assignment it put in effect.
+
+    Grants of `CONFIRMED_ROLES` wait as pending until a second person confirms them; other
+    grants are confirmed as they are made. The grant stays as the record of who asked and
+    who confirmed."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for a second person"
+        CONFIRMED = "confirmed", "Confirmed"
+        REFUSED = "refused", "Refused"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="role_grants")
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="role_grants")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    granted_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")  # None: the operator's command line
+    granted_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-granted_at"]
+        constraints = [models.UniqueConstraint(
+            fields=["person", "agency", "role"], condition=models.Q(status="pending"),
+            name="one_pending_grant_per_role")]
+
+    def __str__(self) -> str:
+        where = self.agency.slug if self.agency else "citywide"
+        return f"{self.get_role_display()} ({where}) for {self.person}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("role-grants")
+
+
 class AccountType(models.TextChoices):
     AGENCY = "agency", "Agency account"
     INDIVIDUAL = "individual", "Individual official (P10)"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -25,7 +25,6 @@ from civicsocial.registry.models import (
     Person,
     PersonKind,
     PlatformTerms,
-    Role,
     RoleAssignment,
     TosReview,
     Training,
@@ -173,6 +172,8 @@ def counsel_signoff(actor: Person, application: Application, reason: str) -> App
         raise ValidationError("Counsel signs off a submitted application.")
     if application.counsel_signoff_at:
         raise ValidationError("Counsel has already signed off.")
+    if actor.pk == application.submitted_by_id:
+        raise PermissionDenied("Counsel cannot sign off an application they submitted.")
     application.counsel_signoff_by = actor
     application.counsel_signoff_at = timezone.now()
     application.save(update_fields=["counsel_signoff_by", "counsel_signoff_at"])
@@ -251,31 +252,6 @@ def update_account(actor: Person, account: Account, changes: dict[str, Any],
 # -- people, roles, central contact, off-boarding (P3, P6, P10) -----------------------------
 
 @transaction.atomic
-def assign_role(actor: Person, person: Person, agency: Agency | None, role: str) -> RoleAssignment:
-    if (role == Role.ODS_ADMIN) != (agency is None):
-        raise ValidationError({"role": "ODS admin is citywide; every other role is per agency."})
-    assignment, created = RoleAssignment.objects.get_or_create(
-        person=person, agency=agency, role=role)
-    if created:
-        audit.record(actor, "role.assigned", person, agency_id=agency.pk if agency else None,
-                     changes={"role": [None, f"{role}@{agency.slug if agency else 'citywide'}"]})
-    return assignment
-
-
-@transaction.atomic
-def remove_role(actor: Person, assignment: RoleAssignment, reason: str) -> None:
-    agency = assignment.agency
-    if agency and agency.central_contact_id == assignment.person_id and not \
-            assignment.person.role_assignments.filter(agency=agency).exclude(pk=assignment.pk):
-        raise ValidationError("This person is the agency's central contact: name another first (P6).")
-    audit.record(actor, "role.removed", assignment.person, reason=reason,
-                 agency_id=agency.pk if agency else None,
-                 changes={"role": [f"{assignment.role}@{agency.slug if agency else 'citywide'}",
-                                   None]})
-    assignment.delete()
-
-
-@transaction.atomic
 def set_central_contact(actor: Person, agency: Agency, person: Person, reason: str = "") -> Agency:
     """P6: exactly one central contact, who must hold a role in the agency."""
     if not person.is_active or not person.role_assignments.filter(agency=agency).exists():
@@ -293,6 +269,8 @@ def offboard(actor: Person, person: Person, agency: Agency, successor: Person | 
              reason: str) -> list[Account]:
     """P10: a person leaves the agency. Their individual accounts move to `successor`
     (never deleted), their authorizations end and their roles in the agency go."""
+    if actor.pk == person.pk:
+        raise PermissionDenied("Nobody off-boards themselves: ask an administrator.")
     if not reason.strip():
         raise ValidationError({"reason": "Say why this person is being off-boarded."})
     accounts = list(Account.objects.filter(agency=agency, owner=person))
@@ -404,6 +382,8 @@ def approve_agency_policy(actor: Person, policy: AgencyPolicy, approved_on: date
     """P5: counsel's approval, dated."""
     if policy.counsel_approved_on:
         raise ValidationError("This policy version is already approved; save a new version to change it.")
+    if actor.pk == policy.created_by_id:
+        raise PermissionDenied("Counsel cannot approve a policy version they wrote.")
     if approved_on > timezone.localdate():
         raise ValidationError({"approved_on": "The approval date cannot be in the future."})
     policy.counsel_approved_by = actor

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from civicsocial.http import AuthedRequest
 from civicsocial.policy.report import agency_report
-from civicsocial.registry import forms, services
+from civicsocial.registry import forms, roles, services
 from civicsocial.registry.models import (
     Account,
     AccountStatus,
@@ -28,6 +28,7 @@ from civicsocial.registry.models import (
     Platform,
     PlatformTerms,
     RoleAssignment,
+    RoleGrant,
 )
 from civicsocial.security import audit
 from civicsocial.security.permissions import (
@@ -120,7 +121,7 @@ def agency_detail(request: AuthedRequest, slug: str) -> HttpResponse:
         "policy": agency.policies.first(),
         "reviews": agency.tos_reviews.select_related("terms", "reviewer"),
         "report": agency_report(agency),
-        "events": audit.events_for(agency)[:50] if can(user, Action.VIEW_AUDIT, agency) else None,
+        "events": audit.events_for(agency, user)[:50] if can(user, Action.VIEW_AUDIT, agency) else None,
         "may": {a.value: can(user, a, agency) for a in Action},
     })
 
@@ -148,7 +149,7 @@ def account_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "registry/account_detail.html", {
         "account": account,
         "authorizations": account.authorizations.select_related("person", "granted_by"),
-        "events": audit.events_for(account)[:100],
+        "events": audit.events_for(account, request.user)[:100],
         "may_edit": can(request.user, Action.EDIT_ACCOUNT, account.agency),
         "may_train": can(request.user, Action.MANAGE_TRAINING, account.agency),
     })
@@ -220,7 +221,7 @@ def application_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     is_open = application.status in (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED)
     return render(request, "registry/application_detail.html", {
         "application": application,
-        "events": audit.events_for(application),
+        "events": audit.events_for(application, request.user),
         "may_decide": application.status == ApplicationStatus.SUBMITTED
         and can(user, Action.DECIDE_APPLICATION, agency),
         "may_signoff": application.status == ApplicationStatus.SUBMITTED
@@ -332,7 +333,10 @@ def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         .filter(role_assignments__person=person).distinct(),
         "train_agencies": agencies_for(request.user, Action.MANAGE_TRAINING)
         .filter(role_assignments__person=person).distinct(),
-        "events": audit.events_for(person)[:100],
+        "events": audit.events_for(person, request.user)[:100],
+        "pending_grants": person.role_grants.filter(status=RoleGrant.Status.PENDING)
+        .filter(agency__in=visible) if not is_ods_admin(request.user)
+        else person.role_grants.filter(status=RoleGrant.Status.PENDING),
     })
 
 
@@ -350,7 +354,7 @@ def person_create(request: AuthedRequest, slug: str) -> HttpResponse:
         person.set_unusable_password()
         person.save()
         audit.record(request.user, "person.created", person, agency_id=agency.pk)
-        services.assign_role(request.user, person, agency, data["role"])
+        roles.grant_role(request.user, person, agency, data["role"])
         return person
 
     return form_page(request, form, f"Add a person to {agency}", save, "",
@@ -366,11 +370,51 @@ def role_add(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
     form = forms.RoleForm(posted(request))
 
     def save() -> Person:
-        services.assign_role(request.user, person, agency, form.cleaned_data["role"])
+        roles.grant_role(request.user, person, agency, form.cleaned_data["role"])
         return person
 
     return form_page(request, form, f"Give {person} a role in {agency}", save, "",
-                     person.get_absolute_url())
+                     person.get_absolute_url(), intro=GRANT_RULES)
+
+
+GRANT_RULES = ("Nobody gives themselves a role. Agency admin, counsel and records officer are "
+               "granted by ODS only, and take effect once a second person (another ODS admin "
+               "or the agency's central contact) confirms.")
+
+
+@login_required
+def role_grants(request: AuthedRequest) -> HttpResponse:
+    """Grants waiting for the viewer's confirmation, and recent grants they may see."""
+    visible = RoleGrant.objects.select_related("person", "agency", "granted_by", "decided_by")
+    if not is_ods_admin(request.user):
+        visible = visible.filter(agency__in=visible_agencies(request.user))
+    return render(request, "registry/role_grants.html", {
+        "to_confirm": roles.grants_to_confirm(request.user), "recent": visible[:100],
+        "rules": GRANT_RULES})
+
+
+@login_required
+def role_grant_decide(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A second person confirms a pending grant, or refuses it with a reason."""
+    grants = RoleGrant.objects.select_related("person", "agency", "granted_by")
+    if not is_ods_admin(request.user):
+        grants = grants.filter(agency__in=visible_agencies(request.user))
+    grant = get_object_or_404(grants, pk=pk)
+    if not roles.may_confirm(request.user, grant):
+        raise PermissionDenied("Only a second person (another ODS admin or the agency's "
+                               "central contact) confirms or refuses this grant.")
+    form = forms.GrantDecisionForm(posted(request))
+
+    def save() -> RoleGrant:
+        if form.cleaned_data["decision"] == "confirm":
+            roles.confirm_grant(request.user, grant)
+        else:
+            roles.refuse_grant(request.user, grant, form.cleaned_data["reason"])
+        return grant
+
+    return form_page(request, form, f"Confirm or refuse: {grant}", save, "", "/roles/grants/",
+                     intro=f"Granted by {grant.granted_by or 'the command line'} "
+                           f"on {grant.granted_at:%Y-%m-%d %H:%M}. {GRANT_RULES}")
 
 
 @login_required
@@ -380,7 +424,7 @@ def role_remove(request: AuthedRequest, pk: int) -> HttpResponse:
     form = forms.ReasonForm(posted(request))
 
     def save() -> Person:
-        services.remove_role(request.user, assignment, form.cleaned_data["reason"])
+        roles.remove_role(request.user, assignment, form.cleaned_data["reason"])
         return assignment.person
 
     return form_page(request, form, f"Remove role: {assignment}", save, "",

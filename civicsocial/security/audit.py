@@ -9,6 +9,7 @@ from typing import Any
 from django.db import models
 
 from civicsocial.security.models import AuditEvent
+from civicsocial.security.permissions import is_ods_admin, visible_agencies
 
 
 def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
@@ -60,8 +61,14 @@ def record(
     )
 
 
-def events_for(target: models.Model) -> models.QuerySet[AuditEvent]:
-    """The audit trail of one object, newest first."""
-    return AuditEvent.objects.filter(
+def events_for(target: models.Model, viewer: Any) -> models.QuerySet[AuditEvent]:
+    """The audit trail of one object, newest first, as `viewer` may see it: an event
+    recorded in an agency the viewer cannot see is left out (a person with roles in two
+    agencies has history in both; issue 12)."""
+    events = AuditEvent.objects.filter(
         target_type=target._meta.label_lower, target_id=str(target.pk)
     ).select_related("actor")
+    if is_ods_admin(viewer):
+        return events
+    return events.filter(models.Q(agency_id__isnull=True)
+                         | models.Q(agency_id__in=visible_agencies(viewer).values("pk")))

@@ -62,8 +62,10 @@ MATRIX: dict[Action, set[Role]] = {
     Action.DECIDE_REMOVAL: {Role.COUNSEL},
 }
 
-# Actions an ODS admin does not get by being one: the policy gives them to a role.
-NOT_FOR_ODS = {Action.DECIDE_REMOVAL}  # P22: a removal needs the agency's own counsel
+# Actions an ODS admin does not get by being one: the policy gives them to the agency's
+# own counsel. P22: a removal; P5: approving the agency's policy; P9: the counsel half of a
+# campaign account's two sign-offs (ODS gives the other half by deciding).
+NOT_FOR_ODS = {Action.DECIDE_REMOVAL, Action.APPROVE_POLICY, Action.COUNSEL_SIGNOFF}
 
 # P13: these roles must log in with a second factor.
 SECOND_FACTOR_ROLES = {Role.ODS_ADMIN, Role.AGENCY_ADMIN, Role.COUNSEL}

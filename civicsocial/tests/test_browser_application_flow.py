@@ -19,7 +19,7 @@ from django.conf import settings
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from civicsocial.registry import services
+from civicsocial.registry import roles
 from civicsocial.registry.models import Agency, Role
 from civicsocial.testing import make_person
 
@@ -55,7 +55,7 @@ def browser(city: dict[str, bytes]) -> Iterator[object]:
 
 def person_with_device(username: str, agency: Agency | None, role: str) -> bytes:
     person = make_person(username, password=PASSWORD)
-    services.assign_role(person, person, agency, role)
+    roles.grant_role(None, person, agency, role)  # as the command line would
     return TOTPDevice.objects.create(user=person, name="phone", confirmed=True).bin_key
 
 

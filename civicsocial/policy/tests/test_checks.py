@@ -7,7 +7,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from civicsocial.inbox.review import mark_reviewed
 from civicsocial.policy.checks import run_checks
-from civicsocial.registry import services
+from civicsocial.registry import roles, services
 from civicsocial.registry.models import AccountType, PersonKind, Platform, PolicyElement, Role
 from civicsocial.testing import BaseTestCase, freeze_clock, make_person
 
@@ -36,7 +36,7 @@ class ChecksTestCase(BaseTestCase):
 
     def test_p3_names_missing_roles(self):
         self.assertTrue(self.result("P3").passed)
-        services.remove_role(self.ods, self.person(Role.RECORDS_OFFICER).role_assignments.get(),
+        roles.remove_role(self.ods, self.person(Role.RECORDS_OFFICER).role_assignments.get(),
                              "left")
         result = self.result("P3")
         self.assertFalse(result.passed)
@@ -127,6 +127,6 @@ class ChecksTestCase(BaseTestCase):
 
     def test_it_ignores_vendor_kind_for_non_owners(self):
         vendor = make_person("contractor", kind=PersonKind.VENDOR)
-        services.assign_role(self.ods, vendor, self.alpha, Role.VIEWER)
+        roles.grant_role(self.ods, vendor, self.alpha, Role.VIEWER)
         self.approved_account()
         self.assertTrue(self.result("P7").passed)

@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from civicsocial.registry import services
+from civicsocial.registry import roles, services
 from civicsocial.registry.models import PolicyElement, Role
 from civicsocial.testing import BaseTestCase, freeze_clock
 
@@ -56,7 +56,7 @@ class AgencyPolicyTestCase(BaseTestCase):
         moderator = self.person(Role.MODERATOR)
         services.set_central_contact(self.ods, self.alpha, moderator)
         with self.assertRaisesMessage(ValidationError, "central contact"):
-            services.remove_role(self.ods, moderator.role_assignments.get(), "reorg")
+            roles.remove_role(self.ods, moderator.role_assignments.get(), "reorg")
 
     def test_it_validates_ownership(self):
         self.login(self.person(Role.COUNSEL, "bravo"))

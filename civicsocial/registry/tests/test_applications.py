@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 
-from civicsocial.registry import services
+from civicsocial.registry import roles, services
 from civicsocial.registry.models import (
     Account,
     AccountType,
@@ -60,7 +60,7 @@ class ApplicationPagesTestCase(BaseTestCase):
 
     def test_it_rejects_a_vendor_owner(self):
         vendor = make_person("vendor", kind=PersonKind.VENDOR)
-        services.assign_role(self.ods, vendor, self.alpha, Role.VIEWER)
+        roles.grant_role(self.ods, vendor, self.alpha, Role.VIEWER)
         self.login(self.person(Role.AGENCY_ADMIN))
         response = self.client.post("/applications/new/", self.form(
             account_type="individual", owner=vendor.pk))

@@ -6,7 +6,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from civicsocial.registry.models import Person, Role
-from civicsocial.registry.services import assign_role
+from civicsocial.registry.roles import grant_role
 from civicsocial.security.models import AuditEvent
 from civicsocial.testing import BaseTestCase, current_code, make_person
 
@@ -77,7 +77,7 @@ class LoginTestCase(BaseTestCase):
 
     def test_it_throttles_repeated_failed_logins(self):
         person = make_person("target", password=STRONG)
-        assign_role(self.ods, person, self.alpha, Role.VIEWER)
+        grant_role(self.ods, person, self.alpha, Role.VIEWER)
         for _ in range(5):
             response = self.client.post("/login/", {"username": "target", "password": "wrong"})
         self.assertEqual(response.status_code, 429)

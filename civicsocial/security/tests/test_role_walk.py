@@ -19,8 +19,8 @@ from civicsocial.records.foil import open_case
 from civicsocial.records.models import ArchivedItem
 from civicsocial.records.production import export_case
 from civicsocial.records.tests.helpers import archive, line
-from civicsocial.registry import services
-from civicsocial.registry.models import AccountType, Role
+from civicsocial.registry import roles, services
+from civicsocial.registry.models import DECIDING_ROLES, AccountType, Role, RoleAssignment, RoleGrant
 from civicsocial.testing import BaseTestCase
 
 MARKER = "zq-alpha-secret"
@@ -45,7 +45,7 @@ PAGES = {
     "role-add": ("/agencies/alpha/people/{editor}/role/", {ODS, ADMIN}),
     "central-contact": ("/agencies/alpha/central-contact/", {ODS, ADMIN}),
     "policy-edit": ("/agencies/alpha/policy/", {ODS, ADMIN}),
-    "policy-approve": ("/agencies/alpha/policy/approve/", {ODS, COUNSEL}),
+    "policy-approve": ("/agencies/alpha/policy/approve/", {COUNSEL}),
     "tos-review": ("/agencies/alpha/tos-review/", {ODS, ADMIN, COUNSEL}),
     "acknowledge-warning": ("/agencies/alpha/acknowledge/", ALPHA_ALL),
     "account-list": ("/accounts/", ALL),
@@ -55,7 +55,7 @@ PAGES = {
     "application-create": ("/applications/new/", {ODS, ADMIN}),
     "application-detail": ("/applications/{campaign}/", ALPHA_ALL),
     "application-decide": ("/applications/{campaign}/decide/", {ODS}),
-    "application-signoff": ("/applications/{campaign}/signoff/", {ODS, COUNSEL}),
+    "application-signoff": ("/applications/{campaign}/signoff/", {COUNSEL}),
     "application-withdraw": ("/applications/{campaign}/withdraw/", {ODS, ADMIN}),
     "application-submit": ("/applications/{draft}/submit/", {ODS, ADMIN}),
     "application-reapply": ("/applications/{denied}/reapply/", {ODS, ADMIN}),
@@ -64,6 +64,10 @@ PAGES = {
     "authorization-add": ("/people/{editor}/authorize/", {ODS, ADMIN}),
     "person-offboard": ("/people/{editor}/offboard/", {ODS, ADMIN}),
     "role-remove": ("/roles/{role}/remove/", {ODS, ADMIN}),
+    "role-grants": ("/roles/grants/", ALL),
+    # A pending counsel grant made by the only ODS admin: only a second person may decide
+    # it (another ODS admin or alpha's central contact, and there is neither here).
+    "role-grant-decide": ("/roles/grants/{grant}/decide/", set()),
     "authorization-revoke": ("/authorizations/{authorization}/revoke/", {ODS, ADMIN}),
     "terms-list": ("/terms/", ALL),
     "terms-add": ("/terms/new/", {ODS}),
@@ -108,7 +112,7 @@ API = [
                                    "url": "nope", "login_identity": "x",
                                    "justification": ""}, {ODS, ADMIN}),
     ("post", "/api/applications/{campaign}/decision", {"decision": "maybe", "reason": ""}, {ODS}),
-    ("post", "/api/applications/{campaign}/counsel-signoff", {"reason": ""}, {ODS, COUNSEL}),
+    ("post", "/api/applications/{campaign}/counsel-signoff", {"reason": ""}, {COUNSEL}),
     ("post", "/api/applications/{campaign}/withdraw", {"reason": ""}, {ODS, ADMIN}),
     ("get", "/api/compliance", None, ALL),
     ("get", "/api/compliance?agency=alpha", None, ALPHA_ALL),
@@ -136,6 +140,7 @@ class RoleWalkTestCase(BaseTestCase):
         services.save_agency_policy(admin, self.alpha, f"{MARKER} policy", ["roles"])
         self.trained(editor)
         authorization = services.authorize(admin, editor, account)
+        grant = roles.grant_role(self.ods, editor, self.alpha, Role.COUNSEL)
         archive(line("c1", account="@alpha_news", text=f"{MARKER} pothole comment"))
         item = ArchivedItem.objects.get()
         triage_new_items()
@@ -149,7 +154,7 @@ class RoleWalkTestCase(BaseTestCase):
                     "account": account.pk, "campaign": campaign.pk, "draft": draft.pk,
                     "denied": denied.pk, "editor": editor.pk,
                     "role": editor.role_assignments.get().pk,
-                    "authorization": authorization.pk}
+                    "authorization": authorization.pk, "grant": grant.pk}
         self.principals = [("ods", ODS, self.ods)] + [
             (slug, role, person) for slug in ("alpha", "bravo")
             for role, person in self.people[slug].items()]
@@ -207,7 +212,7 @@ class RoleWalkTestCase(BaseTestCase):
                     want = self.expected(slug, role, allowed)
                     self.assertEqual(response.status_code, want, f"{method} {path} {slug}/{role}")
                 else:
-                    permitted = role == ODS or (slug == "alpha" and role in allowed)  # type: ignore[operator]
+                    permitted = role in allowed and (role == ODS or slug == "alpha")  # type: ignore[operator]
                     denied = {403, 404} if not permitted else {400}
                     self.assertIn(response.status_code, denied, f"{method} {path} {slug}/{role}")
             self.client.logout()
@@ -239,3 +244,36 @@ class RoleWalkTestCase(BaseTestCase):
         self.assertIn("@alpha_news", body)
         self.assertNotIn(MARKER, body)  # the login identity is not public
         self.assertNotIn(MARKER, self.client.get("/api/directory").content.decode())
+
+    def test_it_lets_nobody_grant_themselves_any_role(self):
+        for slug, role, person in self.principals:
+            self.login(person)
+            for wanted in Role:
+                if wanted == Role.ODS_ADMIN:
+                    continue
+                response = self.client.post(f"/agencies/alpha/people/{person.pk}/role/", {"role": wanted})
+                want = {404} if slug == "bravo" else {403}
+                self.assertIn(response.status_code, want, f"{slug}/{role} granting itself {wanted}")
+            self.assertEqual(RoleGrant.objects.filter(person=person, granted_by=person).count(), 0)
+
+    def test_it_lets_only_ods_grant_the_roles_that_decide(self):
+        target = self.person(Role.VIEWER)
+        for slug, role, person in self.principals:
+            self.login(person)
+            for wanted in Role:
+                if wanted == Role.ODS_ADMIN:
+                    continue
+                before = RoleAssignment.objects.filter(person=target, role=wanted).exists()
+                response = self.client.post(f"/agencies/alpha/people/{target.pk}/role/", {"role": wanted})
+                may_grant = role == ODS or (slug == "alpha" and role == ADMIN and wanted not in DECIDING_ROLES)
+                if slug == "bravo":
+                    want = 404
+                elif not may_grant:
+                    want = 403
+                else:
+                    want = 400 if before else 302  # 400: already held
+                self.assertEqual(response.status_code, want, f"{slug}/{role} granting {wanted}")
+                in_effect = RoleAssignment.objects.filter(person=target, role=wanted).exists()
+                if wanted in DECIDING_ROLES:
+                    self.assertFalse(in_effect, f"{wanted} took effect without a second person")
+

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from civicsocial.registry.models import Person, Role
-from civicsocial.registry.services import assign_role
+from civicsocial.registry.roles import grant_role
 
 
 class Command(BaseCommand):
@@ -38,7 +38,8 @@ class Command(BaseCommand):
             raise CommandError(" ".join(error.messages)) from None
         person.set_password(password)
         person.save()
-        assign_role(None, person, None, Role.ODS_ADMIN)  # type: ignore[arg-type]
+        if not person.role_assignments.filter(role=Role.ODS_ADMIN).exists():
+            grant_role(None, person, None, Role.ODS_ADMIN)  # the operator's own grant
         verb = "Created" if created else "Updated"
         self.stdout.write(f"{verb} ODS admin {person.username}. They enrol a second factor "
                           "at first login (P13).")
