@@ -124,6 +124,9 @@ def set_state(actor: Person, entry: InboxItem, state: str) -> InboxItem:
         raise ValidationError("That state follows from its own action (refer, hold, hide).")
     if entry.state == InboxState.HIDDEN:
         raise ValidationError("This comment was hidden by counsel's decision; it stays hidden.")
+    if entry.state == InboxState.HELD:  # else it would drop out of the held filter (issue 12)
+        raise ValidationError("This item is on legal hold as possible legal notice (P24); "
+                              "it stays held.")
     before = entry.state
     entry.state = state
     entry.reviewed_at = entry.reviewed_at or timezone.now()

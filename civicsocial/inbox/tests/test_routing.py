@@ -42,6 +42,18 @@ class RoutingTestCase(BaseTestCase):
         self.assertIn(entry.item.first_captured_at.isoformat(timespec="microseconds"), message.body)
         self.assertIn("120 Flatbush Ave", message.body)
 
+    def test_it_keeps_a_held_item_held_when_a_moderator_marks_it(self):
+        archive(line("c-1", account="@alpha_news", text="Deep pothole at 120 Flatbush Ave, I fell"))
+        triage_new_items()
+        entry = InboxItem.objects.get()
+        moderator = self.login(self.person(Role.MODERATOR))
+        for state in (InboxState.REVIEWED, InboxState.ANSWERED, InboxState.NEW):
+            moderator.post(f"/inbox/{entry.pk}/state/", {"state": state})
+            entry.refresh_from_db()
+            self.assertEqual(entry.state, InboxState.HELD, state)
+        page = moderator.get("/inbox/", {"state": InboxState.HELD})
+        self.assertContains(page, f"/inbox/{entry.pk}/")
+
     def test_it_opens_a_foil_case_for_a_records_request(self):
         archive(line("c-2", account="@alpha_news", author="reporter.bsky",
                      text="Under FOIL I request all emails about the busway pilot"))

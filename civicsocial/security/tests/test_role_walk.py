@@ -76,7 +76,7 @@ PAGES = {
     "archive-search": ("/archive/?q=", ARCHIVE),
     "archive-item": ("/archive/items/{item}/", ARCHIVE),
     "archive-hold": ("/archive/items/{item}/hold/", FOIL),
-    "archive-imports": ("/archive/imports/", ARCHIVE),
+    "archive-imports": ("/archive/imports/", {ODS}),  # an operator's file spans agencies
     "foil-list": ("/foil/", FOIL),
     "foil-create": ("/foil/new/", FOIL),
     "foil-case": ("/foil/{case}/", FOIL),
