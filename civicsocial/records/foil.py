@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any
 
 import holidays
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -32,8 +32,13 @@ from civicsocial.records.search.query import QueryError, parse
 from civicsocial.records.search.service import Filters, matching_versions
 from civicsocial.registry.models import Agency, Person
 from civicsocial.security import audit
+from civicsocial.security.permissions import Action, can
+from civicsocial.text import NAME_MAX, NOTES_MAX, REASON_MAX, clean_text
 
 ACKNOWLEDGE_WITHIN = 5
+EARLIEST_RECEIPT = date(2000, 1, 1)  # before any official social media account existed
+MAX_SEARCHES = 20  # saved searches per case; each is run to find what the case holds
+QUERY_MAX = 500
 # In the package's list for New York but not days off (§24 does not name them).
 COMMEMORATIONS = {"Susan B. Anthony Day", "Flag Day"}
 
@@ -87,18 +92,20 @@ def open_case(actor: Person | None, requester: str, received_on: date,
               queries: list[str] | None = None, agency: Agency | None = None,
               officer: Person | None = None, notes: str = "",
               source_item: ArchivedItem | None = None) -> FoilCase:
-    """Open a case with its clock running; saved searches are attached (and held)."""
-    if not requester.strip():
+    """Open a case with its clock running; saved searches are attached (and held).
+    The same checks serve the pages, the API and the command line (issue 12)."""
+    if not (requester or "").strip():
         raise ValidationError({"requester": "Name the requester."})
+    requester = clean_text(requester, "requester", NAME_MAX)
+    notes = clean_text(notes, "notes", NOTES_MAX, required=False)
     if received_on > timezone.localdate():
         raise ValidationError({"received_on": "A request cannot be received in the future."})
-    for query in queries or []:
-        try:
-            parse(query)
-        except QueryError as error:
-            raise ValidationError({"query": f"'{query}': {error}"}) from None
+    if received_on < EARLIEST_RECEIPT:
+        raise ValidationError({"received_on": f"A request received before {EARLIEST_RECEIPT} "
+                                              "is not a date this archive can hold."})
+    check_queries(queries or [])
     case = FoilCase.objects.create(
-        requester=requester.strip(), received_on=received_on, agency=agency, officer=officer,
+        requester=requester, received_on=received_on, agency=agency, officer=officer,
         acknowledge_by=business_days_after(received_on, ACKNOWLEDGE_WITHIN), notes=notes,
         opened_by=actor, source_item=source_item)
     for query in queries or []:
@@ -111,10 +118,22 @@ def open_case(actor: Person | None, requester: str, received_on: date,
     return case
 
 
+def check_queries(queries: list[str], already: int = 0) -> None:
+    """Saved searches are bounded in number and length, and must parse."""
+    if already + len(queries) > MAX_SEARCHES:
+        raise ValidationError({"query": f"A case keeps at most {MAX_SEARCHES} saved searches."})
+    for query in queries:
+        clean_text(query, "query", QUERY_MAX)
+        try:
+            parse(query)
+        except QueryError as error:
+            raise ValidationError({"query": f"'{query}': {error}"}) from None
+
+
 @transaction.atomic
 def attach_search(actor: Person | None, case: FoilCase, query: str,
                   filters: Filters | None = None) -> FoilSearch:
-    parse(query)
+    check_queries([query], case.searches.count())
     saved = FoilSearch.objects.create(case=case, query=query,
                                       filters={k: str(v) if isinstance(v, date) else v
                                                for k, v in asdict(filters or Filters()).items()})
@@ -130,7 +149,17 @@ def attach_item(actor: Person | None, case: FoilCase, item: ArchivedItem) -> Foi
 
 
 @transaction.atomic
-def set_status(actor: Person | None, case: FoilCase, status: str, reason: str = "") -> FoilCase:
+def set_status(actor: Person | None, case: FoilCase, status: str, reason: str) -> FoilCase:
+    """Move a case on, with a reason. Closing lifts its holds, so only the agency's records
+    officer (or ODS, or the command line) closes; the same status again writes nothing."""
+    if status not in FoilCase.Status.values:
+        raise ValidationError({"status": f"'{status}' is not a case status."})
+    reason = clean_text(reason, "reason", REASON_MAX)
+    if status == case.status:
+        return case
+    if status == FoilCase.Status.CLOSED and actor is not None and \
+            not can(actor, Action.CLOSE_FOIL, case.agency):
+        raise PermissionDenied("Closing a case lifts its holds: the records officer closes it.")
     old = case.status
     case.status = status
     if status == FoilCase.Status.ACKNOWLEDGED and not case.acknowledged_on:

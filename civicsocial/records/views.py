@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -236,8 +237,11 @@ def case_download(request: AuthedRequest, pk: int) -> HttpResponseBase:
 @login_required
 def case_status(request: AuthedRequest, pk: int) -> HttpResponse:
     case = case_or_404(request, pk)
-    status = request.POST.get("status", "")
-    if request.method == "POST" and status in FoilCase.Status.values:
-        foil.set_status(request.user, case, status, request.POST.get("reason", ""))
+    if request.method == "POST":
+        try:
+            foil.set_status(request.user, case, request.POST.get("status", ""),
+                            request.POST.get("reason", ""))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
     return redirect("foil-case", pk)
 

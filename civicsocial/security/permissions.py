@@ -33,6 +33,7 @@ class Action(StrEnum):
     VIEW_AUDIT = "view_audit"  # the audit log of an agency
     VIEW_ARCHIVE = "view_archive"  # search and read the archive of the agency's accounts (P27)
     MANAGE_FOIL = "manage_foil"  # FOIL cases, productions, legal holds (P26, P27)
+    CLOSE_FOIL = "close_foil"  # close a FOIL case, which lifts its holds
     VIEW_INBOX = "view_inbox"  # incoming comments and messages, their labels (P21-P24)
     MODERATE = "moderate"  # review, answer, refer to 311, propose a removal (P21-P23)
     DECIDE_REMOVAL = "decide_removal"  # approve or reject a removal: counsel only (P22)
@@ -57,6 +58,7 @@ MATRIX: dict[Action, set[Role]] = {
     Action.VIEW_AUDIT: {Role.AGENCY_ADMIN, Role.COUNSEL, Role.RECORDS_OFFICER},
     Action.VIEW_ARCHIVE: {Role.AGENCY_ADMIN, Role.COUNSEL, Role.RECORDS_OFFICER, Role.MODERATOR},
     Action.MANAGE_FOIL: {Role.COUNSEL, Role.RECORDS_OFFICER},
+    Action.CLOSE_FOIL: {Role.RECORDS_OFFICER},
     Action.VIEW_INBOX: {Role.AGENCY_ADMIN, Role.MODERATOR, Role.COUNSEL, Role.RECORDS_OFFICER},
     Action.MODERATE: {Role.AGENCY_ADMIN, Role.MODERATOR},
     Action.DECIDE_REMOVAL: {Role.COUNSEL},

@@ -265,7 +265,8 @@ class RoleWalkTestCase(BaseTestCase):
                     continue
                 before = RoleAssignment.objects.filter(person=target, role=wanted).exists()
                 response = self.client.post(f"/agencies/alpha/people/{target.pk}/role/", {"role": wanted})
-                may_grant = role == ODS or (slug == "alpha" and role == ADMIN and wanted not in DECIDING_ROLES)
+                may_grant = role == ODS or (slug == "alpha" and role == ADMIN
+                                            and wanted not in DECIDING_ROLES)
                 if slug == "bravo":
                     want = 404
                 elif not may_grant:
