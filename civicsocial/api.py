@@ -7,7 +7,9 @@ for privileged roles). Errors come back as JSON: 400 with field-by-field message
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+import logging
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.security import django_auth
@@ -15,6 +17,8 @@ from ninja.security import django_auth
 from civicsocial.policy.api import router as policy_router
 from civicsocial.records.api import router as records_router
 from civicsocial.registry.api import router as registry_router
+
+log = logging.getLogger(__name__)
 
 api = NinjaAPI(
     title="Civic Social API",
@@ -43,3 +47,17 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
 @api.exception_handler(PermissionDenied)
 def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc) or "Not allowed."}, status=403)
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE is refused before anything reads it."""
+    return api.create_response(request, {"detail": "Request body too large."}, status=413)
+
+
+@api.exception_handler(Exception)
+def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Whatever else goes wrong answers in JSON too, never an HTML page or a traceback."""
+    log.exception("API error on %s %s", request.method, request.path)
+    return api.create_response(request, {"detail": "Internal error; it has been logged."},
+                               status=500)

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from civicsocial.http import AuthedRequest
 from civicsocial.records import foil
@@ -29,8 +29,8 @@ class SearchParams(Schema):
     since: date | None = None
     until: date | None = None
     exclude_deleted: bool = False
-    page: int = 1
-    per_page: int = 50
+    page: int = Field(1, ge=1, le=100_000)
+    per_page: int = Field(50, ge=1, le=500)
 
 
 class CaseIn(Schema):

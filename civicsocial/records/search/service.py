@@ -73,7 +73,7 @@ def matching_versions(query: Query, filters: Filters,
         versions = versions.filter(content__author__iexact=filters.author)
     if filters.since:
         versions = versions.filter(content__created_at__gte=_day_start(filters.since))
-    if filters.until:
+    if filters.until and filters.until < date.max:  # until the last day: no upper bound
         versions = versions.filter(content__created_at__lt=_day_start(filters.until)
                                    + timedelta(days=1))
     if filters.exclude_deleted:
