@@ -14,6 +14,16 @@ REASON_MAX = 2000  # why a status changed
 NOTES_MAX = 5000
 
 
+# What a terminal would act on: every control character but tab and newline.
+TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def for_terminal(value: str) -> str:
+    """`value` with each control character shown as \\xNN, so captured text printed by a
+    command cannot move the cursor, rewrite lines or retitle an operator's terminal."""
+    return TERMINAL_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+
+
 def clean_text(value: str, field: str, max_length: int, required: bool = True) -> str:
     """`value` stripped; a ValidationError naming `field` when it is empty (if required),
     longer than `max_length` or holds control characters (a NUL among them)."""

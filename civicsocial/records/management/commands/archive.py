@@ -19,6 +19,12 @@ from civicsocial.records.models import ArchivedItem, ImportJob, ItemKind, Retent
 from civicsocial.records.retention import dispose_expired, place_hold
 from civicsocial.records.search.query import QueryError
 from civicsocial.records.search.service import Filters, highlight, search
+from civicsocial.text import for_terminal
+
+
+def shown(value: str) -> str:
+    """Captured text as the table prints it: Rich markup escaped, terminal controls shown."""
+    return escape(for_terminal(value))
 
 
 class Command(BaseCommand):
@@ -98,9 +104,9 @@ class Command(BaseCommand):
         table = Table("platform", "account", "item", "kind", "versions", "state", "text")
         for hit in hits:
             state = "removed" if hit.deleted else "edited" if hit.edited else ""
-            snippet = "".join(f"[bold]{escape(p)}[/bold]" if m else escape(p)
+            snippet = "".join(f"[bold]{shown(p)}[/bold]" if m else shown(p)
                               for p, m in highlight(hit.text, options["query"], 100))
-            table.add_row(hit.platform, escape(hit.account), escape(hit.item_id), hit.kind,
+            table.add_row(hit.platform, shown(hit.account), shown(hit.item_id), hit.kind,
                           str(hit.versions), state, snippet)
         self.console.print(table)
         self.console.print(f"{len(hits)} item(s).")
