@@ -22,6 +22,7 @@ from civicsocial.registry.models import (
     PolicyElement,
     Role,
 )
+from civicsocial.text import validate_identity
 
 HANDLE_MAX = 100
 TEXT_MAX = 5000
@@ -96,11 +97,11 @@ class AccountForm(forms.ModelForm):
 
 class PersonForm(forms.Form):
     username = forms.SlugField(max_length=150)
-    first_name = forms.CharField(max_length=150)
-    last_name = forms.CharField(max_length=150)
+    first_name = forms.CharField(max_length=150, validators=[validate_identity])
+    last_name = forms.CharField(max_length=150, validators=[validate_identity])
     email = forms.EmailField()
     kind = forms.ChoiceField(choices=PersonKind.choices)
-    title = forms.CharField(max_length=200, required=False)
+    title = forms.CharField(max_length=200, required=False, validators=[validate_identity])
     role = forms.ChoiceField(choices=[(r.value, r.label) for r in Role if r != Role.ODS_ADMIN])
 
     def clean_username(self) -> str:

@@ -14,6 +14,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from civicsocial.text import validate_identity
+
 
 class Platform(models.TextChoices):
     BLUESKY = "bluesky", "Bluesky"
@@ -31,9 +33,9 @@ class Platform(models.TextChoices):
 class Agency(models.Model):
     """A city agency or office. `slug` is its short name in URLs and commands."""
 
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200, unique=True, validators=[validate_identity])
     slug = models.SlugField(max_length=40, unique=True)
-    acronym = models.CharField(max_length=20, blank=True)
+    acronym = models.CharField(max_length=20, blank=True, validators=[validate_identity])
     # P7: login identities of accounts must be agency-owned addresses.
     email_domains = models.CharField(
         max_length=300,
@@ -187,7 +189,7 @@ class AccountDetails(models.Model):
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="%(class)ss")
     platform = models.CharField(max_length=20, choices=Platform.choices)
-    handle = models.CharField(max_length=100)
+    handle = models.CharField(max_length=100, validators=[validate_identity])
     url = models.URLField(max_length=300)
     account_type = models.CharField(
         max_length=20, choices=AccountType.choices, default=AccountType.AGENCY

@@ -31,6 +31,7 @@ from civicsocial.registry.models import (
     WarningAcknowledgment,
 )
 from civicsocial.security import audit
+from civicsocial.text import validate_identity
 
 APPLICATION_FIELDS = [
     "agency", "platform", "handle", "url", "account_type", "owner", "topic_limited",
@@ -58,6 +59,11 @@ def check_account_rules(agency: Agency, data: dict[str, Any], agency_login: bool
     """Rules shared by applications and account edits (P7, P9, P10, topic limits).
     `agency_login=False` records a pre-existing account as found; P7 then reports it."""
     errors: dict[str, str] = {}
+    for field in ("handle", "login_identity"):  # what people read to know whom they deal with
+        try:
+            validate_identity(data.get(field) or "")
+        except ValidationError as error:
+            errors[field] = " ".join(error.messages)
     identity = (data.get("login_identity") or "").lower()
     domain = identity.rpartition("@")[2]
     if agency_login and identity and domain not in agency.domain_list():
