@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -26,6 +27,7 @@ api = NinjaAPI(
     description="Registry, applications and compliance report of a city's official social "
     "media. Rules are cited by P-id (see POLICY_MAP.md).",
     auth=django_auth,
+    docs_decorator=login_required,  # the API's description is for the city's staff
 )
 api.add_router("/", registry_router)
 api.add_router("/", policy_router)

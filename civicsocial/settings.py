@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "civicsocial.platforms",
     "civicsocial.inbox",
     "huey.contrib.djhuey",
+    "ninja",  # so /api/docs serves Swagger UI from the package's static files, not a CDN
 ]
 
 MIDDLEWARE = [
@@ -193,6 +194,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Static files (ours, Swagger UI's in the ninja package) straight from the apps: one
+# command starts everything, with no collectstatic step to forget.
+WHITENOISE_USE_FINDERS = True
 STATICFILES_DIRS = [BASE_DIR / "civicsocial" / "static"]
 
 SESSION_COOKIE_HTTPONLY = True

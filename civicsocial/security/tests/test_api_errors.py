@@ -46,3 +46,14 @@ class ApiErrorsTestCase(BaseTestCase):
         response = self.login(self.person(Role.RECORDS_OFFICER, "bravo")).get(
             "/api/archive/search", {"q": "pothole", "until": "9999-12-31"})
         self.assertEqual(response.json()["total"], 0)
+
+
+class ApiDocsTestCase(BaseTestCase):
+    def test_it_serves_swagger_ui_from_the_package_behind_login(self):
+        self.assertEqual(self.client.get("/api/docs").status_code, 302)
+        page = self.login(self.person(Role.VIEWER)).get("/api/docs").content.decode()
+        self.assertIn("/static/ninja/swagger-ui-bundle.js", page)
+        self.assertNotIn("cdn.", page)
+        self.assertNotIn("https://", page.replace("https://swagger.io", ""))
+        script = self.client.get("/static/ninja/swagger-ui-bundle.js")
+        self.assertEqual(script.status_code, 200)
