@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from civicsocial.records import hashing
 from civicsocial.records.capture import Capture
+from civicsocial.records.holds import hold_for_open_cases
 from civicsocial.records.media import store_media
 from civicsocial.records.models import ArchiveStream, Change, ItemVersion
 from civicsocial.records.search.backends import doc_id, index_versions
@@ -39,10 +40,12 @@ T = TypeVar("T")
 class ArchiveResult:
     counts: Counter[str] = field(default_factory=Counter)
     new_items: list[int] = field(default_factory=list)  # pks of the items first archived now
+    changed_items: list[int] = field(default_factory=list)  # pks of items given a version now
 
     def add(self, other: ArchiveResult) -> None:
         self.counts.update(other.counts)
         self.new_items += other.new_items
+        self.changed_items += other.changed_items
 
 
 @dataclass(slots=True)
@@ -176,6 +179,7 @@ def archive_captures(captures: Sequence[Capture]) -> ArchiveResult:
     known = set(items)
     start_seq = {stream.pk: stream.head_seq for stream in streams.values()}
     versions: list[_Version] = []
+    touched: set[tuple[int, str]] = set()
     for capture in captures:
         stream = streams[(capture.platform, capture.account)]
         key = (stream.pk, capture.item_id)
@@ -190,9 +194,12 @@ def archive_captures(captures: Sequence[Capture]) -> ArchiveResult:
             stream.pk, capture.item_id, capture.kind, capture.captured_at, capture.captured_at))
         versions.append(_link(stream, item, capture, captured_at, change, digest, media))
         item.history.append((captured_at, digest, change))
+        touched.add(key)
         result.counts[str(change)] += 1
     _save(items, versions, streams, start_seq)
     result.new_items = [item.pk for key, item in items.items() if key not in known and item.pk]
+    result.changed_items = sorted(pk for key in touched if (pk := items[key].pk) is not None)
+    hold_for_open_cases(result.changed_items)  # in this transaction: never a gap
     return result
 
 

@@ -7,29 +7,27 @@ holidays (General Construction Law §24), from the maintained `holidays` package
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import date, timedelta
 from functools import cache
-from typing import Any
 
 import holidays
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q
 from django.utils import timezone
 
+from civicsocial.records import holds
 from civicsocial.records.models import (
     ArchivedItem,
-    ArchiveStream,
+    CaseHold,
     FoilCase,
     FoilItem,
     FoilSearch,
-    ItemVersion,
     LegalHold,
 )
 from civicsocial.records.search.query import QueryError, parse
-from civicsocial.records.search.service import Filters, matching_versions
+from civicsocial.records.search.service import Filters
 from civicsocial.registry.models import Agency, Person
 from civicsocial.security import audit
 from civicsocial.security.permissions import Action, can
@@ -79,14 +77,6 @@ def business_days_left(case: FoilCase, today: date | None = None) -> int:
     return -days
 
 
-def filters_from(data: dict[str, Any]) -> Filters:
-    values = {k: v for k, v in data.items() if k in Filters.__dataclass_fields__}
-    for key in ("since", "until"):
-        if isinstance(values.get(key), str):
-            values[key] = date.fromisoformat(values[key])
-    return Filters(**values)
-
-
 @transaction.atomic
 def open_case(actor: Person | None, requester: str, received_on: date,
               queries: list[str] | None = None, agency: Agency | None = None,
@@ -110,6 +100,7 @@ def open_case(actor: Person | None, requester: str, received_on: date,
         opened_by=actor, source_item=source_item)
     for query in queries or []:
         FoilSearch.objects.create(case=case, query=query)
+    holds.refresh_case(case)
     if source_item is not None:
         FoilItem.objects.create(case=case, item=source_item)
     audit.record(actor, "foil.opened", case, agency_id=agency.pk if agency else None,
@@ -137,6 +128,7 @@ def attach_search(actor: Person | None, case: FoilCase, query: str,
     saved = FoilSearch.objects.create(case=case, query=query,
                                       filters={k: str(v) if isinstance(v, date) else v
                                                for k, v in asdict(filters or Filters()).items()})
+    holds.refresh_case(case)
     audit.record(actor, "foil.search_attached", case, changes={"query": [None, query]})
     return saved
 
@@ -166,6 +158,8 @@ def set_status(actor: Person | None, case: FoilCase, status: str, reason: str) -
         case.acknowledged_on = timezone.localdate()
     case.closed_at = timezone.now() if status == FoilCase.Status.CLOSED else None
     case.save()
+    if old == FoilCase.Status.CLOSED:  # reopened: what arrived while closed is held again
+        holds.refresh_case(case)
     audit.record(actor, "foil.status", case, changes={"status": [old, status]}, reason=reason)
     return case
 
@@ -173,36 +167,28 @@ def set_status(actor: Person | None, case: FoilCase, status: str, reason: str) -
 def case_item_ids(case: FoilCase) -> set[int]:
     """Every item a case covers: picked by hand, or found by its saved searches among
     the agency's own accounts (a case without an agency is citywide)."""
-    ids = set(case.picked.values_list("item_id", flat=True))
-    for versions in _saved_search_versions(case):
-        ids.update(versions.values_list("item_id", flat=True).distinct())
-    return ids
-
-
-def _saved_search_versions(case: FoilCase) -> Iterator[QuerySet[ItemVersion]]:
-    """What each of the case's saved searches finds, within the case's agency."""
-    streams = None if case.agency_id is None else \
-        ArchiveStream.objects.filter(account__agency_id=case.agency_id)
-    for saved in case.searches.all():
-        yield matching_versions(parse(saved.query), filters_from(saved.filters), streams)
+    return set(case.picked.values_list("item_id", flat=True)) | \
+        set(case.found.values_list("item_id", flat=True))
 
 
 def is_held(item: ArchivedItem) -> bool:
-    """Whether one item is under hold, asking each open case about this item only."""
-    if LegalHold.objects.filter(item=item, released_at__isnull=True).exists():
-        return True
-    for case in FoilCase.objects.exclude(status=FoilCase.Status.CLOSED):
-        if case.picked.filter(item=item).exists():
-            return True
-        if any(versions.filter(item=item).exists() for versions in _saved_search_versions(case)):
-            return True
-    return False
+    """Whether one item is under hold: three indexed lookups, whatever the cases hold."""
+    still_open = ~Q(case__status=FoilCase.Status.CLOSED)
+    return LegalHold.objects.filter(item=item, released_at__isnull=True).exists() or \
+        FoilItem.objects.filter(still_open, item=item).exists() or \
+        CaseHold.objects.filter(still_open, item=item).exists()
 
 
-def held_item_ids() -> set[int]:
-    """Items under legal hold: held one by one, or covered by a case still open."""
+def held_item_ids(recheck: bool = False) -> set[int]:
+    """Items under legal hold: held one by one, or covered by a case still open. With
+    `recheck` (before disposal, which cannot be undone) each open case's searches run
+    again too, so nothing a search would find is ever disposed of."""
+    still_open = ~Q(case__status=FoilCase.Status.CLOSED)
     ids = set(LegalHold.objects.filter(released_at__isnull=True, item__isnull=False)
               .values_list("item_id", flat=True))
-    for case in FoilCase.objects.exclude(status=FoilCase.Status.CLOSED):
-        ids |= case_item_ids(case)
+    ids |= set(FoilItem.objects.filter(still_open).values_list("item_id", flat=True))
+    ids |= set(CaseHold.objects.filter(still_open).values_list("item_id", flat=True))
+    if recheck:
+        for case in FoilCase.objects.exclude(status=FoilCase.Status.CLOSED):
+            ids |= holds.search_item_ids(case)
     return ids

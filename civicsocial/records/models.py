@@ -262,6 +262,23 @@ class FoilSearch(models.Model):
         return f"{self.case.number}: {self.query}"
 
 
+class CaseHold(models.Model):
+    """An item a case's saved searches found. Written when the searches change and as new
+    versions arrive (`records.holds`), so a page asks an index whether an item is held
+    instead of running every open case's searches (issue 12). Never removed while the
+    case lives: a hold is not lifted by an edit that stops matching."""
+
+    case = models.ForeignKey(FoilCase, on_delete=models.PROTECT, related_name="found")
+    item = models.ForeignKey(ArchivedItem, on_delete=models.PROTECT, related_name="+")
+    found_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "item"], name="unique_case_hold")]
+
+    def __str__(self) -> str:
+        return f"{self.case.number}: {self.item}"
+
+
 class FoilItem(models.Model):
     """An item picked by hand for a case."""
 

@@ -47,7 +47,7 @@ def dispose_expired(actor: Person | None, now: datetime | None = None,
                     dry_run: bool = False) -> DisposalReport:
     """Dispose of every version past retention that is not held."""
     report = DisposalReport()
-    held = held_item_ids()
+    held = held_item_ids(recheck=True)
     schedules = {s.kind: str(s) for s in RetentionSchedule.objects.all()}
     disposable = []
     for version in due_versions(now):
