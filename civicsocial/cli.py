@@ -24,6 +24,7 @@ OPERATOR_COMMANDS = {
     "reviewalerts": "alert moderators about inboxes overdue for their daily review (P21)",
     "referrals": "refresh the status of open 311 service requests (Open311, P23)",
     "reset_second_factor": "remove a person's authenticator so they enrol again",
+    "enrolment_code": "a one-time code for a privileged person's first second factor (P13)",
     "axes_reset": "lift login throttling (all, or --username NAME)",
     "changepassword": "set a person's password",
     "migrate": "apply database migrations (done automatically before every command)",

@@ -49,6 +49,7 @@ urlpatterns = [
     path("people/<int:pk>/training/", r.training_add, name="training-add"),
     path("people/<int:pk>/authorize/", r.authorization_add, name="authorization-add"),
     path("people/<int:pk>/offboard/", r.person_offboard, name="person-offboard"),
+    path("people/<int:pk>/enrolment-code/", security_views.enrolment_code, name="enrolment-code"),
     path("roles/<int:pk>/remove/", r.role_remove, name="role-remove"),
     path("roles/grants/", r.role_grants, name="role-grants"),
     path("roles/grants/<int:pk>/decide/", r.role_grant_decide, name="role-grant-decide"),

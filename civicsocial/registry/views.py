@@ -292,7 +292,7 @@ def application_reapply(request: AuthedRequest, pk: int) -> HttpResponse:
 
 # -- people, roles, training, off-boarding (P3, P4, P6, P10) --------------------------------
 
-def _person_or_404(request: AuthedRequest, pk: int) -> Person:
+def person_or_404(request: AuthedRequest, pk: int) -> Person:
     """A person who holds (or held) a role in an agency the viewer may see."""
     person = get_object_or_404(Person, pk=pk)
     if person == request.user or is_ods_admin(request.user):
@@ -319,7 +319,7 @@ def _person_agency(request: AuthedRequest, person: Person, action: Action) -> Ag
 
 @login_required
 def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    person = _person_or_404(request, pk)
+    person = person_or_404(request, pk)
     visible = visible_agencies(request.user)
     return render(request, "registry/person_detail.html", {
         "person": person,
@@ -334,6 +334,7 @@ def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "train_agencies": agencies_for(request.user, Action.MANAGE_TRAINING)
         .filter(role_assignments__person=person).distinct(),
         "events": audit.events_for(person, request.user)[:100],
+        "may_issue_code": is_ods_admin(request.user) and person != request.user,
         "pending_grants": person.role_grants.filter(status=RoleGrant.Status.PENDING)
         .filter(agency__in=visible) if not is_ods_admin(request.user)
         else person.role_grants.filter(status=RoleGrant.Status.PENDING),
@@ -366,7 +367,7 @@ def person_create(request: AuthedRequest, slug: str) -> HttpResponse:
 def role_add(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
     agency = get_object_or_404(visible_agencies(request.user), slug=slug)
     require(request.user, Action.MANAGE_PEOPLE, agency)
-    person = _person_or_404(request, pk)
+    person = person_or_404(request, pk)
     form = forms.RoleForm(posted(request))
 
     def save() -> Person:
@@ -433,7 +434,7 @@ def role_remove(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def training_add(request: AuthedRequest, pk: int) -> HttpResponse:
-    person = _person_or_404(request, pk)
+    person = person_or_404(request, pk)
     _person_agency(request, person, Action.MANAGE_TRAINING)
     form = forms.TrainingForm(posted(request))
 
@@ -448,7 +449,7 @@ def training_add(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def authorization_add(request: AuthedRequest, pk: int) -> HttpResponse:
-    person = _person_or_404(request, pk)
+    person = person_or_404(request, pk)
     _person_agency(request, person, Action.MANAGE_TRAINING)
     accounts = Account.objects.filter(
         agency__in=agencies_for(request.user, Action.MANAGE_TRAINING),
@@ -481,7 +482,7 @@ def authorization_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def person_offboard(request: AuthedRequest, pk: int) -> HttpResponse:
-    person = _person_or_404(request, pk)
+    person = person_or_404(request, pk)
     agency = _person_agency(request, person, Action.MANAGE_PEOPLE)
     form = forms.OffboardForm(posted(request), agency=agency, exclude=person)
 

@@ -14,3 +14,11 @@ class TokenForm(forms.Form):
         if not token.isdigit():
             raise forms.ValidationError("The code is made of digits only.")
         return token
+
+
+class EnrolmentForm(TokenForm):
+    """A privileged person's first enrolment also needs the code ODS gave them."""
+
+    enrolment_code = forms.CharField(
+        label="Enrolment code from ODS (P13)", max_length=20,
+        help_text="An ODS admin gives it to you; it works once and expires after 72 hours.")

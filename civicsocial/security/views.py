@@ -8,6 +8,7 @@ from base64 import b32encode
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,9 +17,10 @@ from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from civicsocial.http import AuthedRequest
-from civicsocial.registry.views import posted
-from civicsocial.security import audit
-from civicsocial.security.forms import TokenForm
+from civicsocial.registry.views import person_or_404, posted
+from civicsocial.security import audit, enrolment
+from civicsocial.security.forms import EnrolmentForm, TokenForm
+from civicsocial.security.permissions import is_ods_admin
 
 
 def _next_url(request: AuthedRequest) -> str:
@@ -37,9 +39,14 @@ def second_factor_setup(request: AuthedRequest) -> HttpResponse:
         if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
             return redirect("second-factor-verify")
         device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
-    form = TokenForm(posted(request))
+    first_privileged = enrolment.needs_code(user)
+    form = (EnrolmentForm if first_privileged else TokenForm)(posted(request))
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
+            if first_privileged and not enrolment.use_code(user, form.cleaned_data["enrolment_code"]):
+                form.add_error("enrolment_code", "That enrolment code is not valid, used or "
+                               "expired. Ask an ODS admin for a new one.")
+                return _setup_page(request, device, form, status=400)
             device.confirmed = True
             device.save()
             otp_login(request, device)
@@ -47,10 +54,28 @@ def second_factor_setup(request: AuthedRequest) -> HttpResponse:
             messages.success(request, "Your second factor is set up.")
             return redirect(_next_url(request))
         form.add_error("token", "That code did not match. Check your phone's clock and try again.")
+    return _setup_page(request, device, form)
+
+
+def _setup_page(request: AuthedRequest, device: TOTPDevice, form: TokenForm,
+                status: int = 200) -> HttpResponse:
     qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=5)
     secret = b32encode(device.bin_key).decode()
     return render(request, "security/second_factor_setup.html",
-                  {"form": form, "qr_svg": qr_svg, "secret": secret, "next": _next_url(request)})
+                  {"form": form, "qr_svg": qr_svg, "secret": secret, "next": _next_url(request)},
+                  status=status)
+
+
+@login_required
+def enrolment_code(request: AuthedRequest, pk: int) -> HttpResponse:
+    """An ODS admin issues a person's one-time enrolment code, shown once (P13)."""
+    person = person_or_404(request, pk)
+    if not is_ods_admin(request.user):
+        raise PermissionDenied("An ODS admin issues enrolment codes.")
+    code = None
+    if request.method == "POST":
+        code = enrolment.issue_code(request.user, person)
+    return render(request, "security/enrolment_code.html", {"person": person, "code": code})
 
 
 @login_required

@@ -15,8 +15,9 @@ class ApiTestCase(BaseTestCase):
     def post(self, path, data):
         return self.client.post(path, data=data, content_type="application/json")
 
-    def test_it_publishes_an_openapi_document(self):
-        response = self.client.get("/api/openapi.json")
+    def test_it_publishes_an_openapi_document_to_staff(self):
+        self.assertEqual(self.client.get("/api/openapi.json").status_code, 302)  # login first
+        response = self.login(self.person(Role.VIEWER)).get("/api/openapi.json")
         self.assertEqual(response.status_code, 200)
         spec = response.json()
         self.assertTrue(spec["openapi"].startswith("3."))

@@ -7,6 +7,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from civicsocial.registry.models import Person, Role
 from civicsocial.registry.roles import grant_role
+from civicsocial.security.enrolment import issue_code
 from civicsocial.security.models import AuditEvent
 from civicsocial.testing import BaseTestCase, current_code, make_person
 
@@ -52,13 +53,15 @@ class LoginTestCase(BaseTestCase):
         page = self.client.get("/second-factor/setup/")
         self.assertContains(page, "<svg")
         device = TOTPDevice.objects.get(user=counsel)
-        bad = self.client.post("/second-factor/setup/", {"token": "000000"})
+        bad = self.client.post("/second-factor/setup/", {"token": "000000", "enrolment_code": "x"})
         self.assertContains(bad, "did not match")
         device.refresh_from_db()
         self.assertEqual(device.throttling_failure_count, 1)  # django-otp slows guessing
         device.throttle_reset()  # as if the person waited out the delay
         code = f"{totp(device.bin_key):06d}"
-        response = self.client.post("/second-factor/setup/?next=/accounts/", {"token": code})
+        enrolment = issue_code(self.ods, counsel)
+        response = self.client.post("/second-factor/setup/?next=/accounts/",
+                                    {"token": code, "enrolment_code": enrolment})
         self.assertRedirects(response, "/accounts/")
         self.assertEqual(self.client.get("/accounts/").status_code, 200)
         self.assertTrue(AuditEvent.objects.filter(action="second_factor.enrolled").exists())

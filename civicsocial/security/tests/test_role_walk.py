@@ -63,6 +63,7 @@ PAGES = {
     "training-add": ("/people/{editor}/training/", {ODS, ADMIN}),
     "authorization-add": ("/people/{editor}/authorize/", {ODS, ADMIN}),
     "person-offboard": ("/people/{editor}/offboard/", {ODS, ADMIN}),
+    "enrolment-code": ("/people/{editor}/enrolment-code/", {ODS}),
     "role-remove": ("/roles/{role}/remove/", {ODS, ADMIN}),
     "role-grants": ("/roles/grants/", ALL),
     # A pending counsel grant made by the only ODS admin: only a second person may decide
