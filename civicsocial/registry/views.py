@@ -335,9 +335,8 @@ def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         .filter(role_assignments__person=person).distinct(),
         "events": audit.events_for(person, request.user)[:100],
         "may_issue_code": is_ods_admin(request.user) and person != request.user,
-        "pending_grants": person.role_grants.filter(status=RoleGrant.Status.PENDING)
-        .filter(agency__in=visible) if not is_ods_admin(request.user)
-        else person.role_grants.filter(status=RoleGrant.Status.PENDING),
+        "pending_grants": visible_grants(request).filter(person=person,
+                                                         status=RoleGrant.Status.PENDING),
     })
 
 
@@ -383,24 +382,26 @@ GRANT_RULES = ("Nobody gives themselves a role. Agency admin, counsel and record
                "or the agency's central contact) confirms.")
 
 
+def visible_grants(request: AuthedRequest) -> QuerySet[RoleGrant]:
+    """Role grants in the agencies the viewer may see (every one for ODS)."""
+    grants = RoleGrant.objects.select_related("person", "agency", "granted_by", "decided_by")
+    if is_ods_admin(request.user):
+        return grants
+    return grants.filter(agency__in=visible_agencies(request.user))
+
+
 @login_required
 def role_grants(request: AuthedRequest) -> HttpResponse:
     """Grants waiting for the viewer's confirmation, and recent grants they may see."""
-    visible = RoleGrant.objects.select_related("person", "agency", "granted_by", "decided_by")
-    if not is_ods_admin(request.user):
-        visible = visible.filter(agency__in=visible_agencies(request.user))
     return render(request, "registry/role_grants.html", {
-        "to_confirm": roles.grants_to_confirm(request.user), "recent": visible[:100],
-        "rules": GRANT_RULES})
+        "to_confirm": roles.grants_to_confirm(request.user),
+        "recent": visible_grants(request)[:100], "rules": GRANT_RULES})
 
 
 @login_required
 def role_grant_decide(request: AuthedRequest, pk: int) -> HttpResponse:
     """A second person confirms a pending grant, or refuses it with a reason."""
-    grants = RoleGrant.objects.select_related("person", "agency", "granted_by")
-    if not is_ods_admin(request.user):
-        grants = grants.filter(agency__in=visible_agencies(request.user))
-    grant = get_object_or_404(grants, pk=pk)
+    grant = get_object_or_404(visible_grants(request), pk=pk)
     if not roles.may_confirm(request.user, grant):
         raise PermissionDenied("Only a second person (another ODS admin or the agency's "
                                "central contact) confirms or refuses this grant.")
