@@ -100,7 +100,7 @@ def main() -> None:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from civicsocial.registry.models import Role
-    from civicsocial.registry.services import assign_role
+    from civicsocial.registry.roles import grant_role
     from civicsocial.testing import make_person
 
     rows = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -110,7 +110,7 @@ def main() -> None:
     print(f"Filling an inbox with {n:,} items...", file=sys.stderr)
     account, agency = fill_inbox(rows, n)
     ods = make_person("bench-ods")
-    assign_role(ods, ods, None, Role.ODS_ADMIN)
+    grant_role(None, ods, None, Role.ODS_ADMIN)  # as the command line would
     client = Client(HTTP_HOST="localhost")
     client.force_login(ods)
     device = TOTPDevice.objects.create(user=ods, confirmed=True)  # second factor passed (P13)

@@ -99,10 +99,9 @@ def rules(text: str, account_topic: str | None = None, post: str = "",
     if "?" in text:
         mark("question", "QUESTION_STARTS")
     mark("complaint", "CRITICISM")
-    mark("obscene", "PROFANITY", "SEXUAL")
-    if "obscene" not in reasons and "MILD_SWEARS" in candidates and \
-            len(_compiled("MILD_SWEARS").findall(text)) >= 2:
-        reasons["obscene"] = f'words: "{_hit("MILD_SWEARS", text)}" and more'  # abuse, not a word
+    obscene = obscenity(text, candidates)
+    if obscene:
+        reasons["obscene"] = obscene
     mark("hate_speech", "SLURS", "HATE")
     mark("solicitation", "SOLICITATION")
     mark("tos_violation", "THREATS", "DOXXING", "IMPERSONATION")
@@ -111,6 +110,47 @@ def rules(text: str, account_topic: str | None = None, post: str = "",
         if why:
             reasons["off_topic"] = why
     return reasons
+
+
+# Evidence of obscenity, strongest first (LABELS.md: sexual content, or abuse made of
+# profanity). A reason starting with WEAK_OBSCENITY is profanity that is not aimed at
+# anyone: not a ground on a comment that also speaks to the agency (`protect_speech`).
+WEAK_OBSCENITY = "profanity, not aimed at anyone"
+
+
+def obscenity(text: str, candidates: frozenset[str] | set[str]) -> str:
+    """Why a normalized text is obscene, or "": what kind of evidence, and the words."""
+    for name, kind in (("SEXUAL", "sexual content"), ("AIMED_ABUSE", "abuse aimed at someone")):
+        words = _hit(name, text) if name in candidates else ""
+        if words:
+            return f'{kind}: "{words}"'
+    swears = [*(_compiled("PROFANITY").findall(text) if "PROFANITY" in candidates else []),
+              *(_compiled("MILD_SWEARS").findall(text) if "MILD_SWEARS" in candidates else [])]
+    if len(swears) >= 3:  # abuse made of profanity: a string of it, whatever else is said
+        return f'a string of profanity: "{", ".join(s.strip() for s in swears[:4])}"'
+    words = _hit("PROFANITY", text) if "PROFANITY" in candidates else ""
+    if not words and len(swears) >= 2:
+        words = swears[0].strip()
+    return f'{WEAK_OBSCENITY}: "{words}"' if words else ""
+
+
+# Labels that mean the comment speaks to the agency about its work (P22: protected speech).
+# A question alone does not: off-topic chatter asks things too ("who won last night?").
+ADDRESSED_TO_AGENCY = ("complaint", "service_request", "dangerous_condition", "records_request")
+
+
+def protect_speech(reasons: dict[str, str]) -> None:
+    """Where a comment also complains, asks, reports or requests, a deletion ground needs
+    strong evidence (issue 13): a missed ground costs a moderator a minute, a false one
+    can silence a resident. Off topic never holds then (talking to the agency about how it
+    serves people is on topic; telling that from a change of subject needs the meaning,
+    not shared words), nor profanity that is not aimed at anyone or at a group."""
+    addressed = [label for label in ADDRESSED_TO_AGENCY if label in reasons]
+    if not addressed:
+        return
+    reasons.pop("off_topic", None)
+    if reasons.get("obscene", "").startswith(WEAK_OBSCENITY) and "hate_speech" not in reasons:
+        del reasons["obscene"]
 
 
 def triage_many(comments: Sequence[Comment], model: TriageModel | None = None) -> list[Triage]:
@@ -127,6 +167,7 @@ def triage_many(comments: Sequence[Comment], model: TriageModel | None = None) -
             reasons.setdefault(label, why)
         if "dangerous_condition" in reasons and "service_request" not in reasons:
             reasons["service_request"] = "a hazard the city must fix"
+        protect_speech(reasons)
         results.append(Triage([label for label in LABELS if label in reasons], reasons))
     return results
 

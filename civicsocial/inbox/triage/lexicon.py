@@ -168,6 +168,7 @@ CRITICISM = [
     r"fairy tale", r"priorit(?:y|ies) (?:problem|huh)", r"you found (?:billions|millions|money)",
     r"taxpayers? deserve", r"(?:our|my) tax (?:money|dollars)", r"(?:thanks|thank you) for nothing",
     r"now do (?:mine|ours|my|our)", r"\bexcept\b.{0,40}\b(?:never|nobody|not)",
+    r"\bas (?:usual|always)\W*$", r"\bas usual\b", r"\b(?:we|i) pay (?:my |our )?taxes\b",
     r"(?:how|why) (?:is|are|does|do|did) (?:it|this|that|"
     r"you|they).{0,40}(?:still|so hard|take so long|always|never)",
 ]
@@ -185,6 +186,21 @@ MILD_SWEARS = [
     r"\bs+h+[i1!\*]+t+\w*", r"\bbullsh\w*", r"\ba+s+s+h+o+l+e+s?\b", r"\bdumbass\w*",
     r"\bjackass\w*", r"\bd[i1]cks?\b", r"\bbastards?\b", r"\bpiss(?:ed)?\b", r"\bprick\b",
     r"\bdamn\b", r"\bcrap\w*", r"\bhell\b", r"\bass\b",
+]
+# Abuse aimed at a person or a group: the profanity is the insult, not an intensifier of
+# criticism ("this fucking pothole" is a complaint; "fuck you" is abuse). Issue 13.
+AIMED_ABUSE = [
+    r"\b(?:f+u+c+k+|f[\W_]*[u\*@]+[\W_]*c?[\W_]*k+|fck|fk|screw) (?:you|u|ya|yourself|yourselves|"
+    r"off|him|her|them|all of you|every one of you)\b",
+    r"\b(?:you|u|ur|you're|youre|your|ya|he's|she's|they're|he is|she is|they are)\b.{0,25}"
+    r"\b(?:c+u+n+t+s?|b[i1!\*]tch\w*|whores?|sluts?|tw[a4]ts?|motherf\w*|d[i1]ck ?heads?|"
+    r"cocksuckers?|pieces? of s+h+[i1!\*]+t+|s+h+[i1!\*]+t+ ?(?:heads?|bags?|stains?)|"
+    r"a+s+s+h+o+l+e+s?|dumbass\w*|jackass\w*|f+u+c+k+(?:ing|in)? (?:idiots?|morons?|losers?|"
+    r"pigs?|clowns?))\b",
+    r"\b(?:c[u\*]+n+t+s?|b[i1!\*]tch(?:es)?|whores?|sluts?|tw[a4]ts?|motherf\w+|cocksuckers?)\b",
+    r"\bsuck (?:my|a) (?:dick|cock|balls)", r"\beat (?:a )?(?:d[i1]ck|s+h+[i1!\*]+t+)\b",
+    r"\bgo f[\w\*@]{1,5} (?:yourself|yourselves|off)\b", r"\bkiss my (?:\w+ )?a[s\*]{2}\b",
+    r"\b(?:f+u+c+k+|f[\*@]+k?) (?:your|ur)\b", r"\byou\b.{0,30}\b(?:f+u+c+k+s|sacks? of s+h+[i1!\*]+t+)\b",
 ]
 SEXUAL = [
     r"\bnudes?\b", r"\bnaked\b", r"\bhorny\b", r"\bonlyfans\b", r"\bonly fans\b", r"\bporn\w*",
