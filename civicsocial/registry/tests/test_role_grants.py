@@ -121,6 +121,10 @@ class RoleGrantTestCase(BaseTestCase):
             roles.remove_role(self.ods, self.ods.role_assignments.get(), "stepping down")
         with self.assertRaises(PermissionDenied):
             services.offboard(admin, admin, self.alpha, None, "leaving")
+        with self.assertRaises(PermissionDenied):  # off-boarding is removing every role
+            services.offboard(admin, self.person(Role.COUNSEL), self.alpha, None, "disagree")
+        self.assertTrue(self.holds(self.person(Role.COUNSEL), Role.COUNSEL))
+        services.offboard(self.ods, self.person(Role.RECORDS_OFFICER), self.alpha, None, "retired")
         roles.remove_role(admin, self.editor.role_assignments.get(), "reorg")  # not deciding: fine
 
     def test_it_keeps_a_proposal_from_being_decided_by_a_self_made_counsel(self):
