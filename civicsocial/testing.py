@@ -41,6 +41,18 @@ def freeze_clock(test: PlainTestCase, at: datetime | None = None) -> datetime:
     return at
 
 
+def logged_in(person: Person, client: Client | None = None) -> Client:
+    """`client` (a new one by default) logged in as `person`, second factor passed (as
+    after a real TOTP check)."""
+    client = client or Client()
+    client.force_login(person)
+    device, _ = TOTPDevice.objects.get_or_create(user=person, defaults={"confirmed": True})
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
 def make_person(username: str, kind: str = PersonKind.EMPLOYEE, password: str | None = None,
                 **extra: Any) -> Person:
     person = Person(username=username, first_name=username.title(), last_name="Tester",
@@ -83,13 +95,7 @@ class BaseTestCase(TestCase):
 
     def login(self, person: Person, client: Client | None = None) -> Client:
         """Log in as `person`, second factor passed (as after a real TOTP check)."""
-        client = client or self.client
-        client.force_login(person)
-        device, _ = TOTPDevice.objects.get_or_create(user=person, defaults={"confirmed": True})
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-        return client
+        return logged_in(person, client or self.client)
 
     def application_data(self, agency: Agency | None = None, **changes: Any) -> dict[str, Any]:
         agency = agency or self.alpha

@@ -37,6 +37,7 @@ ACKNOWLEDGE_WITHIN = 5
 EARLIEST_RECEIPT = date(2000, 1, 1)  # before any official social media account existed
 MAX_SEARCHES = 20  # saved searches per case; each is run to find what the case holds
 QUERY_MAX = 500
+STILL_OPEN = ~Q(case__status=FoilCase.Status.CLOSED)  # a FoilItem's or CaseHold's case
 # In the package's list for New York but not days off (§24 does not name them).
 COMMEMORATIONS = {"Susan B. Anthony Day", "Flag Day"}
 
@@ -173,21 +174,19 @@ def case_item_ids(case: FoilCase) -> set[int]:
 
 def is_held(item: ArchivedItem) -> bool:
     """Whether one item is under hold: three indexed lookups, whatever the cases hold."""
-    still_open = ~Q(case__status=FoilCase.Status.CLOSED)
     return LegalHold.objects.filter(item=item, released_at__isnull=True).exists() or \
-        FoilItem.objects.filter(still_open, item=item).exists() or \
-        CaseHold.objects.filter(still_open, item=item).exists()
+        FoilItem.objects.filter(STILL_OPEN, item=item).exists() or \
+        CaseHold.objects.filter(STILL_OPEN, item=item).exists()
 
 
 def held_item_ids(recheck: bool = False) -> set[int]:
     """Items under legal hold: held one by one, or covered by a case still open. With
     `recheck` (before disposal, which cannot be undone) each open case's searches run
     again too, so nothing a search would find is ever disposed of."""
-    still_open = ~Q(case__status=FoilCase.Status.CLOSED)
     ids = set(LegalHold.objects.filter(released_at__isnull=True, item__isnull=False)
               .values_list("item_id", flat=True))
-    ids |= set(FoilItem.objects.filter(still_open).values_list("item_id", flat=True))
-    ids |= set(CaseHold.objects.filter(still_open).values_list("item_id", flat=True))
+    ids |= set(FoilItem.objects.filter(STILL_OPEN).values_list("item_id", flat=True))
+    ids |= set(CaseHold.objects.filter(STILL_OPEN).values_list("item_id", flat=True))
     if recheck:
         for case in FoilCase.objects.exclude(status=FoilCase.Status.CLOSED):
             ids |= holds.search_item_ids(case)

@@ -14,6 +14,8 @@ the server's own credentials, so its grants take effect at once and are recorded
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -93,10 +95,13 @@ def grants_to_confirm(person: Person) -> QuerySet[RoleGrant]:
     return pending.filter(agency__central_contact=person)
 
 
+SECOND_PERSON_ONLY = ("Only a second person (another ODS admin or the agency's central "
+                      "contact) confirms or refuses this grant.")
+
+
 def _decide(actor: Person, grant: RoleGrant, status: str, reason: str) -> None:
     if not may_confirm(actor, grant):
-        raise PermissionDenied("Only a second person (another ODS admin or the agency's "
-                               "central contact) confirms or refuses this grant.")
+        raise PermissionDenied(SECOND_PERSON_ONLY)
     grant.status, grant.decided_by, grant.decided_at = status, actor, timezone.now()
     grant.reason = reason.strip()[:500]
     grant.save(update_fields=["status", "decided_by", "decided_at", "reason"])
@@ -137,14 +142,21 @@ def _put_in_effect(actor: Person | None, grant: RoleGrant) -> RoleAssignment:
     return assignment
 
 
+def check_removal(actor: Person, person: Person, held: Iterable[str]) -> None:
+    """Raise PermissionDenied unless `actor` may take these roles from `person` (one role,
+    or every role held in an agency when they are off-boarded): never one's own, and a
+    deciding role only by an ODS admin."""
+    if actor.pk == person.pk:
+        raise PermissionDenied("Nobody removes a role of their own: ask an administrator.")
+    if set(held) & CONFIRMED_ROLES and not is_ods_admin(actor):
+        raise PermissionDenied("Only an ODS admin removes the roles that decide.")
+
+
 @transaction.atomic
 def remove_role(actor: Person, assignment: RoleAssignment, reason: str) -> None:
-    """Take a role away: never one's own, and a deciding role only by an ODS admin."""
+    """Take a role away (`check_removal`)."""
     agency = assignment.agency
-    if actor.pk == assignment.person_id:
-        raise PermissionDenied("Nobody removes a role of their own.")
-    if assignment.role in CONFIRMED_ROLES and not is_ods_admin(actor):
-        raise PermissionDenied("Only an ODS admin removes the roles that decide.")
+    check_removal(actor, assignment.person, [assignment.role])
     if agency and agency.central_contact_id == assignment.person_id and not \
             assignment.person.role_assignments.filter(agency=agency).exclude(pk=assignment.pk):
         raise ValidationError("This person is the agency's central contact: name another first (P6).")

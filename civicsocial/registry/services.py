@@ -14,7 +14,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from civicsocial.registry.models import (
-    CONFIRMED_ROLES,
     Account,
     AccountStatus,
     AccountType,
@@ -31,8 +30,8 @@ from civicsocial.registry.models import (
     Training,
     WarningAcknowledgment,
 )
+from civicsocial.registry.roles import check_removal
 from civicsocial.security import audit
-from civicsocial.security.permissions import is_ods_admin
 from civicsocial.text import validate_identity
 
 APPLICATION_FIELDS = [
@@ -277,11 +276,8 @@ def offboard(actor: Person, person: Person, agency: Agency, successor: Person | 
              reason: str) -> list[Account]:
     """P10: a person leaves the agency. Their individual accounts move to `successor`
     (never deleted), their authorizations end and their roles in the agency go."""
-    if actor.pk == person.pk:
-        raise PermissionDenied("Nobody off-boards themselves: ask an administrator.")
-    if not is_ods_admin(actor) and person.role_assignments.filter(
-            agency=agency, role__in=CONFIRMED_ROLES).exists():
-        raise PermissionDenied("This person holds a role that decides: only ODS removes it.")
+    check_removal(actor, person, person.role_assignments.filter(agency=agency)
+                  .values_list("role", flat=True))
     if not reason.strip():
         raise ValidationError({"reason": "Say why this person is being off-boarded."})
     accounts = list(Account.objects.filter(agency=agency, owner=person))

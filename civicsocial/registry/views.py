@@ -403,8 +403,7 @@ def role_grant_decide(request: AuthedRequest, pk: int) -> HttpResponse:
     """A second person confirms a pending grant, or refuses it with a reason."""
     grant = get_object_or_404(visible_grants(request), pk=pk)
     if not roles.may_confirm(request.user, grant):
-        raise PermissionDenied("Only a second person (another ODS admin or the agency's "
-                               "central contact) confirms or refuses this grant.")
+        raise PermissionDenied(roles.SECOND_PERSON_ONLY)
     form = forms.GrantDecisionForm(posted(request))
 
     def save() -> RoleGrant:

@@ -17,9 +17,6 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_started
 from django.db import close_old_connections
 from django.middleware.csrf import _get_new_csrf_string
-from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
@@ -31,7 +28,7 @@ from civicsocial.records.models import ArchivedItem, FoilCase
 from civicsocial.records.tests.helpers import archive, line
 from civicsocial.registry import roles, services
 from civicsocial.registry.models import Account, Agency, Application, Role
-from civicsocial.testing import make_person
+from civicsocial.testing import logged_in, make_person
 
 MARKER = "zq-alpha-fuzz"
 ROLES = (Role.AGENCY_ADMIN, Role.RECORDS_OFFICER)
@@ -48,12 +45,7 @@ ALPHA_IDS = {"account_id": "account", "application_id": "application", "item_id"
 
 def _client_for(person: Any) -> dict[str, Any]:
     """Cookies and headers of a logged-in session, second factor passed, CSRF token set."""
-    client = Client()
-    client.force_login(person)
-    device, _ = TOTPDevice.objects.get_or_create(user=person, defaults={"confirmed": True})
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
+    session = logged_in(person).session
     token = _get_new_csrf_string()
     return {"cookies": {"sessionid": session.session_key, "csrftoken": token},
             "headers": {"X-CSRFToken": token}}
