@@ -68,7 +68,7 @@ def triage_new_items(batch: int = BATCH, among: list[int] | None = None) -> int:
             comments.append(Comment(found["text"],
                                     account.topic_statement if account.topic_limited else None,
                                     posts.get(found["parent"], ""),
-                                    account.agency.acronym or account.handle))
+                                    account.agency.acronym or account.handle, found["author"]))
         rows = [InboxItem(item=item, account=item.stream.account, labels=found.labels,
                           reasons=found.reasons, captured_at=item.first_captured_at,
                           location=find_location(comment.text)[:300]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -36,6 +37,7 @@ class Comment(NamedTuple):
     account_topic: str | None = None  # set only for a topic-limited account (P22)
     post: str = ""  # the city post it replies to
     account: str = ""  # the account's name ("NYC Ferry")
+    author: str = ""  # who wrote it, where known (a capture): repeats are counted per author
 
 
 @dataclass(frozen=True)
@@ -78,9 +80,9 @@ def _hit(name: str, text: str) -> str:
     return found.group(0).strip()[:60] if found else ""
 
 
-def rules(text: str, account_topic: str | None = None, post: str = "",
-          account: str = "") -> dict[str, str]:
-    """The labels the word lists give a normalized text, each with the words found."""
+def rules(text: str, account_topic: str | None = None) -> dict[str, str]:
+    """The labels the word lists give a normalized text, each with the words found (off
+    topic only where the writer says so; by meaning in `off_topic_for`)."""
     from civicsocial.inbox.triage.prefilter import lexicon_prefilter
 
     reasons: dict[str, str] = {}
@@ -106,9 +108,7 @@ def rules(text: str, account_topic: str | None = None, post: str = "",
     mark("solicitation", "SOLICITATION")
     mark("tos_violation", "THREATS", "DOXXING", "IMPERSONATION")
     if account_topic:
-        why = off_topic(text, account_topic, f"{account} {post}")
-        if why:
-            reasons["off_topic"] = why
+        mark("off_topic", "OFF_TOPIC_ADMITTED")  # the writer's own word; see off_topic_for
     return reasons
 
 
@@ -134,39 +134,76 @@ def obscenity(text: str, candidates: frozenset[str] | set[str]) -> str:
     return f'{WEAK_OBSCENITY}: "{words}"' if words else ""
 
 
-# Labels that mean the comment speaks to the agency about its work (P22: protected speech).
-# A question alone does not: off-topic chatter asks things too ("who won last night?").
-ADDRESSED_TO_AGENCY = ("complaint", "service_request", "dangerous_condition", "records_request")
-
-
 def protect_speech(reasons: dict[str, str]) -> None:
-    """Where a comment also complains, asks, reports or requests, a deletion ground needs
-    strong evidence (issue 13): a missed ground costs a moderator a minute, a false one
-    can silence a resident. Off topic never holds then (talking to the agency about how it
-    serves people is on topic; telling that from a change of subject needs the meaning,
-    not shared words), nor profanity that is not aimed at anyone or at a group."""
-    addressed = [label for label in ADDRESSED_TO_AGENCY if label in reasons]
-    if not addressed:
+    """Where a comment also complains, reports a service need, a hazard or asks for records,
+    a deletion ground needs strong evidence (issue 13): a missed ground costs a moderator
+    a minute, a false one can silence a resident. Off topic holds then only where the
+    writer says so and does not complain; profanity that is not aimed at anyone or at a
+    group is no ground."""
+    addressed = {"complaint", "service_request", "dangerous_condition", "records_request"}
+    if not addressed & set(reasons):
         return
-    reasons.pop("off_topic", None)
+    if "complaint" in reasons:
+        reasons.pop("off_topic", None)
     if reasons.get("obscene", "").startswith(WEAK_OBSCENITY) and "hate_speech" not in reasons:
         del reasons["obscene"]
 
 
+def off_topic_for(texts: Sequence[str], comments: Sequence[Comment],
+                  found: Sequence[dict[str, str]], learned: Sequence[dict[str, str]]) -> None:
+    """Add off topic, by meaning, to the comments on topic-limited accounts that are not
+    addressed to the agency and that the writer did not already call off topic (one
+    embedding batch for all of them: topic.py). `found` is what the word lists found,
+    `learned` what the model adds: a complaint from either protects the comment, but a
+    request the model alone guesses at does not (it reads street names as requests)."""
+    from civicsocial.inbox.triage.topic import Candidate, addressed_to_agency, long_enough, off_topic_many
+
+    picked = [n for n, (text, comment) in enumerate(zip(texts, comments, strict=True))
+              if comment.account_topic and "off_topic" not in found[n] and long_enough(text)
+              and "complaint" not in learned[n] and not addressed_to_agency(text, found[n])]
+    candidates = [Candidate(texts[n], comments[n].account_topic or "", comments[n].post,
+                            comments[n].account) for n in picked]
+    for n, why in zip(picked, off_topic_many(candidates), strict=True):
+        if why:
+            found[n]["off_topic"] = why
+
+
+REPEATS = 3  # the same words this many times from one author in one batch is spam
+
+
+def repeated_posts(texts: Sequence[str], comments: Sequence[Comment],
+                   found: Sequence[dict[str, str]]) -> None:
+    """Mark as solicitation (spam) a text one author posted REPEATS times or more in the
+    batch. Only per author: many residents posting the same words is a campaign, which is
+    protected speech; and never a comment that complains or asks the city for something."""
+    from civicsocial.inbox.triage.topic import long_enough
+
+    counts = Counter((c.author, t) for c, t in zip(comments, texts, strict=True) if c.author)
+    addressed = {"complaint", "service_request", "dangerous_condition", "records_request"}
+    for text, comment, reasons in zip(texts, comments, found, strict=True):
+        times = counts.get((comment.author, text), 0) if comment.author else 0
+        if times >= REPEATS and long_enough(text) and not addressed & set(reasons):
+            reasons.setdefault("solicitation", f"the same text posted {times} times by one author")
+
+
 def triage_many(comments: Sequence[Comment], model: TriageModel | None = None) -> list[Triage]:
-    """Triage comments together: the model reads them in one batch, which is what makes
-    a file or a capture run fast."""
+    """Triage comments together: the model and the embeddings read them in one batch each,
+    which is what makes a file or a capture run fast."""
     from civicsocial.inbox.triage.model import shipped_model
 
     texts = [normalize(comment.text or "") for comment in comments]
     learned = (model or shipped_model()).predict(texts) if texts else []
-    results = []
-    for text, comment, extra in zip(texts, comments, learned, strict=True):
-        reasons = rules(text, comment.account_topic, comment.post, comment.account)
+    found = [rules(text, comment.account_topic) for text, comment in zip(texts, comments,
+                                                                          strict=True)]
+    off_topic_for(texts, comments, found, learned)
+    for reasons, extra in zip(found, learned, strict=True):
         for label, why in extra.items():
             reasons.setdefault(label, why)
         if "dangerous_condition" in reasons and "service_request" not in reasons:
             reasons["service_request"] = "a hazard the city must fix"
+    repeated_posts(texts, comments, found)
+    results = []
+    for reasons in found:
         protect_speech(reasons)
         results.append(Triage([label for label in LABELS if label in reasons], reasons))
     return results
@@ -182,31 +219,3 @@ def comment_of(row: dict[str, object]) -> Comment:
     topic = row.get("account_topic")
     return Comment(str(row.get("text") or ""), str(topic) if topic else None,
                    str(row.get("post") or ""), str(row.get("account") or ""))
-
-
-_STOP_WORDS = """a an the and or of to in on at for with by from about as is are was were be
-been this that these those it its our your their my we you they i he she them us me his her all
-any some more most other into over under than then so not no only own same too very can will just
-should now new open opens city nyc york department dept agency office official account accounts
-post posts today week weekend information info updates update program programs service services
-public people residents resident"""
-STOP = frozenset(_STOP_WORDS.split())
-WORD = re.compile(r"[a-z][a-z'-]{2,}")
-
-
-def _stems(text: str) -> set[str]:
-    return {w[:5] for w in WORD.findall(text) if w not in STOP}
-
-
-def off_topic(text: str, account_topic: str, post: str = "") -> str:
-    """Why a comment is off the topic of a topic-limited account (P22), or "". A comment
-    that shares no content word (by its first five letters) with the topic statement or
-    the context (the account's name and the post it answers), and is not a short
-    reaction, is off topic."""
-    topic = _stems(normalize(account_topic)) | _stems(normalize(post))
-    words = _stems(text)
-    if len(words) < 3 or not topic:
-        return ""  # "thanks!", an emoji: engagement, not a change of subject
-    if words & topic:
-        return ""
-    return f'shares no words with the topic "{account_topic[:60]}"'

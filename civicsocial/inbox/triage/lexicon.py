@@ -131,6 +131,13 @@ RECORDS = [
     r"\bwant to see (?:the|a|that) (?:list|data|numbers|breakdown|records?|report|spreadsheet)",
     r"\bhow many\b.{0,80}\bby (?:borough|precinct|district|zip(?: code)?|year|month|"
     r"neighborhood|agency|type)\b",
+    r"\b(?:send|email|e-mail|mail|give) (?:me|us) (?:a |the )?cop(?:y|ies)\b",
+    # Spanish and Chinese, as residents write them (like the service words above).
+    r"\bcopias? de\b", r"\b(?:quiero|quisiera|solicito|solicitar|pido|pedir|necesito)\b.{0,40}"
+    r"\b(?:copias?|registros?|documentos?|expedientes?|informes?|reportes?|inspecciones|"
+    r"violaciones|datos|contratos?|correos)\b", r"ley de libertad de informaci[oó]n",
+    r"\bregistros? p[uú]blicos?", r"(?:申请|要求|索取|请求|查阅).{0,10}(?:记录|档案|文件|资料|报告|数据)",
+    r"信息自由",
 ]
 QUESTION_STARTS = [
     r"^(?:how|when|where|what|which|who|why|is|are|can|could|will|would|do|does|did|should|"
@@ -256,6 +263,7 @@ HATE = [
     r"vermin|parasites)", r"(?:ship|send) (?:them|em|'em) (?:all )?back", r"come here to (?:rob|steal|"
     r"breed|leech)", r"crawled out of", r"\bbreed(?:ing)? like",
     r"\b(?:illegals|aliens)\b.{0,40}\b(?:taking|stealing|flooding|invading)",
+    r"\b(?:these|those|the|filthy|dirty) (?:invaders|infestation)\b",
 ]
 SOLICITATION = [
     r"\blink in (?:my )?bio\b", r"\bdm (?:me|us)\b", r"\bcheck (?:out )?my (?:page|profile|bio|"
@@ -284,6 +292,22 @@ SOLICITATION = [
     r"\bcheck (?:out )?my (?:new )?(?:music|video|song|mixtape|album|podcast|track|ep|book|art)\b",
     r"\bjust dropped\b", r"\b(?:she|he|it|they)(?:'s| is|'re| are) legit\b",
     r"\b(?:trading|investment|bitcoin|crypto|forex) (?:program|platform|account manager|expert)\b",
+    # Links, also where spam hides them from link filters (a bare domain, a shortener,
+    # "dot com"); the city's own domain is not spam.
+    r"\b(?:bit\.ly|tinyurl\.com|t\.co|goo\.gl|ow\.ly|is\.gd|cutt\.ly|rb\.gy|linktr\.ee)/\S+",
+    r"\b(?![\w-]*nyc\.gov\b)[a-z0-9][\w-]{2,}\.(?:com|net|biz|info|shop|store|online|site|xyz|"
+    r"top|club|live|link|co|io|me)/\S*", r"\b[a-z0-9][\w-]{2,} dot (?:com|net|org|biz|info)\b",
+    # Selling a service in its usual words.
+    r"\b24/7\b.{0,60}\b(?:call|text|dm|licensed|insured|service|repair|towing|quote)\b",
+    r"\bfree (?:quote|estimate|session|class|lesson|consult)", r"\bfirst (?:session|class|lesson|"
+    r"month|consultation) (?:is )?free\b", r"\bcheapest (?:in|on|around)\b", r"\bfor all your\b"
+    r".{0,30}\bneeds\b", r"\blicensed (?:&|and) insured\b", r"\bsign up (?:at|now|today|here)\b",
+    r"\bno experience (?:needed|necessary|required)\b", r"\b(?:earn|work|make money) (?:from|at) "
+    r"home\b", r"\bserious inquiries\b", r"\b(?:small|tiny|one-time) fee\b", r"\bguaranteed (?:a )?"
+    r"(?:spot|approval|placement|results?|returns?|income)\b", r"\bguarantees? \d",
+    r"\bselling (?:my |two |a |\d+ )?(?:tickets?|seats?|passes)\b",
+    r"\bvendo\b", r"\bm[aá]ndame (?:un )?(?:dm|mensaje|inbox)\b", r"加(?:我)?(?:微信|vx|wx|v信)",
+    r"保证(?:中签|通过|批准)",
 ]
 # Threats aim at a person (or a place with people in it), which "this will kill small
 # businesses" does not.
@@ -309,8 +333,16 @@ THREATS = [
     r"coffin|casket|stretcher)", r"\bwe know (?:when|where) (?:they|you|he|she|y'?all)\b",
     r"\bnext time\b.{0,50}\b(?:won'?t (?:just )?be|it won'?t|he'?s (?:leaving|gonna)|"
     r"she'?s (?:leaving|gonna)|you'?re (?:leaving|gonna))",
+    r"\bhope (?:someone|somebody|some1|you|he|she|they)\b.{0,30}\b(?:runs? (?:\w+ ){0,2}over|shoots?|"
+    r"kills?|stabs?|beats?|dies|die\b|gets? (?:shot|killed|stabbed|hurt|run over|jumped))",
+    r"\bshow up (?:at|to) (?:his|her|your|their|the \w+'?s) (?:house|home|door|apartment|job|work|"
+    r"office|kids?'? school)",
 ]
 DOXXING = [
+    # A person's number: "cell 347-555-0198", "his number is (718) ..." (a business's
+    # number to call is solicitation, not this).
+    r"\b(?:cell|cellphone|cell phone|mobile|personal (?:number|phone))\s*(?:#|number|no\.?)?\s*"
+    r"(?:is\s*)?:?\s*\(?\d{3}\)?[-.\s]?\d{3}[-.\s]\d{4}",
     r"\b(?:lives|living|stays|resides) (?:at|on) \d+\b", r"\bhome address\b", r"\b\d{3}[-.\s]\d{2}"
     r"[-.\s]\d{4}\b", r"\bhis (?:number|phone|cell|address) is\b", r"\bher (?:number|phone|cell|"
     r"address) is\b", r"\b(?:call|text) (?:him|her|them) at\b", r"\bhere'?s (?:his|her|their) "
@@ -318,6 +350,12 @@ DOXXING = [
     r"\bsocial security\b", r"\bdate of birth\b",
 ]
 IMPERSONATION = [
+    # Posing as the agency: a "new official account", a "department here" asking for money.
+    r"\b(?:this is|we are|i am|here is|follow) (?:the|our|my) new (?:official|real|verified) "
+    r"(?:account|page|profile)", r"\bthis (?:account|page) will be (?:shut down|deleted|closed|"
+    r"deactivated)", r"\b(?:dept|department|office|agency|licensing|support|team) here\b.{0,80}"
+    r"\b(?:pay|fee|fees|suspend|suspended|suspension|verify|link|click)\b",
+    r"\bpay (?:now|today|here|at|online) to avoid\b",
     r"\b(?:this is|we are|i am) the (?:real|official|actual)\b", r"\b(?:official|verified) "
     r"(?:nyc|city|government) (?:help ?desk|support|account|agent)\b.{0,60}\b(?:dm|send|verify|"
     r"account number|password|ssn|payment|fee)", r"\bdm us your (?:account|ssn|password|card|"
@@ -326,3 +364,11 @@ IMPERSONATION = [
     r"\b(?:enter|submit|provide|confirm|verify) (?:your|ur|their|the)\b.{0,40}\b(?:bank|ssn|"
     r"social security|password|pin|card number|account number|routing|osis)",
 ]
+# A writer who says their comment is off the topic ("off topic but ...", "wrong page"):
+# the one ground a comment that also asks the city something can carry (issue 13).
+OFF_TOPIC_ADMITTED = [
+    r"\boff[- ]?topic\b", r"\bunrelated\b", r"\bnot (?:\w+ ){0,2}related\b",
+    r"\b(?:prob(?:ably)? )?(?:the )?wrong (?:page|account|post|thread|place)\b",
+    r"\b(?:sorry to|not to) (?:hijack|derail)\b", r"\brandom (?:question|q)\b",
+]
+

@@ -1,7 +1,8 @@
 """`civicsocial triage --in FILE.jsonl [--out FILE.jsonl]`: triage every line of a file
 shaped like ../shared/triage/dev.jsonl (its labels, if any, are ignored) and write one
 line per input: {"id": ..., "labels": [...], "reasons": {...}}. `--evaluate` compares
-with the file's own labels instead (`make eval`)."""
+with the file's own labels instead (`make eval`); `--held-back` trains the model on half
+the accounts and measures on the other half."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from rich.console import Console
 from rich.table import Table
 
 from civicsocial.inbox.triage import DELETION_GROUNDS, comment_of, triage_many
-from civicsocial.inbox.triage.evaluate import evaluate, read_lines
+from civicsocial.inbox.triage.evaluate import evaluate, read_lines, split_by_account
+from civicsocial.inbox.triage.model import train
 
 
 class Command(BaseCommand):
@@ -29,6 +31,9 @@ class Command(BaseCommand):
         parser.add_argument("--folds", type=int, default=0,
                             help="with --evaluate: cross-validate the model in N folds (for "
                                  "the file it was trained on)")
+        parser.add_argument("--held-back", action="store_true",
+                            help="with --evaluate: train on every first account by size, "
+                                 "measure on every second one")
 
     def handle(self, *args: Any, **options: Any) -> None:
         source = Path(options["source"])
@@ -39,7 +44,7 @@ class Command(BaseCommand):
         except ValueError as error:
             raise CommandError(f"{source}: {error}") from None
         if options["evaluate"]:
-            self._report(rows, options["folds"])
+            self._report(rows, options["folds"], options["held_back"])
             return
         out = sys.stdout if options["out"] == "-" else open(options["out"], "w", encoding="utf-8")  # noqa: SIM115
         try:
@@ -50,9 +55,16 @@ class Command(BaseCommand):
             if out is not sys.stdout:
                 out.close()
 
-    def _report(self, rows: list[dict[str, Any]], folds: int) -> None:
-        result = evaluate(rows, folds)
-        console = Console(file=cast(IO[str], self.stdout), width=100)
+    def _report(self, rows: list[dict[str, Any]], folds: int, held_back: bool) -> None:
+        console = Console(file=cast(IO[str], self.stdout), width=110)
+        model = None
+        if held_back:
+            tuning, rows = split_by_account(rows)
+            model = train(tuning)
+            console.print(f"Held back: {len(rows)} comments on "
+                          f"{len({r.get('account') for r in rows})} accounts; the model trained "
+                          f"on the other {len(tuning)} comments and accounts")
+        result = evaluate(rows, folds, model)
         console.print(f"Triage against {len(rows)} labelled comments"
                       + (f" (model cross-validated, {folds} folds)" if folds > 1 else ""))
         table = Table("label", "comments", "precision", "recall", "F1")
@@ -60,9 +72,16 @@ class Command(BaseCommand):
             table.add_row(score.label, str(score.support), f"{score.precision:.2f}",
                           f"{score.recall:.2f}", f"{score.f1:.2f}")
         console.print(table)
+        given = result.complaints_given_a_ground
         console.print(f"Complaint only (protected speech): {result.complaints_only} comments, "
-                      f"{len(result.complaints_given_a_ground)} given a deletion ground "
-                      f"{result.complaints_given_a_ground or ''}")
+                      f"{len(given)} given a deletion ground")
+        if given:
+            grounds = Table("id", "comment", "ground and reason", title="Complaints given a ground")
+            for case in given:
+                grounds.add_row(case.id, case.text[:70], "; ".join(
+                    f"{label}: {why}" for label, why in case.reasons.items()
+                    if label in DELETION_GROUNDS))
+            console.print(grounds)
         for ground in DELETION_GROUNDS:
             missed = result.grounds_missed.get(ground, [])
             if missed:
