@@ -94,3 +94,23 @@ class TriageModelTestCase(SimpleTestCase):
             call_command("triage", "--in", str(path), "--evaluate", "--folds", "3", stdout=out)
         self.assertIn("cross-validated, 3 folds", out.getvalue())
         self.assertIn("records_request", out.getvalue())
+
+    def test_it_measures_on_held_back_accounts_and_lists_complaints_given_a_ground(self):
+        import tempfile
+
+        rows = [{"id": f"{account}{n}", "account": account, "account_topic": None, "text": text,
+                 "labels": labels}
+                for account, repeat in (("NYC DOT", 4), ("NYC Parks", 3), ("NYC DEP", 2))
+                for n, (text, labels) in enumerate(
+                    [("pothole on my street, a car lost a wheel", ["service_request", "dangerous_condition"]),
+                     ("you people are useless, fix the lights", ["complaint"]),
+                     ("buy cheap followers at www.fastfans.biz", ["solicitation"])] * repeat)]
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "labelled.jsonl"
+            path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+            out = StringIO()
+            call_command("triage", "--in", str(path), "--evaluate", "--held-back", stdout=out)
+        # Accounts by size: DOT (12) tunes, Parks (9) is held back, DEP (6) tunes.
+        self.assertIn("Held back: 9 comments on 1 accounts", out.getvalue())
+        self.assertIn("Complaint only (protected speech): 3 comments, 0 given a deletion ground",
+                      out.getvalue())

@@ -25,3 +25,27 @@ class WordsTestCase(SimpleTestCase):
         self.assertEqual(word_start("(?:black )?ice"), r"\b(?:black )?ice")
         self.assertEqual(word_start("(?:人行道|路)坏"), "(?:人行道|路)坏")
         self.assertEqual(word_start(r"\bpothole"), r"\bpothole")
+
+
+class WordCachedNgramsTestCase(SimpleTestCase):
+    def test_it_gives_the_same_features_as_scikit_learns_char_wb(self):
+        # The model counts character n-grams once per distinct word (model.py): on every
+        # labelled comment and on odd text, the matrix must equal scikit-learn's own.
+        import json
+
+        import numpy as np
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        from civicsocial.inbox.triage import normalize
+        from civicsocial.inbox.triage.model import TRAINING_FILE, WordCachedCharNgrams
+
+        texts = [normalize(json.loads(line)["text"])
+                 for line in TRAINING_FILE.read_text(encoding="utf-8").splitlines() if line.strip()]
+        odd = ["", "  a\tb\n\ncd  ", "🚧🚧 x", "שלום עולם", "words never seen before", "a" * 5000]
+        options = {"analyzer": "char_wb", "ngram_range": (2, 5), "min_df": 2, "sublinear_tf": True,
+                   "lowercase": False, "dtype": np.float32}
+        theirs = TfidfVectorizer(**options).fit(texts[::2])
+        ours = WordCachedCharNgrams(**options).fit(texts[::2])
+        for batch in (texts[1::2], texts, odd):
+            difference = theirs.transform(batch) - ours.transform(batch)
+            self.assertEqual(difference.count_nonzero(), 0)

@@ -11,13 +11,15 @@ Measured by cross-validation in evaluate.py, never on the comments it learned fr
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 from sklearn import config_context
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -28,6 +30,45 @@ TRAINING_FILE = Path(__file__).with_name("data") / "labelled.jsonl"
 # (chosen by cross-validation on the labelled comments).
 THRESHOLDS = {"service_request": 0.35, "dangerous_condition": 0.25, "records_request": 0.3,
               "question": 0.35, "complaint": 0.35}
+
+
+class WordCachedCharNgrams(TfidfVectorizer):
+    """scikit-learn's character n-grams within word boundaries (`char_wb`), counted once
+    per distinct word: comments share most of their words, and counting the n-grams of
+    every word of every comment anew was two thirds of triage's time. A comment's counts
+    are the sum of its words' (char_wb pads and cuts each word alone), so the features are
+    the same; tests/test_triage_words.py compares the two on every labelled comment.
+    Only the transform of a fitted vocabulary takes this path (scikit-learn 1.9, pinned)."""
+
+    def _count_vocab(self, raw_documents: Iterable[str], fixed_vocab: bool) -> Any:
+        plain = (self.analyzer == "char_wb" and not self.lowercase and not self.preprocessor
+                 and not self.strip_accents and not self.binary)
+        if not fixed_vocab or not plain:
+            return super()._count_vocab(raw_documents, fixed_vocab)
+        vocabulary: dict[str, int] = self.vocabulary_
+
+        @lru_cache(maxsize=200_000)
+        def counts(word: str) -> tuple[tuple[int, int], ...]:
+            found = Counter(vocabulary[g] for g in self._char_wb_ngrams(word) if g in vocabulary)
+            return tuple(found.items())
+
+        indices: list[int] = []
+        values: list[int] = []
+        indptr = [0]
+        for document in raw_documents:
+            total: Counter[int] = Counter()
+            for word in document.split():
+                for index, count in counts(word):
+                    total[index] += count
+            indices.extend(total.keys())
+            values.extend(total.values())
+            indptr.append(len(indices))
+        matrix = sparse.csr_matrix((np.asarray(values, dtype=self.dtype),
+                                    np.asarray(indices, dtype=np.int32),
+                                    np.asarray(indptr, dtype=np.int32)),
+                                   shape=(len(indptr) - 1, len(vocabulary)))
+        matrix.sort_indices()
+        return vocabulary, matrix
 
 
 @dataclass
@@ -72,9 +113,12 @@ def train(rows: Iterable[dict[str, Any]]) -> TriageModel:
 
     rows = list(rows)
     texts = [normalize(str(row.get("text", ""))) for row in rows]
-    word = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True)
-    features = FeatureUnion([("word", word), ("char", TfidfVectorizer(
-        analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True))])
+    # Texts come lower-cased from normalize(): no second pass; float32 halves the matrices.
+    word = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True,
+                           lowercase=False, dtype=np.float32)
+    features = FeatureUnion([("word", word), ("char", WordCachedCharNgrams(
+        analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True, lowercase=False,
+        dtype=np.float32))])
     matrix = features.fit_transform(texts)
     classifiers = {}
     for label in THRESHOLDS:
