@@ -114,3 +114,4 @@ class TriageModelTestCase(SimpleTestCase):
         self.assertIn("Held back: 9 comments on 1 accounts", out.getvalue())
         self.assertIn("Complaint only (protected speech): 3 comments, 0 given a deletion ground",
                       out.getvalue())
+        self.assertIn("Complaints given a deletion ground (must be empty)", out.getvalue())

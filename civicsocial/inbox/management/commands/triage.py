@@ -75,13 +75,13 @@ class Command(BaseCommand):
         given = result.complaints_given_a_ground
         console.print(f"Complaint only (protected speech): {result.complaints_only} comments, "
                       f"{len(given)} given a deletion ground")
-        if given:
-            grounds = Table("id", "comment", "ground and reason", title="Complaints given a ground")
-            for case in given:
-                grounds.add_row(case.id, case.text[:70], "; ".join(
-                    f"{label}: {why}" for label, why in case.reasons.items()
-                    if label in DELETION_GROUNDS))
-            console.print(grounds)
+        grounds = Table("id", "comment", "ground and reason",
+                        title="Complaints given a deletion ground (must be empty)")
+        for case in given:
+            grounds.add_row(case.id, case.text[:70], "; ".join(
+                f"{label}: {why}" for label, why in case.reasons.items()
+                if label in DELETION_GROUNDS))
+        console.print(grounds)
         for ground in DELETION_GROUNDS:
             missed = result.grounds_missed.get(ground, [])
             if missed:
