@@ -75,8 +75,8 @@ class Command(BaseCommand):
         given = result.complaints_given_a_ground
         console.print(f"Complaint only (protected speech): {result.complaints_only} comments, "
                       f"{len(given)} given a deletion ground")
-        grounds = Table("id", "comment", "ground and reason",
-                        title="Complaints given a deletion ground (must be empty)")
+        console.print("Complaints given a deletion ground (must be empty):")
+        grounds = Table("id", "comment", "ground and reason")
         for case in given:
             grounds.add_row(case.id, case.text[:70], "; ".join(
                 f"{label}: {why}" for label, why in case.reasons.items()
