@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 LABELS = ["service_request", "dangerous_condition", "records_request", "question", "complaint",
           "obscene", "hate_speech", "solicitation", "tos_violation", "off_topic"]
 DELETION_GROUNDS = ["obscene", "hate_speech", "solicitation", "tos_violation", "off_topic"]
+# Labels that mean a comment speaks to the agency about its work (P22: protected speech).
+SPEAKS_TO_AGENCY = frozenset({"complaint", "service_request", "dangerous_condition",
+                              "records_request"})
 MAX_CHARS = 5000  # a comment is judged on its first 5,000 characters (a 100 KB one too)
 APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
 
@@ -140,8 +143,7 @@ def protect_speech(reasons: dict[str, str]) -> None:
     a minute, a false one can silence a resident. Off topic holds then only where the
     writer says so and does not complain; profanity that is not aimed at anyone or at a
     group is no ground."""
-    addressed = {"complaint", "service_request", "dangerous_condition", "records_request"}
-    if not addressed & set(reasons):
+    if not SPEAKS_TO_AGENCY & set(reasons):
         return
     if "complaint" in reasons:
         reasons.pop("off_topic", None)
@@ -179,10 +181,9 @@ def repeated_posts(texts: Sequence[str], comments: Sequence[Comment],
     from civicsocial.inbox.triage.topic import long_enough
 
     counts = Counter((c.author, t) for c, t in zip(comments, texts, strict=True) if c.author)
-    addressed = {"complaint", "service_request", "dangerous_condition", "records_request"}
     for text, comment, reasons in zip(texts, comments, found, strict=True):
         times = counts.get((comment.author, text), 0) if comment.author else 0
-        if times >= REPEATS and long_enough(text) and not addressed & set(reasons):
+        if times >= REPEATS and long_enough(text) and not SPEAKS_TO_AGENCY & set(reasons):
             reasons.setdefault("solicitation", f"the same text posted {times} times by one author")
 
 

@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from civicsocial.inbox.triage import SPEAKS_TO_AGENCY
+
 if TYPE_CHECKING:
     from wordllama.inference import WordLlamaInference
 
@@ -107,7 +109,7 @@ def addressed_to_agency(text: str, labels: set[str] | dict[str, str]) -> bool:
     """Whether a normalized comment speaks to the agency about its work (protected, P22):
     the word lists found a complaint, a report, a request or a question put to the agency
     (not to the crowd), or it says "you" to the agency."""
-    if {"complaint", "service_request", "dangerous_condition", "records_request"} & set(labels):
+    if SPEAKS_TO_AGENCY & set(labels):
         return True
     if _TO_THE_CROWD.search(text):
         return False
