@@ -49,3 +49,7 @@ class WordCachedNgramsTestCase(SimpleTestCase):
         for batch in (texts[1::2], texts, odd):
             difference = theirs.transform(batch) - ours.transform(batch)
             self.assertEqual(difference.count_nonzero(), 0)
+        # Fitted again on other comments, it forgets the old vocabulary's word features.
+        theirs.fit(texts[1::2])
+        ours.fit(texts[1::2])
+        self.assertEqual((theirs.transform(texts) - ours.transform(texts)).count_nonzero(), 0)

@@ -11,12 +11,11 @@ Measured by cross-validation in evaluate.py, never on the comments it learned fr
 from __future__ import annotations
 
 import json
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from scipy import sparse
@@ -43,32 +42,40 @@ class WordCachedCharNgrams(TfidfVectorizer):
     def _count_vocab(self, raw_documents: Iterable[str], fixed_vocab: bool) -> Any:
         plain = (self.analyzer == "char_wb" and not self.lowercase and not self.preprocessor
                  and not self.strip_accents and not self.binary)
+        if not fixed_vocab:
+            self._features_of_word = None  # a new vocabulary: the words' features are stale
         if not fixed_vocab or not plain:
             return super()._count_vocab(raw_documents, fixed_vocab)
-        vocabulary: dict[str, int] = self.vocabulary_
-
-        @lru_cache(maxsize=200_000)
-        def counts(word: str) -> tuple[tuple[int, int], ...]:
-            found = Counter(vocabulary[g] for g in self._char_wb_ngrams(word) if g in vocabulary)
-            return tuple(found.items())
+        features = self._word_features()
 
         indices: list[int] = []
-        values: list[int] = []
         indptr = [0]
         for document in raw_documents:
-            total: Counter[int] = Counter()
             for word in document.split():
-                for index, count in counts(word):
-                    total[index] += count
-            indices.extend(total.keys())
-            values.extend(total.values())
+                indices.extend(features(word))
             indptr.append(len(indices))
-        matrix = sparse.csr_matrix((np.asarray(values, dtype=self.dtype),
+        # Repeated entries in a row are summed into counts (scipy, in C).
+        matrix = sparse.csr_matrix((np.ones(len(indices), dtype=self.dtype),
                                     np.asarray(indices, dtype=np.int32),
                                     np.asarray(indptr, dtype=np.int32)),
-                                   shape=(len(indptr) - 1, len(vocabulary)))
-        matrix.sort_indices()
-        return vocabulary, matrix
+                                   shape=(len(indptr) - 1, len(self.vocabulary_)))
+        matrix.sum_duplicates()
+        return self.vocabulary_, matrix
+
+    def _word_features(self) -> Callable[[str], tuple[int, ...]]:
+        """A word's n-gram features, one entry per occurrence; kept across calls (the
+        vocabulary is fixed once fitted) for the 50,000 most recent words (a few MB)."""
+        cached = getattr(self, "_features_of_word", None)
+        if cached is None:
+            vocabulary: dict[str, int] = self.vocabulary_
+            ngrams = self._char_wb_ngrams
+
+            @lru_cache(maxsize=50_000)
+            def cached(word: str) -> tuple[int, ...]:
+                return tuple(vocabulary[g] for g in ngrams(word) if g in vocabulary)
+
+            self._features_of_word = cached
+        return cast(Callable[[str], tuple[int, ...]], cached)
 
 
 @dataclass
