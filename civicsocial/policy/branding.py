@@ -4,21 +4,33 @@ An official account's profile must show the city's logo in its picture, link to 
 user policy, say in the bio that the account is official, show in its name that it is
 city property, and carry the platform's verification mark where there is one. A
 non-branded campaign account approved under P9 (counsel and ODS) is exempt.
+
+The logo match answers match, no match or unsure (`logo.py`). An unsure picture goes to
+ODS once: the decision is kept with the image's SHA-256 and used for every profile that
+shows the same image, now and later; until then the audit is awaiting ODS, neither
+passed nor failed on the logo.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
 
-from civicsocial.policy.logo import LOGO_THRESHOLD, logo_score
-from civicsocial.policy.models import BrandingAudit
+from civicsocial.policy.logo import MATCH_AT, LogoOutcome, logo_verdict
+from civicsocial.policy.models import BrandingAudit, LogoDecision
 from civicsocial.records.media import media_path
 from civicsocial.records.models import Change, ItemKind, ItemVersion
-from civicsocial.registry.models import Account, AccountType, ApplicationStatus
+from civicsocial.registry.models import Account, AccountType, ApplicationStatus, Person
+from civicsocial.security import audit as audit_log
+from civicsocial.security.permissions import is_ods_admin
 
 CITY_NAMES = re.compile(r"\bNYC\b|New York City|City of New York", re.IGNORECASE)
 OFFICIAL = re.compile(r"\bofficial\b", re.IGNORECASE)
@@ -37,15 +49,43 @@ def is_exempt(account: Account) -> bool:
             and application.counsel_signoff_at is not None)
 
 
-def judge(profile: dict[str, Any], avatar: bytes | None) -> tuple[list[str], int]:
-    """What the profile fails of P8 (in words), and the logo score of its picture."""
+@dataclass(frozen=True)
+class Judgement:
+    failures: list[str]  # what the profile fails of P8, in words
+    logo: LogoOutcome
+    score: float  # the logo match's score, 0 to 1
+    avatar_sha256: str  # "" without a picture
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures and self.logo == LogoOutcome.MATCH
+
+
+def judge_logo(avatar: bytes) -> tuple[LogoOutcome, float, str, str]:
+    """(outcome, score, the image's SHA-256, the failure in words or ""): ODS's decision
+    on the same image first, the matcher otherwise."""
+    digest = hashlib.sha256(avatar).hexdigest()
+    decision = LogoDecision.objects.filter(avatar_sha256=digest).first()
+    if decision is not None:
+        outcome = LogoOutcome.MATCH if decision.shows_logo else LogoOutcome.NO_MATCH
+        failure = "" if decision.shows_logo else "ODS decided the picture does not show the city logo"
+        return outcome, decision.score, digest, failure
+    verdict = logo_verdict(avatar)
+    failure = (f"the picture does not show the city logo (score {verdict.score:.2f}, "
+               f"a match needs {MATCH_AT:.2f})" if verdict.outcome == LogoOutcome.NO_MATCH else "")
+    return verdict.outcome, verdict.score, digest, failure
+
+
+def judge(profile: dict[str, Any], avatar: bytes | None) -> Judgement:
+    """What the profile fails of P8, and what the logo match said of its picture."""
     failures = []
-    score = logo_score(avatar) if avatar else 0
+    outcome, score, digest = LogoOutcome.NO_MATCH, 0.0, ""
     if not avatar:
         failures.append("no profile picture")
-    elif score < LOGO_THRESHOLD:
-        failures.append(f"the picture does not show the city logo (score {score}, "
-                        f"needs {LOGO_THRESHOLD})")
+    else:
+        outcome, score, digest, failure = judge_logo(avatar)
+        if failure:
+            failures.append(failure)
     bio, name = str(profile.get("bio", "")), str(profile.get("name", ""))
     policy = _bare(settings.USER_POLICY_URL)
     places = [bio, *map(str, profile.get("links", []))]
@@ -57,7 +97,7 @@ def judge(profile: dict[str, Any], avatar: bytes | None) -> tuple[list[str], int
         failures.append(f"the name {name!r} does not show it is city property")
     if not profile.get("verified"):
         failures.append("no verification mark")
-    return failures, score
+    return Judgement(failures, outcome, score, digest)
 
 
 def _avatar(version: ItemVersion) -> bytes | None:
@@ -68,18 +108,77 @@ def _avatar(version: ItemVersion) -> bytes | None:
     return None
 
 
+def _profile(version: ItemVersion) -> dict[str, Any]:
+    raw = json.loads(version.content.raw or "null") or {}
+    profile = raw.get("profile") if isinstance(raw, dict) else None
+    return profile if isinstance(profile, dict) else {}
+
+
+def _fields(account: Account, judgement: Judgement) -> dict[str, Any]:
+    exempt = is_exempt(account)
+    return {"exempt": exempt, "passed": exempt or judgement.passed, "logo_score": judgement.score,
+            "logo_outcome": judgement.logo, "avatar_sha256": judgement.avatar_sha256,
+            "failures": judgement.failures}
+
+
 def audit_snapshot(account: Account, version: ItemVersion) -> BrandingAudit:
-    """Judge one archived profile version (once: an audit is kept per snapshot)."""
+    """Judge one archived profile version (once: an audit is kept per snapshot; two
+    workers auditing the same snapshot leave one)."""
     existing = BrandingAudit.objects.filter(snapshot=version).first()
     if existing is not None:
         return existing
-    raw = json.loads(version.content.raw or "null") or {}
-    profile = raw.get("profile") if isinstance(raw, dict) else None
-    failures, score = judge(profile or {}, _avatar(version))
-    exempt = is_exempt(account)
-    return BrandingAudit.objects.create(account=account, snapshot=version, exempt=exempt,
-                                        passed=exempt or not failures, logo_score=score,
-                                        failures=failures)
+    judgement = judge(_profile(version), _avatar(version))
+    audit, _ = BrandingAudit.objects.get_or_create(snapshot=version, defaults={
+        "account": account, **_fields(account, judgement)})
+    return audit
+
+
+def decide_logo(actor: Person, avatar_sha256: str, shows_logo: bool) -> int:
+    """ODS decides whether a picture shows the city's logo (P8). The decision is kept
+    with the image's hash and every audit of a profile showing that image is judged
+    again; returns how many were. ODS only; a second decision replaces the first."""
+    if not is_ods_admin(actor):
+        raise PermissionDenied("Only ODS decides whether a picture shows the city's logo.")
+    audits = list(BrandingAudit.objects.filter(avatar_sha256=avatar_sha256)
+                  .select_related("account", "snapshot__content"))
+    if not audits:
+        raise ValidationError("No audited profile shows that picture.")
+    with transaction.atomic():
+        decision, _ = LogoDecision.objects.update_or_create(
+            avatar_sha256=avatar_sha256,
+            defaults={"shows_logo": shows_logo, "decided_by": actor, "decided_at": timezone.now(),
+                      "score": audits[0].logo_score})
+        for audit in audits:
+            judgement = judge(_profile(audit.snapshot), _avatar(audit.snapshot))
+            for field, value in _fields(audit.account, judgement).items():
+                setattr(audit, field, value)
+            audit.save()
+        audit_log.record(actor, "logo.decide", decision, agency_id=None,
+                         changes={"shows_logo": [None, shows_logo]},
+                         reason=f"{len(audits)} profile snapshot(s) show this picture")
+    return len(audits)
+
+
+def awaiting_logos() -> list[dict[str, Any]]:
+    """The pictures the logo match was unsure of and ODS has not decided on, each once,
+    with the accounts whose latest profile shows it (the ODS queue)."""
+    awaiting: dict[str, dict[str, Any]] = {}
+    for audit in (BrandingAudit.objects.filter(logo_outcome=LogoOutcome.UNSURE)
+                  .exclude(avatar_sha256="").select_related("account").order_by("audited_at")):
+        entry = awaiting.setdefault(audit.avatar_sha256, {
+            "sha256": audit.avatar_sha256, "score": audit.logo_score, "since": audit.audited_at,
+            "accounts": []})
+        if audit.account not in entry["accounts"]:
+            entry["accounts"].append(audit.account)
+    return list(awaiting.values())
+
+
+def avatar_bytes(avatar_sha256: str) -> bytes | None:
+    """The stored picture an audit judged (None for any other hash)."""
+    if not BrandingAudit.objects.filter(avatar_sha256=avatar_sha256).exists():
+        return None
+    path = media_path(avatar_sha256)
+    return path.read_bytes() if path.exists() else None
 
 
 def audit_new_profiles(account: Account) -> list[BrandingAudit]:

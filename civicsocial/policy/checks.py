@@ -1,7 +1,8 @@
 """Compliance checks: one plain function per obligation the registry can judge.
 
-Each check takes an agency and returns a `CheckResult` citing its P-id, with the
-reason in words and the offending records. Add a check by writing a function and
+Each check takes an agency and returns whether it passes (None: awaiting a person's
+decision, which the report shows as such rather than guess), the reason in words and the
+offending records; `run_checks` makes a `CheckResult` citing its P-id. Add a check by writing a function and
 decorating it with `@check("Pnn", "title")`; the report picks it up.
 """
 
@@ -34,9 +35,14 @@ class CheckResult:
     passed: bool
     reason: str
     details: list[str] = field(default_factory=list)
+    awaiting: bool = False  # neither passed nor failed: a person has yet to decide
+
+    @property
+    def state(self) -> str:
+        return "pass" if self.passed else "awaiting ODS" if self.awaiting else "fail"
 
 
-CheckFunction = Callable[[Agency], tuple[bool, str, list[str]]]
+CheckFunction = Callable[[Agency], tuple[bool | None, str, list[str]]]
 CHECKS: list[tuple[str, str, CheckFunction]] = []
 
 
@@ -52,7 +58,10 @@ def check(pid: str, title: str) -> Callable[[CheckFunction], CheckFunction]:
 
 def run_checks(agency: Agency) -> list[CheckResult]:
     """Every registered check on one agency, in P-id order."""
-    results = [CheckResult(pid, title, *function(agency)) for pid, title, function in CHECKS]
+    results = []
+    for pid, title, function in CHECKS:
+        passed, reason, details = function(agency)
+        results.append(CheckResult(pid, title, passed is True, reason, details, passed is None))
     return sorted(results, key=lambda r: int(r.pid[1:]))
 
 
@@ -148,18 +157,24 @@ def agency_owns_logins(agency: Agency) -> tuple[bool, str, list[str]]:
 
 
 @check("P8", "Every account's captured profile passes the branding audit")
-def branding(agency: Agency) -> tuple[bool, str, list[str]]:
-    problems = []
+def branding(agency: Agency) -> tuple[bool | None, str, list[str]]:
+    problems, awaiting = [], []
     for account in _active_accounts(agency):
         latest = BrandingAudit.objects.filter(account=account).select_related("snapshot").first()
         if latest is None:
             problems.append(f"{account}: no profile captured yet")
-        elif not latest.passed:
-            evidence = (f"profile snapshot v{latest.snapshot.version_no} captured "
-                        f"{latest.snapshot.captured_at:%Y-%m-%d %H:%M}")
+            continue
+        evidence = (f"profile snapshot v{latest.snapshot.version_no} captured "
+                    f"{latest.snapshot.captured_at:%Y-%m-%d %H:%M}")
+        if not latest.passed and latest.failures:
             problems.append(f"{account}: {'; '.join(latest.failures)} ({evidence})")
+        elif not latest.passed and latest.awaiting_ods:
+            awaiting.append(f"{account}: the logo match is unsure of the picture, awaiting ODS "
+                            f"(score {latest.logo_score:.2f}; {evidence})")
     if problems:
-        return False, f"{len(problems)} account(s) fail the branding audit", problems
+        return False, f"{len(problems)} account(s) fail the branding audit", problems + awaiting
+    if awaiting:
+        return None, f"{len(awaiting)} account(s) awaiting ODS on the logo", awaiting
     return True, "Every account's latest captured profile is branded (or exempt under P9)", []
 
 

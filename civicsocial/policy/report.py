@@ -20,12 +20,16 @@ class AgencyReport:
         return sum(r.passed for r in self.results)
 
     @property
+    def awaiting(self) -> int:
+        return sum(r.awaiting for r in self.results)
+
+    @property
     def failed(self) -> int:
-        return len(self.results) - self.passed
+        return len(self.results) - self.passed - self.awaiting
 
     @property
     def compliant(self) -> bool:
-        return self.failed == 0
+        return self.failed == 0 and self.awaiting == 0
 
 
 @dataclass(frozen=True)
@@ -40,9 +44,10 @@ class CityReport:
         """Per P-id: how many agencies pass it."""
         rows = []
         for pid, title, _ in sorted(CHECKS, key=lambda c: int(c[0][1:])):
-            outcomes = [r.passed for a in self.agencies for r in a.results if r.pid == pid]
-            rows.append({"pid": pid, "title": title, "passed": sum(outcomes),
-                         "failed": len(outcomes) - sum(outcomes)})
+            results = [r for a in self.agencies for r in a.results if r.pid == pid]
+            passed, awaiting = sum(r.passed for r in results), sum(r.awaiting for r in results)
+            rows.append({"pid": pid, "title": title, "passed": passed, "awaiting": awaiting,
+                         "failed": len(results) - passed - awaiting})
         return rows
 
 
@@ -59,7 +64,8 @@ def report_as_data(report: CityReport) -> dict[str, object]:
     return {
         "agencies": [
             {"slug": a.slug, "name": a.name, "compliant": a.compliant, "passed": a.passed,
-             "failed": a.failed, "checks": [asdict(r) for r in a.results]}
+             "failed": a.failed, "awaiting": a.awaiting,
+             "checks": [{**asdict(r), "state": r.state} for r in a.results]}
             for a in report.agencies
         ],
         "citywide": {"agencies": len(report.agencies),

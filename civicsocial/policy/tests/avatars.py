@@ -1,6 +1,8 @@
-"""A generated set of avatars for measuring the logo match (P8): positives carry the
-reference logo at a random size and place, sometimes cut off at an edge, recoloured, on
-busy backgrounds; negatives are the same kinds of backgrounds with other marks and words."""
+"""The avatars the logo match (P8) is tuned on: positives carry the reference logo at a
+random size, place and tilt (up to 10 degrees), sometimes cut off at an edge, recoloured,
+on busy backgrounds; negatives are the same kinds of backgrounds with other marks and
+words, and look-alikes of the mark (other letters in its frame and lettering, the letters
+without the frame, the frame alone). avatars_second.py is the set it is measured on."""
 
 from __future__ import annotations
 
@@ -9,7 +11,11 @@ import random
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
+from civicsocial.policy.logo import draw_reference_logo
+
 SIZE = 256
+KINDS = ["mark", "letters", "unframed", "frame", "plain"]
+LOOK_ALIKE_LETTERS = ["NYP", "NVC", "KYC", "NYE", "MYC"]  # not those of avatars_second.py
 WORDS = ["PARKS", "DOT", "LA", "SFO", "BKLYN", "CITY", "GOV", "NEWS", "311", "HELP", "MTA",
          "ATL", "BOS"]
 
@@ -69,6 +75,7 @@ def _contrasting(rng: random.Random, against: tuple[int, ...]) -> tuple[int, int
 def _with_logo(rng: random.Random, image: Image.Image, logo: Image.Image) -> None:
     side = int(SIZE * rng.uniform(0.4, 0.95))
     mask = ImageOps.invert(logo.convert("L").resize((side, side)))  # ink where the logo is dark
+    mask = mask.rotate(rng.uniform(-10, 10), resample=Image.Resampling.BILINEAR)
     crop = int(side * 0.1)  # up to a tenth of the logo may fall off an edge
     x = rng.randrange(-crop, SIZE - side + crop + 1)
     y = rng.randrange(-crop, SIZE - side + crop + 1)
@@ -82,20 +89,34 @@ def _with_logo(rng: random.Random, image: Image.Image, logo: Image.Image) -> Non
     image.paste(ink, (x, y), mask)
 
 
-def avatar(rng: random.Random, logo: Image.Image, positive: bool) -> bytes:
+def _look_alike(rng: random.Random, kind: str) -> Image.Image:
+    if kind == "letters":
+        return draw_reference_logo(letters=rng.choice(LOOK_ALIKE_LETTERS))
+    if kind == "unframed":
+        return draw_reference_logo(frame=False)
+    return draw_reference_logo(letters="")
+
+
+def avatar(rng: random.Random, logo: Image.Image, kind: str) -> bytes:
+    """One avatar of a kind (KINDS): "mark" carries `logo`; the others do not."""
     image = _background(rng)
     if rng.random() < 0.5:
         _mark(rng, image)
-    if positive:
+    if kind == "mark":
         _with_logo(rng, image, logo)
-    else:
+    elif kind == "plain":
         _mark(rng, image)
+    else:
+        _with_logo(rng, image, _look_alike(rng, kind))
     out = io.BytesIO()
-    image.save(out, "JPEG" if rng.random() < 0.5 else "PNG", quality=rng.randrange(60, 95))
+    image.save(out, "JPEG" if rng.random() < 0.7 else "PNG", quality=rng.randrange(40, 95))
     return out.getvalue()
 
 
-def avatar_set(seed: int, count: int, logo: Image.Image) -> list[tuple[bytes, bool]]:
-    """`count` avatars, half with the logo, reproducibly from `seed`."""
+def avatar_set(seed: int, count: int, logo: Image.Image) -> list[tuple[bytes, str]]:
+    """`count` avatars with their kind, half with the logo and the rest look-alikes and
+    plain avatars in equal shares, reproducibly from `seed`."""
     rng = random.Random(seed)
-    return [(avatar(rng, logo, n % 2 == 0), n % 2 == 0) for n in range(count)]
+    others = KINDS[1:]
+    kinds = ["mark" if n % 2 == 0 else others[(n // 2) % len(others)] for n in range(count)]
+    return [(avatar(rng, logo, kind), kind) for kind in kinds]

@@ -5,17 +5,16 @@ lists failing accounts with the snapshot as evidence."""
 from __future__ import annotations
 
 import base64
-import io
 from datetime import timedelta
 
 from django.utils import timezone
-from PIL import Image
 
 from civicsocial.platforms.adapters.base import profile_text
 from civicsocial.policy.branding import audit_new_profiles, judge
 from civicsocial.policy.checks import run_checks
-from civicsocial.policy.logo import draw_reference_logo
+from civicsocial.policy.logo import LogoOutcome, draw_reference_logo
 from civicsocial.policy.models import BrandingAudit
+from civicsocial.policy.tests.test_logo_match import on_green
 from civicsocial.records.archive import archive_captures
 from civicsocial.records.capture import parse_capture
 from civicsocial.registry import services
@@ -27,15 +26,12 @@ BRANDED = {"name": "NYC Parks", "bio": "Official account of NYC Parks. "
 
 
 def picture(with_logo: bool) -> bytes:
-    image = Image.new("RGB", (300, 300), (20, 110, 60))
-    if with_logo:
-        image.paste(draw_reference_logo(220), (40, 40))
-    out = io.BytesIO()
-    image.save(out, "PNG")
-    return out.getvalue()
+    return on_green(draw_reference_logo(220) if with_logo else None)
 
 
-class BrandingAuditTestCase(BaseTestCase):
+class ProfileSnapshotTestCase(BaseTestCase):
+    """A base: an approved account whose profile snapshots are archived and audited."""
+
     def setUp(self) -> None:
         super().setUp()
         self.account = self.approved_account()
@@ -55,10 +51,13 @@ class BrandingAuditTestCase(BaseTestCase):
             "captured_at": at, "media": media, "raw": {"profile": profile}})])
         return audit_new_profiles(self.account)
 
+
+class BrandingAuditTestCase(ProfileSnapshotTestCase):
     def test_it_passes_a_branded_profile(self):
-        failures, score = judge(BRANDED, picture(True))
-        self.assertEqual(failures, [])
-        self.assertGreaterEqual(score, 8)
+        judgement = judge(BRANDED, picture(True))
+        self.assertEqual(judgement.failures, [])
+        self.assertEqual(judgement.logo, LogoOutcome.MATCH)
+        self.assertTrue(judgement.passed)
 
     def test_it_names_each_failure(self):
         cases = [
@@ -71,13 +70,13 @@ class BrandingAuditTestCase(BaseTestCase):
             ({**BRANDED, "verified": False}, picture(True), "no verification mark"),
         ]
         for profile, avatar, expected in cases:
-            failures, _ = judge(profile, avatar)
+            failures = judge(profile, avatar).failures
             self.assertEqual(len(failures), 1, (expected, failures))
             self.assertIn(expected, failures[0])
 
     def test_it_accepts_the_policy_link_in_the_profile_links(self):
         profile = {**BRANDED, "bio": "Official account.", "links": ["nyc.gov/socialmediapolicy/"]}
-        self.assertEqual(judge(profile, picture(True))[0], [])
+        self.assertEqual(judge(profile, picture(True)).failures, [])
 
     def test_it_audits_each_new_snapshot_once(self):
         first = self.snapshot(BRANDED, picture(True))

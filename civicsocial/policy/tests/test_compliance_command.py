@@ -19,7 +19,7 @@ class ComplianceCommandTestCase(BaseTestCase):
         data = json.loads(self.run_command(format="json"))
         self.assertEqual([a["slug"] for a in data["agencies"]], ["alpha", "bravo"])
         check = data["agencies"][0]["checks"][0]
-        self.assertEqual(set(check), {"pid", "title", "passed", "reason", "details"})
+        self.assertEqual(set(check), {"pid", "title", "passed", "reason", "details", "awaiting", "state"})
         self.assertEqual(data["citywide"]["agencies"], 2)
         self.assertEqual(len(data["citywide"]["checks"]), 12)
 

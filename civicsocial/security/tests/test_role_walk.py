@@ -74,6 +74,7 @@ PAGES = {
     "terms-add": ("/terms/new/", {ODS}),
     "compliance": ("/compliance/", ALL),
     "unregistered-accounts": ("/compliance/unregistered/", {ODS}),
+    "logo-queue": ("/compliance/logos/", {ODS}),
     "archive-search": ("/archive/?q=", ARCHIVE),
     "archive-item": ("/archive/items/{item}/", ARCHIVE),
     "archive-hold": ("/archive/items/{item}/hold/", FOIL),
@@ -97,7 +98,8 @@ PAGES = {
 }
 PUBLIC = {"directory": "/directory/", "login": "/login/", "healthz": "/healthz"}
 # Tested in their own files: logging out, and the second-factor pages every person uses.
-ELSEWHERE = {"logout", "second-factor-setup", "second-factor-verify"}
+ELSEWHERE = {"logout", "second-factor-setup", "second-factor-verify",
+             "logo-picture"}  # needs an audited picture: policy/tests/test_logo_decisions.py
 
 # API: (method, path, payload, who passes the permission check). Mutations send a
 # payload that is well-formed but invalid, so a permitted caller gets 400 and nothing

@@ -41,13 +41,15 @@ class Command(BaseCommand):
         console = Console(file=cast(IO[str], self.stdout), width=160)
         for agency in report.agencies:
             table = Table(title=f"{agency.name} ({agency.slug}): {agency.passed} passed, "
-                          f"{agency.failed} failed", title_justify="left")
+                          f"{agency.failed} failed"
+                          + (f", {agency.awaiting} awaiting ODS" if agency.awaiting else ""),
+                          title_justify="left")
             table.add_column("P-id")
             table.add_column("check")
             table.add_column("result")
             table.add_column("reason", overflow="fold")
             for r in agency.results:
-                table.add_row(r.pid, r.title, "pass" if r.passed else "FAIL", r.reason)
+                table.add_row(r.pid, r.title, "FAIL" if r.state == "fail" else r.state, r.reason)
             console.print(table)
         console.print(f"Citywide: {report.compliant_agencies} of {len(report.agencies)} "
                       "agencies fully compliant.")

@@ -1,0 +1,56 @@
+"""Logo match benchmark (part of `make bench`, issue 14): per avatar, the whole verdict
+(placement, then every part checked) against the placement alone, which is all the
+matcher did before (SIFT, ratio test, RANSAC); and the figures on the set the thresholds
+were tuned on (policy/tests/avatars.py) and on the set written apart
+(policy/tests/avatars_second.py).
+
+Usage: python bench/logo_bench.py   (LOGO_N avatars per set, default 400)
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civicsocial.settings")
+
+
+def main() -> None:
+    import django
+
+    django.setup()
+    import numpy as np
+    from PIL import Image
+
+    from civicsocial.policy.logo import AVATAR_SIZE, _placement, logo_verdict, reference
+    from civicsocial.policy.tests import avatars, avatars_second
+    from civicsocial.policy.tests.test_logo_match import TUNING_SEED, UNTOUCHED_SEED, figures
+
+    n = int(os.environ.get("LOGO_N", "400"))
+    sets = {"tuning (avatars.py)": avatars.avatar_set(TUNING_SEED, n, avatars.draw_reference_logo()),
+            "untouched (avatars_second.py)": avatars_second.avatar_set(UNTOUCHED_SEED, n)}
+    print("| set | avatars | found | found or unsure | look-alikes matched | unsure | "
+          "ms/avatar | placement alone, ms | ratio |\n|---|---|---|---|---|---|---|---|---|")
+    for name, items in sets.items():
+        logo_verdict(items[0][0])  # load the reference: not measured
+        started = time.perf_counter()
+        verdicts = [(kind, logo_verdict(data)) for data, kind in items]
+        whole = (time.perf_counter() - started) / len(items) * 1000
+        started = time.perf_counter()
+        for data, _ in items:
+            gray = Image.open(io.BytesIO(data)).convert("L").resize((AVATAR_SIZE, AVATAR_SIZE))
+            _placement(np.asarray(gray), reference(""))
+        alone = (time.perf_counter() - started) / len(items) * 1000
+        f = figures(verdicts)
+        print(f"| {name} | {len(items)} | {f['found']:.1%} | {f['found or unsure']:.1%} | "
+              f"{f['look-alikes matched']:.1%} | {f['unsure']:.1%} | {whole:.1f} | {alone:.1f} | "
+              f"{whole / alone:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
