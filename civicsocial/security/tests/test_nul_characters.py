@@ -1,0 +1,48 @@
+"""A NUL character in a query string, a form field or a JSON body gets 400 before any
+view runs, on SQLite and PostgreSQL alike (PostgreSQL cannot store or compare it: a
+search for one was a 500 there, found by the API fuzz). Uploaded files may hold any
+bytes; nothing stored changes."""
+
+from __future__ import annotations
+
+import json
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from civicsocial.records.models import FoilCase
+from civicsocial.registry.models import Role
+from civicsocial.testing import BaseTestCase
+
+
+class NulCharactersTestCase(BaseTestCase):
+    def test_it_refuses_a_nul_in_an_api_query(self):
+        client = self.login(self.person(Role.RECORDS_OFFICER))
+        for query in ("kind=%00", "q=pot%00hole", "account=%00&author=x"):
+            response = client.get(f"/api/archive/search?{query}")
+            self.assertEqual(response.status_code, 400, query)
+            self.assertIn("NUL", response.json()["detail"])
+
+    def test_it_refuses_a_nul_in_a_page_query_and_a_form(self):
+        client = self.login(self.person(Role.RECORDS_OFFICER))
+        self.assertEqual(client.get("/archive/?q=%00").status_code, 400)
+        self.assertEqual(client.get("/inbox/?label=%00").status_code, 400)
+        response = client.post("/foil/new/", {"requester": "Ann\x00", "received_on": "2026-11-20"})
+        self.assertEqual(response.status_code, 400)
+        self.assertFalse(FoilCase.objects.exists())
+
+    def test_it_refuses_a_nul_in_a_json_body(self):
+        client = self.login(self.person(Role.RECORDS_OFFICER))
+        body = json.dumps({"agency": "alpha", "requester": "Ann\x00", "received_on": "2026-11-20"})
+        response = client.post("/api/foil", body, content_type="application/json")
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("NUL", response.json()["detail"])
+        self.assertFalse(FoilCase.objects.exists())
+
+    def test_it_lets_an_escaped_backslash_and_a_binary_upload_through(self):
+        client = self.login(self.person(Role.RECORDS_OFFICER))
+        body = json.dumps({"agency": "alpha", "requester": "C:\\\\u0000 path", "received_on": "2026-11-20"})
+        self.assertNotEqual(client.post("/api/foil", body, content_type="application/json").status_code, 400)
+        upload = SimpleUploadedFile("capture.jsonl", b"\x00\x01binary",
+                                    content_type="application/octet-stream")
+        response = self.login(self.ods).post("/archive/imports/", {"file": upload})
+        self.assertNotEqual(response.status_code, 400)
