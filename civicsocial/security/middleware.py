@@ -49,50 +49,53 @@ class RequireSecondFactorMiddleware:
 
 
 NUL = "\x00"
-NUL_MESSAGE = "Text may not contain NUL characters (\\x00)."
+NUL_MESSAGE = "Text may not contain NUL characters (\\x00)"
 
 
-def _holds_nul(value: Any) -> bool:
+def _nul_fields(value: Any, name: str = "") -> list[str]:
+    """The names (dotted, for nested JSON) of the fields whose text holds a NUL."""
     if isinstance(value, str):
-        return NUL in value
+        return [name or "text"] if NUL in value else []
     if isinstance(value, dict):
-        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+        found = []
+        for key, item in value.items():
+            label = f"{name}.{key}" if name else str(key)
+            found += [label] if NUL in str(key) else _nul_fields(item, label)
+        return found
     if isinstance(value, list):
-        return any(_holds_nul(v) for v in value)
-    return False
+        return [f for n, item in enumerate(value) for f in _nul_fields(item, f"{name}[{n}]")]
+    return []
 
 
 class RejectNulCharactersMiddleware:
-    """400 for a query string, form field or JSON body with a NUL character, on every
-    database alike. Uploaded files (multipart) may hold any bytes; a body too large to
-    read is left to the view, which answers it."""
+    """400 for a query string, form field or JSON body with a NUL character, naming the
+    fields, on every database alike. Uploaded files (multipart) may hold any bytes; a
+    body too large to read is left to the view, which answers it."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if self._has_nul(request):
+        fields = self._fields_with_nul(request)
+        if fields:
+            message = f"{NUL_MESSAGE}: {', '.join(fields)[:300]}."
             if request.path.startswith("/api/"):
-                return JsonResponse({"detail": NUL_MESSAGE}, status=400)
-            return HttpResponseBadRequest(NUL_MESSAGE, content_type="text/plain; charset=utf-8")
+                return JsonResponse({"detail": message}, status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 
     @staticmethod
-    def _has_nul(request: HttpRequest) -> bool:
-        if _holds_nul(dict(request.GET.lists())):
-            return True
+    def _fields_with_nul(request: HttpRequest) -> list[str]:
+        found = _nul_fields(dict(request.GET.lists()))
         if request.content_type == "application/x-www-form-urlencoded":
-            return _holds_nul(dict(request.POST.lists()))
-        if request.content_type == "application/json":
+            found += _nul_fields(dict(request.POST.lists()))
+        elif request.content_type == "application/json":
             length = int(request.META.get("CONTENT_LENGTH") or 0)
-            if not 0 < length <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-                return False
-            body = request.body
-            if b"\x00" not in body and b"\\u0000" not in body:
-                return False
-            try:
-                return _holds_nul(json.loads(body))
-            except (ValueError, UnicodeDecodeError):
-                return b"\x00" in body
-        return False
-
+            if 0 < length <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+                body = request.body
+                if b"\x00" in body or b"\\u0000" in body:
+                    try:
+                        found += _nul_fields(json.loads(body))
+                    except (ValueError, UnicodeDecodeError):
+                        found += ["body"] if b"\x00" in body else []
+        return found

@@ -17,10 +17,12 @@ from civicsocial.testing import BaseTestCase
 class NulCharactersTestCase(BaseTestCase):
     def test_it_refuses_a_nul_in_an_api_query(self):
         client = self.login(self.person(Role.RECORDS_OFFICER))
-        for query in ("kind=%00", "q=pot%00hole", "account=%00&author=x"):
+        for query, field in (("kind=%00", "kind"), ("q=pot%00hole", "q"),
+                             ("account=%00&author=x", "account")):
             response = client.get(f"/api/archive/search?{query}")
             self.assertEqual(response.status_code, 400, query)
             self.assertIn("NUL", response.json()["detail"])
+            self.assertIn(field, response.json()["detail"])
 
     def test_it_refuses_a_nul_in_a_page_query_and_a_form(self):
         client = self.login(self.person(Role.RECORDS_OFFICER))
@@ -35,7 +37,8 @@ class NulCharactersTestCase(BaseTestCase):
         body = json.dumps({"agency": "alpha", "requester": "Ann\x00", "received_on": "2026-11-20"})
         response = client.post("/api/foil", body, content_type="application/json")
         self.assertEqual(response.status_code, 400)
-        self.assertIn("NUL", response.json()["detail"])
+        self.assertEqual(response.json()["detail"],
+                         "Text may not contain NUL characters (\\x00): requester.")
         self.assertFalse(FoilCase.objects.exists())
 
     def test_it_lets_an_escaped_backslash_and_a_binary_upload_through(self):
