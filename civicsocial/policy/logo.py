@@ -7,19 +7,21 @@
 2. Every part present. The avatar is warped back onto the reference, and the reference is
    cut into parts: each connected shape of its ink (each letter group, the frame) split
    by a 4 x 3 grid over the mark. For each part, the share of its ink pixels that have
-   the ink's colour in the avatar, and the share of the band around it that does not
-   (colours, not brightness: a busy background of the same brightness is not ink). A
-   part's score is the smaller of the two. A mark that differs in one letter, lacks its
-   frame, or is a frame without the mark leaves at least two parts low, wherever the
-   placement's own features came from (a shared frame, shared letters).
-3. The score is the second-lowest part score (one part may be hidden by a sticker or
-   cut at the edge): MATCH_AT or more is a match, below UNSURE_AT no match, between them
-   a person decides (`branding.py` keeps the decision by the image's hash).
+   the ink's colour in the avatar, and the share of the band around it and of the hollow
+   of a letter shape that does not (colours, not brightness: a busy background of the
+   same brightness is not ink). A part's score is the smaller of the two. A mark that
+   differs in one letter, lacks its frame, or is a frame without the mark leaves parts
+   low, wherever the placement's own features came from (a shared frame, shared letters).
+3. The score is the second-lowest part score. MATCH_AT or more, with the lowest part at
+   EVERY_PART_AT or more, is a match; below UNSURE_AT no match; in between (one part far
+   off: a sticker, a changed letter) a person decides (`branding.py` keeps the decision
+   by the image's hash).
 
 The thresholds were chosen on the avatars of `policy/tests/avatars.py` and are measured
-on those of `policy/tests/avatars_second.py`, a generator written apart and never tuned
-on (`policy/tests/test_logo_match.py`). The reference logo is a configurable image
-(`CIVICSOCIAL_BRAND_LOGO`); without one, the demo city's own mark is drawn.
+on those of `policy/tests/avatars_second.py`, a generator written apart
+(`policy/tests/test_logo_match.py`; figures and limits in the README). The reference
+logo is a configurable image (`CIVICSOCIAL_BRAND_LOGO`); without one, the demo city's own
+mark is drawn.
 """
 
 from __future__ import annotations
