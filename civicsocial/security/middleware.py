@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -53,7 +53,7 @@ NUL_MESSAGE = "Text may not contain NUL characters (\\x00)"
 
 
 def _nul_fields(value: Any, name: str = "") -> list[str]:
-    """The names (dotted, for nested JSON) of the fields whose text holds a NUL."""
+    """The names (dotted, for nested JSON) of the JSON fields whose text holds a NUL."""
     if isinstance(value, str):
         return [name or "text"] if NUL in value else []
     if isinstance(value, dict):
@@ -65,6 +65,11 @@ def _nul_fields(value: Any, name: str = "") -> list[str]:
     if isinstance(value, list):
         return [f for n, item in enumerate(value) for f in _nul_fields(item, f"{name}[{n}]")]
     return []
+
+
+def _form_fields_with_nul(data: QueryDict) -> list[str]:
+    """The names of the query or form fields (any of their values) that hold a NUL."""
+    return [key for key, values in data.lists() if NUL in key or any(NUL in v for v in values)]
 
 
 class RejectNulCharactersMiddleware:
@@ -86,16 +91,16 @@ class RejectNulCharactersMiddleware:
 
     @staticmethod
     def _fields_with_nul(request: HttpRequest) -> list[str]:
-        found = _nul_fields(dict(request.GET.lists()))
+        found = _form_fields_with_nul(request.GET)
         if request.content_type == "application/x-www-form-urlencoded":
-            found += _nul_fields(dict(request.POST.lists()))
-        elif request.content_type == "application/json":
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-            if 0 < length <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-                body = request.body
-                if b"\x00" in body or b"\\u0000" in body:
-                    try:
-                        found += _nul_fields(json.loads(body))
-                    except (ValueError, UnicodeDecodeError):
-                        found += ["body"] if b"\x00" in body else []
+            found += _form_fields_with_nul(request.POST)
+        elif (request.content_type == "application/json"
+              and 0 < int(request.META.get("CONTENT_LENGTH") or 0)
+              <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE):
+            body = request.body
+            if b"\x00" in body or b"\\u0000" in body:
+                try:
+                    found += _nul_fields(json.loads(body))
+                except (ValueError, UnicodeDecodeError):
+                    found += ["body"] if b"\x00" in body else []
         return found

@@ -49,3 +49,9 @@ class NulCharactersTestCase(BaseTestCase):
                                     content_type="application/octet-stream")
         response = self.login(self.ods).post("/archive/imports/", {"file": upload})
         self.assertNotEqual(response.status_code, 400)
+
+    def test_it_names_a_query_field_once_whichever_of_its_values_holds_the_nul(self):
+        client = self.login(self.person(Role.RECORDS_OFFICER))
+        detail = client.get("/api/archive/search?kind=x&kind=%00").json()["detail"]
+        self.assertEqual(detail, "Text may not contain NUL characters (\\x00): kind.")
+
