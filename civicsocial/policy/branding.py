@@ -13,7 +13,6 @@ passed nor failed on the logo.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from django.utils import timezone
 
 from civicsocial.policy.logo import MATCH_AT, LogoOutcome, logo_verdict
 from civicsocial.policy.models import BrandingAudit, LogoDecision
+from civicsocial.records.hashing import sha256_hex
 from civicsocial.records.media import media_path
 from civicsocial.records.models import Change, ItemKind, ItemVersion
 from civicsocial.registry.models import Account, AccountType, ApplicationStatus, Person
@@ -64,7 +64,7 @@ class Judgement:
 def judge_logo(avatar: bytes) -> tuple[LogoOutcome, float, str, str]:
     """(outcome, score, the image's SHA-256, the failure in words or ""): ODS's decision
     on the same image first, the matcher otherwise."""
-    digest = hashlib.sha256(avatar).hexdigest()
+    digest = sha256_hex(avatar)
     decision = LogoDecision.objects.filter(avatar_sha256=digest).first()
     if decision is not None:
         outcome = LogoOutcome.MATCH if decision.shows_logo else LogoOutcome.NO_MATCH
@@ -161,7 +161,7 @@ def decide_logo(actor: Person, avatar_sha256: str, shows_logo: bool) -> int:
 
 def awaiting_logos() -> list[dict[str, Any]]:
     """The pictures the logo match was unsure of and ODS has not decided on, each once,
-    with the accounts whose latest profile shows it (the ODS queue)."""
+    with the accounts that have a profile snapshot showing it (the ODS queue)."""
     awaiting: dict[str, dict[str, Any]] = {}
     for audit in (BrandingAudit.objects.filter(logo_outcome=LogoOutcome.UNSURE)
                   .exclude(avatar_sha256="").select_related("account").order_by("audited_at")):

@@ -2,8 +2,9 @@
 
 Each check takes an agency and returns whether it passes (None: awaiting a person's
 decision, which the report shows as such rather than guess), the reason in words and the
-offending records; `run_checks` makes a `CheckResult` citing its P-id. Add a check by writing a function and
-decorating it with `@check("Pnn", "title")`; the report picks it up.
+offending records; `run_checks` makes a `CheckResult` citing its P-id. Add a check by
+writing a function and decorating it with `@check("Pnn", "title")`; the report picks it
+up.
 """
 
 from __future__ import annotations

@@ -100,14 +100,15 @@ def _hollows(shape: np.ndarray) -> np.ndarray:
     return hull.astype(bool) & ~shape
 
 
-def _parts(ink: np.ndarray, core_radius: int, gap: int) -> list[tuple[np.ndarray, np.ndarray]]:
+def _parts(ink: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     """The mark's parts: each connected shape of ink cut by the grid, its core (eroded by
-    `core_radius`) and the band of background around it (at least `gap` from any ink)."""
+    CORE_INSET) and the band of background around it and in its hollow (at least GAP from
+    any ink)."""
     count, labels = cv2.connectedComponents(ink.astype(np.uint8), connectivity=8)
     ys, xs = np.nonzero(ink)
     left, right, top, bottom = xs.min(), xs.max() + 1, ys.min(), ys.max() + 1
     columns, rows = GRID
-    away = ~cv2.dilate(ink.astype(np.uint8), _disc(gap)).astype(bool)
+    away = ~cv2.dilate(ink.astype(np.uint8), _disc(GAP)).astype(bool)
     parts = []
     for shape in range(1, count):
         hollows = _hollows(labels == shape)
@@ -120,7 +121,7 @@ def _parts(ink: np.ndarray, core_radius: int, gap: int) -> list[tuple[np.ndarray
                 piece = cell & (labels == shape)
                 if piece.sum() < MIN_PART * ink.sum():
                     continue
-                core = cv2.erode(piece.astype(np.uint8), _disc(core_radius)).astype(bool)
+                core = cv2.erode(piece.astype(np.uint8), _disc(CORE_INSET)).astype(bool)
                 band = (cv2.dilate(piece.astype(np.uint8), _disc(BAND)).astype(bool)
                         | (hollows & cell)) & away
                 parts.append((core, band))
@@ -130,30 +131,26 @@ def _parts(ink: np.ndarray, core_radius: int, gap: int) -> list[tuple[np.ndarray
 @dataclass(frozen=True)
 class Reference:
     features: list[tuple[Any, Any]]  # keypoints and descriptors: as drawn, inverted
-    ink: np.ndarray  # the mark's pixels at LOGO_SIZE
+    parts: list[tuple[np.ndarray, np.ndarray]]  # (ink core, background band) of each part
+    cores: np.ndarray  # all parts' cores together
+    bands: np.ndarray  # all parts' bands together
 
 
 @lru_cache(maxsize=4)
 def reference(path: str) -> Reference:
-    """The reference logo's features and ink (once per process and logo file)."""
+    """The reference logo's features and parts (once per process and logo file)."""
     logo = Image.open(path).convert("RGB") if path else draw_reference_logo()
     gray = logo.convert("L").resize((LOGO_SIZE, LOGO_SIZE), Image.Resampling.LANCZOS)
     sift = cv2.SIFT.create()
     features = [sift.detectAndCompute(np.asarray(g), None) for g in (gray, ImageOps.invert(gray))]
     dark = np.asarray(gray) < 128
-    return Reference(features, dark if dark.mean() <= 0.5 else ~dark)  # the mark: the smaller
-
-
-@lru_cache(maxsize=4)
-def parts_at(path: str) -> tuple[list[tuple[np.ndarray, np.ndarray]], np.ndarray, np.ndarray]:
-    """The parts of the reference logo, and all their cores and bands together."""
-    parts = _parts(reference(path).ink, CORE_INSET, GAP)
-    cores = np.zeros_like(reference(path).ink)
-    bands = np.zeros_like(cores)
+    ink = dark if dark.mean() <= 0.5 else ~dark  # the mark: the smaller of the two
+    parts = _parts(ink)
+    cores, bands = np.zeros_like(ink), np.zeros_like(ink)
     for core, band in parts:
         cores |= core
         bands |= band
-    return parts, cores, bands
+    return Reference(features, parts, cores, bands)
 
 
 def _placement(gray: np.ndarray, ref: Reference) -> tuple[int, np.ndarray | None]:
@@ -180,16 +177,15 @@ def _placement(gray: np.ndarray, ref: Reference) -> tuple[int, np.ndarray | None
     return best
 
 
-def _part_scores(colour: np.ndarray, transform: np.ndarray, path: str) -> list[float]:
+def _part_scores(colour: np.ndarray, transform: np.ndarray, ref: Reference) -> list[float]:
     """The part scores of the avatar warped onto the reference (see above), lowest first
     (none when the mark cannot be read there)."""
-    parts, all_cores, all_bands = parts_at(path)
     size = (LOGO_SIZE, LOGO_SIZE)
     back = cv2.WARP_INVERSE_MAP
     warped = cv2.warpAffine(colour, transform, size, flags=back | cv2.INTER_LINEAR)
     inside = cv2.warpAffine(np.full(colour.shape[:2], 255, np.uint8), transform, size,
                             flags=back | cv2.INTER_NEAREST) > 0
-    cores, bands = all_cores & inside, all_bands & inside
+    cores, bands = ref.cores & inside, ref.bands & inside
     if cores.sum() < 50 or bands.sum() < 50:
         return []
     ink = np.median(warped[cores], axis=0)
@@ -199,7 +195,7 @@ def _part_scores(colour: np.ndarray, transform: np.ndarray, path: str) -> list[f
         return []
     inklike = np.linalg.norm(warped - ink, axis=2) < contrast * INK_NEAR
     scores = []
-    for core, band in parts:
+    for core, band in ref.parts:
         seen_core, seen_band = core & inside, band & inside
         if seen_core.sum() < max(10, 0.8 * core.sum()) or seen_band.sum() < 10:
             continue  # mostly off the edge of the avatar: neither for nor against
@@ -216,11 +212,11 @@ def logo_verdict(avatar: bytes) -> LogoVerdict:
         colour = picture.convert("RGB").resize((AVATAR_SIZE, AVATAR_SIZE), Image.Resampling.LANCZOS)
     except (OSError, ValueError, Image.DecompressionBombError):
         return LogoVerdict(LogoOutcome.NO_MATCH, 0.0, 0)
-    path = getattr(settings, "BRAND_LOGO", "")
-    placement, transform = _placement(np.asarray(colour.convert("L")), reference(path))
+    ref = reference(getattr(settings, "BRAND_LOGO", ""))
+    placement, transform = _placement(np.asarray(colour.convert("L")), ref)
     if transform is None or placement < MIN_PLACEMENT:
         return LogoVerdict(LogoOutcome.NO_MATCH, 0.0, placement)
-    scores = _part_scores(np.asarray(colour, dtype=np.float32), transform, path)
+    scores = _part_scores(np.asarray(colour, dtype=np.float32), transform, ref)
     if len(scores) < 2:
         return LogoVerdict(LogoOutcome.NO_MATCH, 0.0, placement)
     score, lowest = round(scores[1], 3), scores[0]
