@@ -27,7 +27,8 @@ def main() -> None:
     import numpy as np
     from PIL import Image
 
-    from civicsocial.policy.logo import AVATAR_SIZE, _placement, logo_verdict, reference
+    from civicsocial.policy.logo import AVATAR_SIZE, _placement, logo_verdict
+    from civicsocial.policy.logo_reference import reference
     from civicsocial.policy.tests import avatars, avatars_second
     from civicsocial.policy.tests.test_logo_match import TUNING_SEED, UNTOUCHED_SEED, figures
 

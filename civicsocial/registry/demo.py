@@ -241,7 +241,7 @@ def demo_avatar(branded: bool, seed: int) -> str:
     """A profile picture (base64 PNG): the city's mark on the agency's colour, or not."""
     from PIL import Image, ImageDraw
 
-    from civicsocial.policy.logo import draw_reference_logo
+    from civicsocial.policy.logo_reference import draw_reference_logo
 
     colour = ((seed * 67) % 200 + 30, (seed * 131) % 200 + 30, (seed * 29) % 200 + 30)
     picture = Image.new("RGB", (256, 256), colour)

@@ -11,7 +11,7 @@ import random
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from civicsocial.policy.logo import draw_reference_logo
+from civicsocial.policy.logo_reference import draw_reference_logo
 
 SIZE = 256
 KINDS = ["mark", "letters", "unframed", "frame", "plain"]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
-from civicsocial.policy.logo import draw_reference_logo
+from civicsocial.policy.logo_reference import draw_reference_logo
 
 SIZE = 320
 LOOK_ALIKE_LETTERS = ["NYS", "NYU", "NYG", "NJC"]

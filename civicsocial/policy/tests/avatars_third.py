@@ -21,7 +21,7 @@ from pathlib import Path
 import reportlab
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
-from civicsocial.policy.logo import draw_reference_logo
+from civicsocial.policy.logo_reference import draw_reference_logo
 
 KINDS = ["mark", "letters", "fonts", "unframed", "frame", "plain"]
 OTHER_LETTERS = ["NYO", "HYC", "NXC", "NY", "NYCHA"]

@@ -12,7 +12,8 @@ from django.utils import timezone
 from civicsocial.platforms.adapters.base import profile_text
 from civicsocial.policy.branding import audit_new_profiles, judge
 from civicsocial.policy.checks import run_checks
-from civicsocial.policy.logo import LogoOutcome, draw_reference_logo
+from civicsocial.policy.logo import LogoOutcome
+from civicsocial.policy.logo_reference import draw_reference_logo
 from civicsocial.policy.models import BrandingAudit
 from civicsocial.policy.tests.test_logo_match import on_green
 from civicsocial.records.archive import archive_captures

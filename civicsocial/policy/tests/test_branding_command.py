@@ -11,7 +11,7 @@ from pathlib import Path
 from django.core.management import CommandError, call_command
 from django.test import SimpleTestCase, override_settings
 
-from civicsocial.policy.logo import draw_reference_logo
+from civicsocial.policy.logo_reference import draw_reference_logo
 from civicsocial.policy.tests.test_logo_decisions import half_hidden
 from civicsocial.policy.tests.test_logo_match import on_green
 

@@ -11,7 +11,8 @@ from django.core.exceptions import PermissionDenied
 
 from civicsocial.policy.branding import awaiting_logos, decide_logo
 from civicsocial.policy.checks import run_checks
-from civicsocial.policy.logo import LogoOutcome, draw_reference_logo, logo_verdict
+from civicsocial.policy.logo import LogoOutcome, logo_verdict
+from civicsocial.policy.logo_reference import draw_reference_logo
 from civicsocial.policy.models import BrandingAudit, LogoDecision
 from civicsocial.policy.tests.test_branding_audit import BRANDED, ProfileSnapshotTestCase
 from civicsocial.policy.tests.test_logo_match import on_green

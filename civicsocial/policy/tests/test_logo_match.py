@@ -16,7 +16,8 @@ import io
 from django.test import SimpleTestCase
 from PIL import Image, ImageDraw
 
-from civicsocial.policy.logo import LogoOutcome, LogoVerdict, draw_reference_logo, logo_verdict
+from civicsocial.policy.logo import LogoOutcome, LogoVerdict, logo_verdict
+from civicsocial.policy.logo_reference import draw_reference_logo
 from civicsocial.policy.tests import avatars, avatars_second
 
 UNTOUCHED_SEED = 20261201  # avatars_second.py: never used to choose a threshold
