@@ -1,8 +1,8 @@
 """Logo match benchmark (part of `make bench`, issue 14): per avatar, the whole verdict
-(placement, then every part checked) against the placement alone, which is all the
-matcher did before (SIFT, ratio test, RANSAC); and the figures on the set the thresholds
-were tuned on (policy/tests/avatars.py) and on the set written apart
-(policy/tests/avatars_second.py).
+against SIFT placement alone on the brightness at 384 pixels, which is all the matcher did
+before (SIFT, ratio test, RANSAC); and the figures on the three sets the thresholds were
+tuned on (policy/tests/avatars.py, avatars_second.py, avatars_third.py) and on the set
+written after them (policy/tests/avatars_fourth.py).
 
 Usage: python bench/logo_bench.py   (LOGO_N avatars per set, default 400)
 """
@@ -29,12 +29,17 @@ def main() -> None:
 
     from civicsocial.policy.logo import AVATAR_SIZE, _placement, logo_verdict
     from civicsocial.policy.logo_reference import reference
-    from civicsocial.policy.tests import avatars, avatars_second
-    from civicsocial.policy.tests.test_logo_match import TUNING_SEED, UNTOUCHED_SEED, figures
+    from civicsocial.policy.tests import avatars_fourth
+    from civicsocial.policy.tests.test_logo_match import (
+        TUNING_SEEDS,
+        UNTOUCHED_SEED,
+        figures,
+        tuning_set,
+    )
 
     n = int(os.environ.get("LOGO_N", "400"))
-    sets = {"tuning (avatars.py)": avatars.avatar_set(TUNING_SEED, n, avatars.draw_reference_logo()),
-            "untouched (avatars_second.py)": avatars_second.avatar_set(UNTOUCHED_SEED, n)}
+    sets = {f"tuning ({name})": tuning_set(name, n) for name in TUNING_SEEDS}
+    sets["untouched (avatars_fourth.py)"] = avatars_fourth.avatar_set(UNTOUCHED_SEED, n)
     print("| set | avatars | found | found or unsure | look-alikes matched | unsure | "
           "ms/avatar | placement alone, ms | ratio |\n|---|---|---|---|---|---|---|---|---|")
     for name, items in sets.items():

@@ -1,13 +1,15 @@
-"""The logo match of the branding audit (P8, issue 14): match, no match or unsure, tuned
-on the avatars of avatars.py and measured on those of avatars_second.py, a generator
-written apart (other backgrounds, tilts to 15 degrees, JPEG at quality 25-70, blur,
-look-alikes in other letters and fonts, the mark without its frame, the frame alone).
+"""The logo match of the branding audit (P8, issue 14): match, no match or unsure.
+
+Its thresholds were chosen on the avatars of avatars.py, avatars_second.py and
+avatars_third.py (each became a tuning set once its failures had been studied), and it is
+measured on avatars_fourth.py, written after they were fixed and never used to choose one.
 
 The issue's goals on the untouched set are 95% of the city's marks found, 97% found or
-sent to a person, at most 1% of look-alikes matched and at most 10% unsure. Today's
-matcher reaches them on the tuning set, not yet on the untouched one (81%, 90%, 3.7%,
-8.5% on 400 avatars): the floors below hold it to what it does, so a change that makes
-it worse fails here. Issue 14 stays open until the goals themselves are asserted."""
+sent to a person, at most 1% of look-alikes matched and at most 10% unsure. The tuning
+sets reach them; the untouched set does not yet (86.0%, 93.5%, 1.25% and 7.5% on 400
+avatars, seed 4242): the floors below hold the matcher to what it does, so a change that
+makes it worse fails here. Issue 14 stays open until the goals themselves are asserted
+on a set the matcher was not tuned on."""
 
 from __future__ import annotations
 
@@ -18,10 +20,18 @@ from PIL import Image, ImageDraw
 
 from civicsocial.policy.logo import LogoOutcome, LogoVerdict, logo_verdict
 from civicsocial.policy.logo_reference import draw_reference_logo
-from civicsocial.policy.tests import avatars, avatars_second
+from civicsocial.policy.tests import avatars, avatars_fourth, avatars_second, avatars_third
 
-UNTOUCHED_SEED = 20261201  # avatars_second.py: never used to choose a threshold
-TUNING_SEED = 2  # avatars.py: the thresholds were chosen on seeds 1 and 2
+UNTOUCHED_SEED = 4242  # avatars_fourth.py: never used to choose a threshold
+TUNING_SEEDS = {"avatars.py": 2, "avatars_second.py": 7, "avatars_third.py": 20261202}
+
+
+def tuning_set(name: str, count: int) -> list[tuple[bytes, str]]:
+    """`count` avatars of one of the tuning sets (TUNING_SEEDS), with their kinds."""
+    seed = TUNING_SEEDS[name]
+    if name == "avatars.py":
+        return avatars.avatar_set(seed, count, draw_reference_logo())
+    return (avatars_second if name == "avatars_second.py" else avatars_third).avatar_set(seed, count)
 
 
 def figures(verdicts: list[tuple[str, LogoVerdict]]) -> dict[str, float]:
@@ -51,26 +61,34 @@ def on_green(mark: Image.Image | None, sticker: tuple[int, int, int, int] | None
 class LogoMatchTestCase(SimpleTestCase):
     def test_it_holds_its_figures_on_the_untouched_set(self):
         verdicts = [(kind, logo_verdict(data))
-                    for data, kind in avatars_second.avatar_set(UNTOUCHED_SEED, 400)]
+                    for data, kind in avatars_fourth.avatar_set(UNTOUCHED_SEED, 400)]
         measured = figures(verdicts)
-        self.assertGreaterEqual(measured["found"], 0.80, measured)
-        self.assertGreaterEqual(measured["found or unsure"], 0.89, measured)
-        self.assertLessEqual(measured["look-alikes matched"], 0.04, measured)
+        self.assertGreaterEqual(measured["found"], 0.85, measured)
+        self.assertGreaterEqual(measured["found or unsure"], 0.93, measured)
+        self.assertLessEqual(measured["look-alikes matched"], 0.02, measured)
         self.assertLessEqual(measured["unsure"], 0.10, measured)
 
-    def test_it_meets_the_goals_on_the_tuning_set(self):
-        verdicts = [(kind, logo_verdict(data))
-                    for data, kind in avatars.avatar_set(TUNING_SEED, 200, draw_reference_logo())]
-        measured = figures(verdicts)
-        self.assertGreaterEqual(measured["found"], 0.95, measured)
-        self.assertGreaterEqual(measured["found or unsure"], 0.97, measured)
-        self.assertEqual(measured["look-alikes matched"], 0, measured)
-        self.assertLessEqual(measured["unsure"], 0.10, measured)
+    def test_it_meets_the_goals_on_the_tuning_sets(self):
+        for name in TUNING_SEEDS:
+            with self.subTest(name):
+                measured = figures([(kind, logo_verdict(data)) for data, kind in tuning_set(name, 150)])
+                self.assertGreaterEqual(measured["found"], 0.95, measured)
+                self.assertGreaterEqual(measured["found or unsure"], 0.97, measured)
+                self.assertEqual(measured["look-alikes matched"], 0, measured)
+                self.assertLessEqual(measured["unsure"], 0.10, measured)
 
     def test_it_refuses_a_mark_that_lacks_a_part(self):
         for mark in (draw_reference_logo(220, letters="NYS"), draw_reference_logo(220, frame=False),
                      draw_reference_logo(220, letters="")):
             self.assertEqual(logo_verdict(on_green(mark)).outcome, LogoOutcome.NO_MATCH)
+
+    def test_it_never_matches_a_changed_letter_or_a_closed_gap(self):
+        # P8: NYO closes the C's mouth, HYC lacks the N's diagonal, NYG and NYU add a stroke
+        # where the mark has none; a clean avatar of any of them is at most unsure.
+        for letters in ("NYO", "HYC", "NYG", "NYU"):
+            with self.subTest(letters):
+                verdict = logo_verdict(on_green(draw_reference_logo(220, letters=letters)))
+                self.assertNotEqual(verdict.outcome, LogoOutcome.MATCH, verdict)
 
     def test_it_finds_the_mark_tilted_and_inverted(self):
         mark = draw_reference_logo(220).rotate(12, fillcolor="white")
