@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from django.test import SimpleTestCase
 from PIL import Image, ImageDraw
 
@@ -59,6 +60,7 @@ def on_green(mark: Image.Image | None, sticker: tuple[int, int, int, int] | None
 
 
 class LogoMatchTestCase(SimpleTestCase):
+    @pytest.mark.figures
     def test_it_holds_its_figures_on_the_untouched_set(self):
         verdicts = [(kind, logo_verdict(data))
                     for data, kind in avatars_fourth.avatar_set(UNTOUCHED_SEED, 400)]
@@ -68,6 +70,7 @@ class LogoMatchTestCase(SimpleTestCase):
         self.assertLessEqual(measured["look-alikes matched"], 0.02, measured)
         self.assertLessEqual(measured["unsure"], 0.10, measured)
 
+    @pytest.mark.figures
     def test_it_meets_the_goals_on_the_tuning_sets(self):
         for name in TUNING_SEEDS:
             with self.subTest(name):
