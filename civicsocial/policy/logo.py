@@ -123,6 +123,13 @@ def _placement(gray: np.ndarray, ref: Reference) -> tuple[int, np.ndarray | None
     return best
 
 
+def _inside(colour: np.ndarray, transform: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Which pixels of the reference, at `size`, fall inside the avatar (a mark may be cut
+    off at an edge): 255 inside, 0 outside."""
+    return cv2.warpAffine(np.full(colour.shape[:2], 255, np.uint8), transform, size,
+                          flags=cv2.WARP_INVERSE_MAP | cv2.INTER_NEAREST)
+
+
 def _refined(colour: np.ndarray, transform: np.ndarray, ref: Reference) -> np.ndarray:
     """The placement refined to the pixel (ECC alignment of the avatar's ink-likeness on the
     reference's ink). Unchanged when the refinement does not settle."""
@@ -130,9 +137,7 @@ def _refined(colour: np.ndarray, transform: np.ndarray, ref: Reference) -> np.nd
     coarse = np.vstack([transform, [0, 0, 1]]) @ halve  # from the refining size to the avatar
     size, back = (REFINE_SIZE, REFINE_SIZE), cv2.WARP_INVERSE_MAP
     warped = cv2.warpAffine(colour, coarse[:2], size, flags=back | cv2.INTER_AREA)
-    # Only what lies inside the avatar counts (a mark cut off at an edge).
-    inside = cv2.warpAffine(np.full(colour.shape[:2], 255, np.uint8), coarse[:2], size,
-                            flags=back | cv2.INTER_NEAREST)
+    inside = _inside(colour, coarse[:2], size)
     cores = cv2.resize(ref.cores.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
     bands = cv2.resize(ref.bands.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
     ink, ground = np.median(warped[cores], axis=0), np.median(warped[bands], axis=0)
@@ -164,8 +169,7 @@ def _reading(colour: np.ndarray, transform: np.ndarray, ref: Reference) -> MarkR
     off the avatar, or ink and background alike)."""
     size, back = (LOGO_SIZE, LOGO_SIZE), cv2.WARP_INVERSE_MAP
     warped = cv2.warpAffine(colour, transform, size, flags=back | cv2.INTER_LINEAR)
-    inside = cv2.warpAffine(np.full(colour.shape[:2], 255, np.uint8), transform, size,
-                            flags=back | cv2.INTER_NEAREST) > 0
+    inside = _inside(colour, transform, size) > 0
     cores, bands = ref.cores & inside, ref.bands & inside
     if cores.sum() < 50 or bands.sum() < 50:
         return None
@@ -229,6 +233,11 @@ def _maps(colour: np.ndarray) -> Iterator[np.ndarray]:
 _RANK = {LogoOutcome.NO_MATCH: 0, LogoOutcome.UNSURE: 1, LogoOutcome.MATCH: 2}
 
 
+def _better(one: LogoVerdict, other: LogoVerdict) -> LogoVerdict:
+    """The surer of two verdicts: a match over unsure over no match, then the higher score."""
+    return max(one, other, key=lambda verdict: (_RANK[verdict.outcome], verdict.score))
+
+
 def logo_verdict(avatar: bytes) -> LogoVerdict:
     """Whether the avatar shows the configured logo, and how sure (unreadable image data
     is no match). Each map of `_maps` is tried until one gives a match; else the best."""
@@ -241,17 +250,17 @@ def logo_verdict(avatar: bytes) -> LogoVerdict:
         return LogoVerdict(LogoOutcome.NO_MATCH, 0.0, 0)
     ref = reference(getattr(settings, "BRAND_LOGO", ""))
     best = LogoVerdict(LogoOutcome.NO_MATCH, 0.0, 0)
+    pixels = colour.astype(np.float32)
     for gray in _maps(colour):
         placement, transform = _placement(gray, ref)
         if transform is None or placement < MIN_PLACEMENT:
             continue
         transform = transform * (AVATAR_SIZE / PLACEMENT_SIZE)  # onto the avatar's scale
-        pixels = colour.astype(np.float32)
         verdict = _judge(_reading(pixels, transform, ref), placement)
         if verdict.outcome != LogoOutcome.MATCH:
             refined = _judge(_reading(pixels, _refined(pixels, transform, ref), ref), placement)
-            verdict = max(verdict, refined, key=lambda v: (_RANK[v.outcome], v.score))
-        best = max(best, verdict, key=lambda v: (_RANK[v.outcome], v.score))
+            verdict = _better(verdict, refined)
+        best = _better(best, verdict)
         if best.outcome == LogoOutcome.MATCH:
             break
     return best
