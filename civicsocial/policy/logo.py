@@ -138,9 +138,8 @@ def _refined(colour: np.ndarray, transform: np.ndarray, ref: Reference) -> np.nd
     size, back = (REFINE_SIZE, REFINE_SIZE), cv2.WARP_INVERSE_MAP
     warped = cv2.warpAffine(colour, coarse[:2], size, flags=back | cv2.INTER_AREA)
     inside = _inside(colour, coarse[:2], size)
-    cores = cv2.resize(ref.cores.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
-    bands = cv2.resize(ref.bands.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
-    ink, ground = np.median(warped[cores], axis=0), np.median(warped[bands], axis=0)
+    ink = np.median(warped[ref.refine_cores], axis=0)
+    ground = np.median(warped[ref.refine_bands], axis=0)
     contrast = float(np.linalg.norm(ink - ground))
     if contrast < MIN_CONTRAST:
         return transform

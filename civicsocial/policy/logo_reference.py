@@ -121,6 +121,8 @@ def _pinches(ink: np.ndarray) -> list[np.ndarray]:
 class Reference:
     features: list[tuple[Any, Any]]  # keypoints and descriptors: as drawn, inverted
     soft_ink: np.ndarray  # the ink at REFINE_SIZE, softened at its edges, to refine on
+    refine_cores: np.ndarray  # `cores` and `bands` at REFINE_SIZE
+    refine_bands: np.ndarray
     parts: list[Part]
     cores: np.ndarray  # all parts' cores together
     bands: np.ndarray  # all parts' bands together
@@ -143,6 +145,11 @@ def reference(path: str) -> Reference:
     for part in parts:
         cores |= part.core
         bands |= part.band
-    soft = cv2.GaussianBlur(cv2.resize(ink.astype(np.float32), (REFINE_SIZE, REFINE_SIZE),
-                                       interpolation=cv2.INTER_AREA), (0, 0), 1)
-    return Reference(features, soft, parts, cores, bands, _eroded(ink, CORE_INSET), _pinches(ink))
+    small = (REFINE_SIZE, REFINE_SIZE)
+    soft = cv2.GaussianBlur(cv2.resize(ink.astype(np.float32), small, interpolation=cv2.INTER_AREA),
+                            (0, 0), 1)
+    refine_cores, refine_bands = (
+        cv2.resize(mask.astype(np.uint8), small, interpolation=cv2.INTER_NEAREST) > 0
+        for mask in (cores, bands))
+    return Reference(features, soft, refine_cores, refine_bands, parts, cores, bands,
+                     _eroded(ink, CORE_INSET), _pinches(ink))

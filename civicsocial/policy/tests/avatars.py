@@ -113,10 +113,15 @@ def avatar(rng: random.Random, logo: Image.Image, kind: str) -> bytes:
     return out.getvalue()
 
 
+def kinds_in_turn(kinds: list[str], count: int) -> list[str]:
+    """The kinds of `count` avatars of a set, the same for every generator: every second
+    one the first kind (the city's mark), the others in turn between."""
+    others = kinds[1:]
+    return [kinds[0] if n % 2 == 0 else others[(n // 2) % len(others)] for n in range(count)]
+
+
 def avatar_set(seed: int, count: int, logo: Image.Image) -> list[tuple[bytes, str]]:
     """`count` avatars with their kind, half with the logo and the rest look-alikes and
     plain avatars in equal shares, reproducibly from `seed`."""
     rng = random.Random(seed)
-    others = KINDS[1:]
-    kinds = ["mark" if n % 2 == 0 else others[(n // 2) % len(others)] for n in range(count)]
-    return [(avatar(rng, logo, kind), kind) for kind in kinds]
+    return [(avatar(rng, logo, kind), kind) for kind in kinds_in_turn(KINDS, count)]

@@ -21,6 +21,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
 from civicsocial.policy.logo_reference import draw_reference_logo
+from civicsocial.policy.tests.avatars import kinds_in_turn
 
 KINDS = ["mark", "letters", "fonts", "unframed", "frame", "plain"]
 LETTERS = ["NYD", "AYC", "NYQ", "NKC", "NYCB"]
@@ -163,6 +164,4 @@ def avatar_set(seed: int, count: int) -> list[tuple[bytes, str]]:
     """`count` avatars with their kind, half of them the city's mark and the rest the other
     kinds in equal shares; reproducible from `seed`."""
     rng = random.Random(seed)
-    others = KINDS[1:]
-    kinds = ["mark" if n % 2 == 0 else others[(n // 2) % len(others)] for n in range(count)]
-    return [(avatar(rng, kind), kind) for kind in kinds]
+    return [(avatar(rng, kind), kind) for kind in kinds_in_turn(KINDS, count)]

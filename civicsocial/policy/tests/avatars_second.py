@@ -17,6 +17,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
 from civicsocial.policy.logo_reference import draw_reference_logo
+from civicsocial.policy.tests.avatars import kinds_in_turn
 
 SIZE = 320
 LOOK_ALIKE_LETTERS = ["NYS", "NYU", "NYG", "NJC"]
@@ -129,6 +130,4 @@ def avatar_set(seed: int, count: int) -> list[tuple[bytes, str]]:
     """`count` avatars with their kind, half of them the city's mark, the rest look-alikes
     and plain avatars in equal shares; reproducible from `seed`."""
     rng = random.Random(seed)
-    others = KINDS[1:]
-    kinds = ["mark" if n % 2 == 0 else others[(n // 2) % len(others)] for n in range(count)]
-    return [(avatar(rng, kind), kind) for kind in kinds]
+    return [(avatar(rng, kind), kind) for kind in kinds_in_turn(KINDS, count)]
