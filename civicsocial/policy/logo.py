@@ -57,10 +57,14 @@ INK_NEAR = 0.5  # a pixel is ink when nearer the ink's colour than this share of
 INK_NEAR_LEAST = 0.15  # ... or, for a flat ink, nearer than INK_SPREAD times its own spread
 INK_SPREAD = 2.0
 THIN_NEAR = 0.6  # a thin line's ink, washed out by JPEG, may be this far, a pixel aside
+SMEAR = 1.0  # JPEG and resampling smear an avatar's pixels this far (Gaussian sigma, px)
+ASIDE = 1.0  # avatar pixels a thin line's ink may lie aside (placement, JPEG)
+CHROMA = 2  # JPEG and WebP keep colour at half the resolution of brightness
+LINE_ALONG = 0.5  # ... or lies this far from its surroundings towards the ink
 MATCH_AT = 0.70  # the second-lowest part, for a match
 EVERY_PART_AT = 0.65  # and the lowest
 MISSING_AT = 90  # pixels of the core, in one blob, not ink: a stroke the avatar lacks
-PINCH_OPEN_AT = 0.3  # share of a pinch that must not be ink
+PINCH_OPEN_AT = 0.5  # share of a pinch that must not be ink
 UNSURE_AT = 0.50
 CLEAR_AT = 0.40  # a band more inked than this holds strokes the mark lacks: another mark
 
@@ -163,7 +167,34 @@ def _largest_blob(mask: np.ndarray, radius: int) -> int:
     return int(stats[1:, cv2.CC_STAT_AREA].max()) if count > 1 else 0
 
 
-def _reading(colour: np.ndarray, transform: np.ndarray, ref: Reference) -> MarkReading | None:
+def _as_seen(ref: Reference, detail: float) -> np.ndarray:
+    """How much ink each pixel of the reference shows, 0 to 1, when the mark is drawn with
+    `detail` of the avatar's own pixels per reference pixel: below one, thin lines fade
+    and narrow gaps fill, and nothing can ask the avatar to show them sharper."""
+    if detail >= 1:
+        return ref.ink
+    side = max(8, round(LOGO_SIZE * detail))
+    small = cv2.GaussianBlur(cv2.resize(ref.ink, (side, side), interpolation=cv2.INTER_AREA),
+                             (0, 0), SMEAR)
+    return cv2.resize(small, (LOGO_SIZE, LOGO_SIZE), interpolation=cv2.INTER_LINEAR)
+
+
+def _line_shown(warped: np.ndarray, ink: np.ndarray, band: np.ndarray,
+                washed: np.ndarray, seen: np.ndarray, aside: np.ndarray) -> np.ndarray:
+    """Where a thin line shows: JPEG keeps a line's brightness but smears its colour into
+    the background's, so a pixel counts when it lies nearer the ink than the line's own
+    surroundings along the line from one to the other, a pixel aside."""
+    ground = np.median(warped[band], axis=0)
+    axis = ink - ground
+    length = float(axis @ axis)
+    if length < MIN_CONTRAST ** 2:
+        return washed
+    along = (warped - ground) @ axis / length
+    return washed | (cv2.dilate((along > LINE_ALONG * seen).astype(np.uint8), aside) > 0)
+
+
+def _reading(colour: np.ndarray, transform: np.ndarray, ref: Reference,
+             sharpness: float) -> MarkReading | None:
     """The mark as the avatar shows it at this placement (None when it cannot be read:
     off the avatar, or ink and background alike)."""
     size, back = (LOGO_SIZE, LOGO_SIZE), cv2.WARP_INVERSE_MAP
@@ -179,16 +210,20 @@ def _reading(colour: np.ndarray, transform: np.ndarray, ref: Reference) -> MarkR
     away = np.linalg.norm(warped - ink, axis=2) / contrast
     near = min(INK_NEAR, max(INK_NEAR_LEAST, INK_SPREAD * float(np.percentile(away[cores], 80))))
     inklike = away < near
-    washed = cv2.dilate((away < max(near, THIN_NEAR)).astype(np.uint8), disc(1)) > 0
+    detail = float(np.hypot(*transform[:, 0])) * sharpness
+    seen, aside = _as_seen(ref, detail), disc(max(1, round(ASIDE / detail)))
+    washed = cv2.dilate((away < max(near, THIN_NEAR)).astype(np.uint8), aside) > 0
     parts = []
     for part in ref.parts:
         core, band = part.core & inside, part.band & inside
         if core.sum() < max(10, 0.8 * part.core.sum()) or band.sum() < 10:
             continue  # mostly off the edge of the avatar: neither for nor against
-        parts.append(PartReading(float((washed if part.thin else inklike)[core].mean()),
-                                 float((~inklike[band]).mean())))
+        shown = _line_shown(warped, ink, band, washed, seen, aside) if part.thin else inklike
+        parts.append(PartReading(float(shown[core].mean()), float((~inklike[band]).mean())))
+    in_colour = _as_seen(ref, detail / CHROMA)
     pinches = [float((~inklike[pinch & inside]).mean()) for pinch in ref.pinches
-               if (pinch & inside).sum() >= 0.8 * pinch.sum()]
+               if (pinch & inside).sum() >= 0.8 * pinch.sum()
+               and (in_colour[pinch] < 0.5).mean() >= 0.5]
     return MarkReading(sorted(parts, key=lambda part: part.score),
                        _largest_blob(~inklike & ref.whole_core & inside, 3), pinches)
 
@@ -248,6 +283,7 @@ def logo_verdict(avatar: bytes) -> LogoVerdict:
     except (OSError, ValueError, Image.DecompressionBombError):
         return LogoVerdict(LogoOutcome.NO_MATCH, 0.0, 0)
     ref = reference(getattr(settings, "BRAND_LOGO", ""))
+    sharpness = min(1.0, float(np.sqrt(picture.width * picture.height)) / AVATAR_SIZE)
     best = LogoVerdict(LogoOutcome.NO_MATCH, 0.0, 0)
     pixels = colour.astype(np.float32)
     for gray in _maps(colour):
@@ -255,9 +291,10 @@ def logo_verdict(avatar: bytes) -> LogoVerdict:
         if transform is None or placement < MIN_PLACEMENT:
             continue
         transform = transform * (AVATAR_SIZE / PLACEMENT_SIZE)  # onto the avatar's scale
-        verdict = _judge(_reading(pixels, transform, ref), placement)
+        verdict = _judge(_reading(pixels, transform, ref, sharpness), placement)
         if verdict.outcome != LogoOutcome.MATCH:
-            refined = _judge(_reading(pixels, _refined(pixels, transform, ref), ref), placement)
+            refined = _judge(_reading(pixels, _refined(pixels, transform, ref), ref, sharpness),
+                             placement)
             verdict = _better(verdict, refined)
         best = _better(best, verdict)
         if best.outcome == LogoOutcome.MATCH:

@@ -128,6 +128,7 @@ class Reference:
     bands: np.ndarray  # all parts' bands together
     whole_core: np.ndarray  # the ink less CORE_INSET, uncut
     pinches: list[np.ndarray]
+    ink: np.ndarray  # the mark's ink, 0 or 1, as float32
 
 
 @lru_cache(maxsize=4)
@@ -152,4 +153,4 @@ def reference(path: str) -> Reference:
         cv2.resize(mask.astype(np.uint8), small, interpolation=cv2.INTER_NEAREST) > 0
         for mask in (cores, bands))
     return Reference(features, soft, refine_cores, refine_bands, parts, cores, bands,
-                     _eroded(ink, CORE_INSET), _pinches(ink))
+                     _eroded(ink, CORE_INSET), _pinches(ink), ink.astype(np.float32))
