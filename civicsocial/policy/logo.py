@@ -108,18 +108,21 @@ def _placement(gray: np.ndarray, ref: Reference) -> tuple[int, np.ndarray | None
     keypoints, descriptors = cv2.SIFT.create().detectAndCompute(gray, None)
     if descriptors is None or len(keypoints) < MIN_PLACEMENT:
         return 0, None
+    # SIFT's threads hand keypoints back in any order; RANSAC's seeded draws need one order
+    # for the same avatar to score the same every time.
+    order = np.lexsort([[k.angle for k in keypoints], [k.size for k in keypoints],
+                        [k.pt[1] for k in keypoints], [k.pt[0] for k in keypoints]])
+    points, descriptors = np.array([keypoints[i].pt for i in order], np.float32), descriptors[order]
     matcher = cv2.BFMatcher()
     best: tuple[int, np.ndarray | None] = (0, None)
-    for logo_keypoints, logo_descriptors in ref.features:
-        if logo_descriptors is None:
-            continue
+    for logo_points, logo_descriptors in ref.features:
         pairs = matcher.knnMatch(logo_descriptors, descriptors, k=2)
         good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < RATIO * p[1].distance]
         if len(good) < 3:
             continue
         cv2.setRNGSeed(0)  # RANSAC samples at random: the same avatar always scores the same
-        source = np.array([logo_keypoints[m.queryIdx].pt for m in good], dtype=np.float32)
-        target = np.array([keypoints[m.trainIdx].pt for m in good], dtype=np.float32)
+        source = logo_points[[m.queryIdx for m in good]]
+        target = points[[m.trainIdx for m in good]]
         transform, inliers = cv2.estimateAffinePartial2D(source, target, method=cv2.RANSAC,
                                                          ransacReprojThreshold=5)
         if transform is not None and inliers is not None and int(inliers.sum()) > best[0]:

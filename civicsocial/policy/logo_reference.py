@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 import cv2
 import numpy as np
@@ -33,6 +32,7 @@ THIN = 0.2  # a part whose core keeps less than this share of it eroded once mor
 GAP = 3  # the band starts this many pixels away from any ink
 PINCH = 5  # gaps the ink closes with a disc of this radius are pinches
 MIN_PINCH = 15  # pixels: smaller pinches are edge noise
+FEATURE_VIEWS = ((LOGO_SIZE, 0), (160, 1), (100, 1))  # sizes and blurs features are taken at
 
 
 def draw_reference_logo(size: int = LOGO_SIZE, letters: str = "NYC", frame: bool = True,
@@ -117,9 +117,27 @@ def _pinches(ink: np.ndarray) -> list[np.ndarray]:
     return [labels == n for n in range(1, count) if stats[n, cv2.CC_STAT_AREA] >= MIN_PINCH]
 
 
+def _features(gray: Image.Image) -> tuple[np.ndarray, np.ndarray]:
+    """SIFT keypoints (as points at LOGO_SIZE) and descriptors of the logo as drawn and as a
+    small, soft avatar shows it: a letter's corners and curves at 60 pixels, smeared by
+    JPEG, are described differently from the sharp drawing, and SIFT's own scale space
+    does not make up the difference."""
+    sift = cv2.SIFT.create()
+    points, descriptors = [], []
+    for side, blur in FEATURE_VIEWS:
+        view = np.asarray(gray.resize((side, side), Image.Resampling.LANCZOS))
+        if blur:
+            view = cv2.GaussianBlur(view, (0, 0), blur)
+        keypoints, found = sift.detectAndCompute(view, None)
+        if found is not None:
+            points.append(np.array([k.pt for k in keypoints], np.float32) * (LOGO_SIZE / side))
+            descriptors.append(found)
+    return np.concatenate(points), np.concatenate(descriptors)
+
+
 @dataclass(frozen=True)
 class Reference:
-    features: list[tuple[Any, Any]]  # keypoints and descriptors: as drawn, inverted
+    features: list[tuple[np.ndarray, np.ndarray]]  # points and descriptors: as drawn, inverted
     soft_ink: np.ndarray  # the ink at REFINE_SIZE, softened at its edges, to refine on
     refine_cores: np.ndarray  # `cores` and `bands` at REFINE_SIZE
     refine_bands: np.ndarray
@@ -137,8 +155,7 @@ def reference(path: str) -> Reference:
     city's own mark when no file is configured)."""
     logo = Image.open(path).convert("RGB") if path else draw_reference_logo()
     gray = logo.convert("L").resize((LOGO_SIZE, LOGO_SIZE), Image.Resampling.LANCZOS)
-    sift = cv2.SIFT.create()
-    features = [sift.detectAndCompute(np.asarray(g), None) for g in (gray, ImageOps.invert(gray))]
+    features = [_features(g) for g in (gray, ImageOps.invert(gray))]
     dark = np.asarray(gray) < 128
     ink = dark if dark.mean() <= 0.5 else ~dark  # the mark: the smaller of the two
     parts = _parts(ink)
