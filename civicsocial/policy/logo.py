@@ -52,6 +52,8 @@ COLOUR_GROUPS = 6  # dominant colours of an avatar, each looked at on its own
 MIN_GROUP = 0.02  # of the avatar: a smaller colour group cannot be a readable mark
 RATIO = 0.8  # Lowe's ratio test
 MIN_PLACEMENT = 4  # matches agreeing on one placement, at the least
+MARK_SIDES = (0.12, 1.5)  # the mark's side, in avatar sides, that a placement may give
+SAME_PLACEMENT = 3  # avatar pixels: placements closer than this are one
 MIN_CONTRAST = 25  # RGB distance between ink and background; less is not readable
 INK_NEAR = 0.5  # a pixel is ink when nearer the ink's colour than this share of the contrast
 INK_NEAR_LEAST = 0.15  # ... or, for a flat ink, nearer than INK_SPREAD times its own spread
@@ -182,18 +184,20 @@ def _as_seen(ref: Reference, detail: float) -> np.ndarray:
     return cv2.resize(small, (LOGO_SIZE, LOGO_SIZE), interpolation=cv2.INTER_LINEAR)
 
 
-def _line_shown(warped: np.ndarray, ink: np.ndarray, band: np.ndarray,
-                washed: np.ndarray, seen: np.ndarray, aside: np.ndarray) -> np.ndarray:
-    """Where a thin line shows: JPEG keeps a line's brightness but smears its colour into
-    the background's, so a pixel counts when it lies nearer the ink than the line's own
-    surroundings along the line from one to the other, a pixel aside."""
+def _line_ink(warped: np.ndarray, ink: np.ndarray, core: np.ndarray, band: np.ndarray,
+              washed: np.ndarray, seen: np.ndarray, aside: np.ndarray) -> float:
+    """The share of a thin line's core that shows ink. JPEG keeps a line's brightness but
+    smears its colour into the background's, so a pixel also counts when it lies nearer
+    the ink than the line's own surroundings along the way from one to the other (as far
+    as the avatar's resolution lets it: `seen`), a pixel of the avatar aside."""
     ground = np.median(warped[band], axis=0)
     axis = ink - ground
     length = float(axis @ axis)
     if length < MIN_CONTRAST ** 2:
-        return washed
+        return float(washed[core].mean())
     along = (warped - ground) @ axis / length
-    return washed | (cv2.dilate((along > LINE_ALONG * seen).astype(np.uint8), aside) > 0)
+    shown = cv2.dilate((along > LINE_ALONG * seen).astype(np.uint8), aside) > 0
+    return float((washed | shown)[core].mean())
 
 
 def _reading(colour: np.ndarray, transform: np.ndarray, ref: Reference,
@@ -218,15 +222,18 @@ def _reading(colour: np.ndarray, transform: np.ndarray, ref: Reference,
     washed = cv2.dilate((away < max(near, THIN_NEAR)).astype(np.uint8), aside) > 0
     parts = []
     for part in ref.parts:
-        core, band = part.core & inside, part.band & inside
-        if core.sum() < max(10, 0.8 * part.core.sum()) or band.sum() < 10:
+        box = part.box
+        core, band = part.core[box] & inside[box], part.band[box] & inside[box]
+        if core.sum() < max(10, 0.8 * part.core[box].sum()) or band.sum() < 10:
             continue  # mostly off the edge of the avatar: neither for nor against
-        shown = _line_shown(warped, ink, band, washed, seen, aside) if part.thin else inklike
-        parts.append(PartReading(float(shown[core].mean()), float((~inklike[band]).mean())))
-    in_colour = _as_seen(ref, detail / CHROMA)
-    pinches = [float((~inklike[pinch & inside]).mean()) for pinch in ref.pinches
-               if (pinch & inside).sum() >= 0.8 * pinch.sum()
-               and (in_colour[pinch] < 0.5).mean() >= 0.5]
+        if part.thin:
+            shown = _line_ink(warped[box], ink, core, band, washed[box], seen[box], aside)
+        else:
+            shown = float(inklike[box][core].mean())
+        parts.append(PartReading(shown, float((~inklike[box][band]).mean())))
+    in_colour, open_ = _as_seen(ref, detail / CHROMA).ravel(), ~inklike.ravel()
+    pinches = [float(open_[pinch[inside.ravel()[pinch]]].mean()) for pinch in ref.pinches
+               if inside.ravel()[pinch].mean() >= 0.8 and (in_colour[pinch] < 0.5).mean() >= 0.5]
     return MarkReading(sorted(parts, key=lambda part: part.score),
                        _largest_blob(~inklike & ref.whole_core & inside, 3), pinches)
 
@@ -267,6 +274,19 @@ def _maps(colour: np.ndarray) -> Iterator[np.ndarray]:
             yield cv2.GaussianBlur((mask * 255).astype(np.uint8), (3, 3), 0)
 
 
+def _plausible(transform: np.ndarray) -> bool:
+    """Whether a placement draws the mark at a size an avatar can show it at."""
+    side = LOGO_SIZE * float(np.hypot(*transform[:, 0])) / AVATAR_SIZE
+    return MARK_SIDES[0] <= side <= MARK_SIDES[1]
+
+
+def _same(one: np.ndarray, other: np.ndarray) -> bool:
+    """Whether two placements put every corner of the mark within SAME_PLACEMENT pixels
+    (then the second is not read again)."""
+    corners = np.array([[0, 0, 1], [LOGO_SIZE, 0, 1], [0, LOGO_SIZE, 1], [LOGO_SIZE, LOGO_SIZE, 1]])
+    return bool(np.abs(corners @ one.T - corners @ other.T).max() < SAME_PLACEMENT)
+
+
 _RANK = {LogoOutcome.NO_MATCH: 0, LogoOutcome.UNSURE: 1, LogoOutcome.MATCH: 2}
 
 
@@ -289,11 +309,15 @@ def logo_verdict(avatar: bytes) -> LogoVerdict:
     sharpness = min(1.0, float(np.sqrt(picture.width * picture.height)) / AVATAR_SIZE)
     best = LogoVerdict(LogoOutcome.NO_MATCH, 0.0, 0)
     pixels = colour.astype(np.float32)
+    read: list[np.ndarray] = []
     for gray in _maps(colour):
         placement, transform = _placement(gray, ref)
         if transform is None or placement < MIN_PLACEMENT:
             continue
         transform = transform * (AVATAR_SIZE / PLACEMENT_SIZE)  # onto the avatar's scale
+        if not _plausible(transform) or any(_same(transform, seen) for seen in read):
+            continue
+        read.append(transform)
         verdict = _judge(_reading(pixels, transform, ref, sharpness), placement)
         if verdict.outcome != LogoOutcome.MATCH:
             refined = _judge(_reading(pixels, _refined(pixels, transform, ref), ref, sharpness),

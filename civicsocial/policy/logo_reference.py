@@ -82,6 +82,7 @@ class Part:
     core: np.ndarray  # ink that must show the ink's colour
     band: np.ndarray  # background around it and in its hollow that must not
     thin: bool  # a line (the frame's) whose core is a pixel or two wide
+    box: tuple[slice, slice]  # rows and columns that hold the part and its band
 
 
 def _parts(ink: np.ndarray) -> list[Part]:
@@ -105,16 +106,20 @@ def _parts(ink: np.ndarray) -> list[Part]:
                     continue
                 core = _eroded(piece, CORE_INSET)
                 band = (_dilated(piece, BAND) | (hollows & cell)) & away
-                parts.append(Part(core, band, bool(_eroded(core, 2).sum() < THIN * core.sum())))
+                ys, xs = np.nonzero(band | core)
+                box = (slice(ys.min(), ys.max() + 1), slice(xs.min(), xs.max() + 1))
+                parts.append(Part(core, band, bool(_eroded(core, 2).sum() < THIN * core.sum()), box))
     return parts
 
 
 def _pinches(ink: np.ndarray) -> list[np.ndarray]:
-    """The narrow gaps of the mark (see the module's docstring)."""
+    """The narrow gaps of the mark (see the module's docstring), each as the flat indices
+    of its pixels."""
     closed = cv2.morphologyEx(ink.astype(np.uint8), cv2.MORPH_CLOSE, disc(PINCH)).astype(bool)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(
         (closed & ~_dilated(ink, 1)).astype(np.uint8), connectivity=8)
-    return [labels == n for n in range(1, count) if stats[n, cv2.CC_STAT_AREA] >= MIN_PINCH]
+    return [np.flatnonzero(labels == n) for n in range(1, count)
+            if stats[n, cv2.CC_STAT_AREA] >= MIN_PINCH]
 
 
 def _features(gray: Image.Image) -> tuple[np.ndarray, np.ndarray]:
@@ -145,7 +150,7 @@ class Reference:
     cores: np.ndarray  # all parts' cores together
     bands: np.ndarray  # all parts' bands together
     whole_core: np.ndarray  # the ink less CORE_INSET, uncut
-    pinches: list[np.ndarray]
+    pinches: list[np.ndarray]  # flat indices of each pinch's pixels
     ink: np.ndarray  # the mark's ink, 0 or 1, as float32
 
 
