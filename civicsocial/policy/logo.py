@@ -62,6 +62,7 @@ THIN_NEAR = 0.6  # a thin line's ink, washed out by JPEG, may be this far, a pix
 SMEAR = 1.0  # JPEG and resampling smear an avatar's pixels this far (Gaussian sigma, px)
 ASIDE = 1.0  # avatar pixels a thin line's ink may lie aside (placement, JPEG)
 CHROMA = 2  # JPEG and WebP keep colour at half the resolution of brightness
+LUMA = np.array([0.299, 0.587, 0.114])  # brightness from RGB (ITU-R BT.601, as JPEG)
 LINE_ALONG = 0.5  # ... or lies this far from its surroundings towards the ink
 MATCH_AT = 0.70  # the second-lowest part, for a match
 EVERY_PART_AT = 0.65  # and the lowest
@@ -102,7 +103,7 @@ class MarkReading:
 
     parts: list[PartReading]  # lowest score first
     missing: int  # pixels of the largest blob of the whole core that is not ink
-    pinches: list[float]  # share of each pinch that is not ink
+    pinches: list[float]  # share of each pinch that is not ink, of the share that could be
 
 
 def _placement(gray: np.ndarray, ref: Reference) -> tuple[int, np.ndarray | None]:
@@ -184,6 +185,15 @@ def _as_seen(ref: Reference, detail: float) -> np.ndarray:
     return cv2.resize(small, (LOGO_SIZE, LOGO_SIZE), interpolation=cv2.INTER_LINEAR)
 
 
+def _colour_detail(ink: np.ndarray, ground: np.ndarray) -> float:
+    """The share of the avatar's resolution that tells ink from ground: all of it where they
+    differ in brightness, 1/CHROMA where they differ in hue alone (JPEG and WebP keep
+    colour at half the resolution of brightness)."""
+    difference = ink - ground
+    brightness = abs(float(LUMA @ difference)) * np.sqrt(3) / float(np.linalg.norm(difference))
+    return 1 / CHROMA + (1 - 1 / CHROMA) * min(1.0, brightness)
+
+
 def _line_ink(warped: np.ndarray, ink: np.ndarray, core: np.ndarray, band: np.ndarray,
               washed: np.ndarray, seen: np.ndarray, aside: np.ndarray) -> float:
     """The share of a thin line's core that shows ink. JPEG keeps a line's brightness but
@@ -210,15 +220,16 @@ def _reading(colour: np.ndarray, transform: np.ndarray, ref: Reference,
     cores, bands = ref.cores & inside, ref.bands & inside
     if cores.sum() < 50 or bands.sum() < 50:
         return None
-    ink = np.median(warped[cores], axis=0)
-    contrast = float(np.linalg.norm(ink - np.median(warped[bands], axis=0)))
+    ink, ground = np.median(warped[cores], axis=0), np.median(warped[bands], axis=0)
+    contrast = float(np.linalg.norm(ink - ground))
     if contrast < MIN_CONTRAST:
         return None
     away = np.linalg.norm(warped - ink, axis=2) / contrast
     near = min(INK_NEAR, max(INK_NEAR_LEAST, INK_SPREAD * float(np.percentile(away[cores], 80))))
     inklike = away < near
     detail = float(np.hypot(*transform[:, 0])) * sharpness
-    seen, aside = _as_seen(ref, detail), disc(max(1, round(ASIDE / detail)))
+    seen = _as_seen(ref, detail * _colour_detail(ink, ground))
+    aside = disc(max(1, round(ASIDE / detail)))
     washed = cv2.dilate((away < max(near, THIN_NEAR)).astype(np.uint8), aside) > 0
     parts = []
     for part in ref.parts:
@@ -231,9 +242,12 @@ def _reading(colour: np.ndarray, transform: np.ndarray, ref: Reference,
         else:
             shown = float(inklike[box][core].mean())
         parts.append(PartReading(shown, float((~inklike[box][band]).mean())))
-    in_colour, open_ = _as_seen(ref, detail / CHROMA).ravel(), ~inklike.ravel()
-    pinches = [float(open_[pinch[inside.ravel()[pinch]]].mean()) for pinch in ref.pinches
-               if inside.ravel()[pinch].mean() >= 0.8 and (in_colour[pinch] < 0.5).mean() >= 0.5]
+    in_colour, open_ = seen.ravel(), ~inklike.ravel()
+    pinches = []
+    for pinch in ref.pinches:
+        expected = float((in_colour[pinch] < 0.5).mean())  # open, as far as the avatar can show
+        if inside.ravel()[pinch].mean() >= 0.8 and expected >= 0.5:
+            pinches.append(min(1.0, float(open_[pinch[inside.ravel()[pinch]]].mean()) / expected))
     return MarkReading(sorted(parts, key=lambda part: part.score),
                        _largest_blob(~inklike & ref.whole_core & inside, 3), pinches)
 
