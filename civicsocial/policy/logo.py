@@ -200,7 +200,9 @@ def _line_ink(warped: np.ndarray, ink: np.ndarray, core: np.ndarray, band: np.nd
     smears its colour into the background's, so a pixel also counts when it lies nearer
     the ink than the line's own surroundings along the way from one to the other (as far
     as the avatar's resolution lets it: `seen`), a pixel of the avatar aside."""
-    ground = np.median(warped[band], axis=0)
+    around = warped[band]
+    away = np.linalg.norm(around - ink, axis=1)
+    ground = np.median(around[away >= np.median(away)], axis=0)  # a halo round the line is not it
     axis = ink - ground
     length = float(axis @ axis)
     if length < MIN_CONTRAST ** 2:
