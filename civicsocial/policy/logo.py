@@ -64,6 +64,7 @@ ASIDE = 1.0  # avatar pixels a thin line's ink may lie aside (placement, JPEG)
 CHROMA = 2  # JPEG and WebP keep colour at half the resolution of brightness
 LUMA = np.array([0.299, 0.587, 0.114])  # brightness from RGB (ITU-R BT.601, as JPEG)
 LINE_ALONG = 0.5  # ... or lies this far from its surroundings towards the ink
+NEAR_AT = 0.5  # the median part's ink, for a placement to be refined
 MATCH_AT = 0.70  # the second-lowest part, for a match
 EVERY_PART_AT = 0.65  # and the lowest
 MISSING_AT = 90  # pixels of the core, in one blob, not ink: a stroke the avatar lacks
@@ -142,7 +143,8 @@ def _inside(colour: np.ndarray, transform: np.ndarray, size: tuple[int, int]) ->
 
 def _refined(colour: np.ndarray, transform: np.ndarray, ref: Reference) -> np.ndarray:
     """The placement refined to the pixel (ECC alignment of the avatar's ink-likeness on the
-    reference's ink). Unchanged when the refinement does not settle."""
+    reference's ink). Unchanged when the refinement does not settle or runs off to a size
+    no avatar shows the mark at."""
     halve = np.diag([LOGO_SIZE / REFINE_SIZE, LOGO_SIZE / REFINE_SIZE, 1.0])
     coarse = np.vstack([transform, [0, 0, 1]]) @ halve  # from the refining size to the avatar
     size, back = (REFINE_SIZE, REFINE_SIZE), cv2.WARP_INVERSE_MAP
@@ -161,8 +163,8 @@ def _refined(colour: np.ndarray, transform: np.ndarray, ref: Reference) -> np.nd
                                              criteria, inside, 3)
     except cv2.error:
         return transform
-    whole = coarse @ np.vstack([correction, [0, 0, 1]]) @ np.linalg.inv(halve)
-    return whole[:2].astype(np.float32)
+    whole = (coarse @ np.vstack([correction, [0, 0, 1]]) @ np.linalg.inv(halve))[:2]
+    return whole.astype(np.float32) if _plausible(whole) else transform
 
 
 def _largest_blob(mask: np.ndarray, radius: int) -> int:
@@ -292,8 +294,8 @@ def _maps(colour: np.ndarray) -> Iterator[np.ndarray]:
 
 def _plausible(transform: np.ndarray) -> bool:
     """Whether a placement draws the mark at a size an avatar can show it at."""
-    side = LOGO_SIZE * float(np.hypot(*transform[:, 0])) / AVATAR_SIZE
-    return MARK_SIDES[0] <= side <= MARK_SIDES[1]
+    sides = LOGO_SIZE * np.hypot(transform[0, :2], transform[1, :2]) / AVATAR_SIZE  # width, height
+    return bool(np.all((MARK_SIDES[0] <= sides) & (sides <= MARK_SIDES[1])))
 
 
 def _same(one: np.ndarray, other: np.ndarray) -> bool:
@@ -301,6 +303,12 @@ def _same(one: np.ndarray, other: np.ndarray) -> bool:
     (then the second is not read again)."""
     corners = np.array([[0, 0, 1], [LOGO_SIZE, 0, 1], [0, LOGO_SIZE, 1], [LOGO_SIZE, LOGO_SIZE, 1]])
     return bool(np.abs(corners @ one.T - corners @ other.T).max() < SAME_PLACEMENT)
+
+
+def _near(reading: MarkReading | None) -> bool:
+    """Whether a placement is worth refining: most of the mark's parts are inked already
+    (a placement a pixel or two off); a placement on something else is not."""
+    return reading is not None and float(np.median([part.ink for part in reading.parts])) >= NEAR_AT
 
 
 _RANK = {LogoOutcome.NO_MATCH: 0, LogoOutcome.UNSURE: 1, LogoOutcome.MATCH: 2}
@@ -317,8 +325,9 @@ def logo_verdict(avatar: bytes) -> LogoVerdict:
     try:
         picture = Image.open(io.BytesIO(avatar))
         picture.load()
-        colour = np.asarray(picture.convert("RGB").resize((AVATAR_SIZE, AVATAR_SIZE),
-                                                          Image.Resampling.LANCZOS))
+        colour = cv2.resize(np.asarray(picture.convert("RGB")), (AVATAR_SIZE, AVATAR_SIZE),
+                            interpolation=cv2.INTER_AREA if picture.width > AVATAR_SIZE
+                            else cv2.INTER_CUBIC)
     except (OSError, ValueError, Image.DecompressionBombError):
         return LogoVerdict(LogoOutcome.NO_MATCH, 0.0, 0)
     ref = reference(getattr(settings, "BRAND_LOGO", ""))
@@ -334,8 +343,9 @@ def logo_verdict(avatar: bytes) -> LogoVerdict:
         if not _plausible(transform) or any(_same(transform, seen) for seen in read):
             continue
         read.append(transform)
-        verdict = _judge(_reading(pixels, transform, ref, sharpness), placement)
-        if verdict.outcome != LogoOutcome.MATCH:
+        reading = _reading(pixels, transform, ref, sharpness)
+        verdict = _judge(reading, placement)
+        if verdict.outcome != LogoOutcome.MATCH and _near(reading):
             refined = _judge(_reading(pixels, _refined(pixels, transform, ref), ref, sharpness),
                              placement)
             verdict = _better(verdict, refined)
