@@ -73,11 +73,11 @@ def _background(rng: random.Random, size: int) -> Image.Image:
             draw.text(((row % 3) * -step, y), line, font=font, fill=ink)
     elif style == "chequer":
         big = Image.new("RGB", (size * 2, size * 2), _rgb(rng))
-        cells, other = ImageDraw.Draw(big), _rgb(rng)
+        squares, other = ImageDraw.Draw(big), _rgb(rng)
         cell = rng.randrange(max(6, size // 20), max(7, size // 5))
         for y in range(0, size * 2, cell):
             for x in range((y // cell) % 2 * cell, size * 2, 2 * cell):
-                cells.rectangle((x, y, x + cell - 1, y + cell - 1), fill=other)
+                squares.rectangle((x, y, x + cell - 1, y + cell - 1), fill=other)
         image = big.rotate(rng.uniform(-45, 45)).crop((size // 2, size // 2, size * 3 // 2, size * 3 // 2))
     elif style == "blur":
         cells = rng.randrange(6, 40)
