@@ -24,12 +24,20 @@
    (JPEG and WebP keep colour at half resolution). A thin line is read against its own
    surroundings with an avatar pixel of slack; a gap is judged only where it could show
    open, against how open it could show.
+4. Verdict. The score is the second-lowest part score (the smaller of a part's two
+   shares). A match needs MATCH_AT, the lowest part at EVERY_PART_AT, no missing blob of
+   MISSING_AT pixels and every pinch at least PINCH_OPEN_AT as open as it could show. A
+   band inked below CLEAR_AT holds strokes the mark lacks (the bar that makes a C a G): no
+   match. Otherwise a score of UNSURE_AT or more is unsure (a part under a sticker, a
+   smudged mark, a gap filled by blur or by another letter) and a person decides
+   (`branding.py` keeps the decision by the image's hash); less is no match.
+
 The thresholds were chosen on avatars from `policy/tests/avatars.py`,
 `avatars_second.py`, `avatars_third.py` and `avatars_fourth.py` (each became a tuning set
 once its failures had been studied) and are measured on `policy/tests/avatars_fifth.py`,
-written after they were fixed (`policy/tests/test_logo_match.py`; figures and limits in the README). The
-reference logo is a configurable image (`CIVICSOCIAL_BRAND_LOGO`); without one, the demo
-city's own mark is drawn.
+written after they were fixed (`policy/tests/test_logo_match.py`; figures and limits in
+the README). The reference logo is a configurable image (`CIVICSOCIAL_BRAND_LOGO`);
+without one, the demo city's own mark is drawn.
 """
 
 from __future__ import annotations
@@ -72,7 +80,7 @@ NEAR_AT = 0.5  # the median part's ink, for a placement to be refined
 MATCH_AT = 0.70  # the second-lowest part, for a match
 EVERY_PART_AT = 0.65  # and the lowest
 MISSING_AT = 90  # pixels of the core, in one blob, not ink: a stroke the avatar lacks
-PINCH_OPEN_AT = 0.5  # share of a pinch that must not be ink
+PINCH_OPEN_AT = 0.5  # share of a pinch's possible opening that must not be ink
 UNSURE_AT = 0.50
 CLEAR_AT = 0.40  # a band more inked than this holds strokes the mark lacks: another mark
 
