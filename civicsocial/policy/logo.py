@@ -153,6 +153,14 @@ def _inside(colour: np.ndarray, transform: np.ndarray, size: tuple[int, int]) ->
                           flags=cv2.WARP_INVERSE_MAP | cv2.INTER_NEAREST)
 
 
+def _ink_and_ground(warped: np.ndarray, cores: np.ndarray,
+                    bands: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """The ink's colour (median over the cores), the ground's (over the bands) and the
+    distance between them, on the avatar warped onto the reference."""
+    ink, ground = np.median(warped[cores], axis=0), np.median(warped[bands], axis=0)
+    return ink, ground, float(np.linalg.norm(ink - ground))
+
+
 def _refined(colour: np.ndarray, transform: np.ndarray, ref: Reference) -> np.ndarray:
     """The placement refined to the pixel (ECC alignment of the avatar's ink-likeness on the
     reference's ink). Unchanged when the refinement does not settle or runs off to a size
@@ -162,9 +170,7 @@ def _refined(colour: np.ndarray, transform: np.ndarray, ref: Reference) -> np.nd
     size, back = (REFINE_SIZE, REFINE_SIZE), cv2.WARP_INVERSE_MAP
     warped = cv2.warpAffine(colour, coarse[:2], size, flags=back | cv2.INTER_AREA)
     inside = _inside(colour, coarse[:2], size)
-    ink = np.median(warped[ref.refine_cores], axis=0)
-    ground = np.median(warped[ref.refine_bands], axis=0)
-    contrast = float(np.linalg.norm(ink - ground))
+    ink, _, contrast = _ink_and_ground(warped, ref.refine_cores, ref.refine_bands)
     if contrast < MIN_CONTRAST:
         return transform
     inkish = np.clip(1 - np.linalg.norm(warped - ink, axis=2) / contrast, 0, 1).astype(np.float32)
@@ -236,8 +242,7 @@ def _reading(colour: np.ndarray, transform: np.ndarray, ref: Reference,
     cores, bands = ref.cores & inside, ref.bands & inside
     if cores.sum() < 50 or bands.sum() < 50:
         return None
-    ink, ground = np.median(warped[cores], axis=0), np.median(warped[bands], axis=0)
-    contrast = float(np.linalg.norm(ink - ground))
+    ink, ground, contrast = _ink_and_ground(warped, cores, bands)
     if contrast < MIN_CONTRAST:
         return None
     away = np.linalg.norm(warped - ink, axis=2) / contrast
@@ -258,12 +263,13 @@ def _reading(colour: np.ndarray, transform: np.ndarray, ref: Reference,
         else:
             shown = float(inklike[box][core].mean())
         parts.append(PartReading(shown, float((~inklike[box][band]).mean())))
-    in_colour, open_ = seen.ravel(), ~inklike.ravel()
+    in_colour, open_, shown_here = seen.ravel(), ~inklike.ravel(), inside.ravel()
     pinches = []
     for pinch in ref.pinches:
         expected = float((in_colour[pinch] < 0.5).mean())  # open, as far as the avatar can show
-        if inside.ravel()[pinch].mean() >= 0.8 and expected >= 0.5:
-            pinches.append(min(1.0, float(open_[pinch[inside.ravel()[pinch]]].mean()) / expected))
+        within = shown_here[pinch]
+        if within.mean() >= 0.8 and expected >= 0.5:
+            pinches.append(min(1.0, float(open_[pinch[within]].mean()) / expected))
     return MarkReading(sorted(parts, key=lambda part: part.score),
                        _largest_blob(~inklike & ref.whole_core & inside, 3), pinches)
 

@@ -168,11 +168,10 @@ def reference(path: str) -> Reference:
     for part in parts:
         cores |= part.core
         bands |= part.band
-    small = (REFINE_SIZE, REFINE_SIZE)
-    soft = cv2.GaussianBlur(cv2.resize(ink.astype(np.float32), small, interpolation=cv2.INTER_AREA),
-                            (0, 0), 1)
+    small, inked = (REFINE_SIZE, REFINE_SIZE), ink.astype(np.float32)
+    soft = cv2.GaussianBlur(cv2.resize(inked, small, interpolation=cv2.INTER_AREA), (0, 0), 1)
     refine_cores, refine_bands = (
         cv2.resize(mask.astype(np.uint8), small, interpolation=cv2.INTER_NEAREST) > 0
         for mask in (cores, bands))
     return Reference(features, soft, refine_cores, refine_bands, parts, cores, bands,
-                     _eroded(ink, CORE_INSET), _pinches(ink), ink.astype(np.float32))
+                     _eroded(ink, CORE_INSET), _pinches(ink), inked)
