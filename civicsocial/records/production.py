@@ -31,10 +31,11 @@ from warcio.warcwriter import WARCWriter
 
 from civicsocial.records import hashing
 from civicsocial.records.foil import case_item_ids
+from civicsocial.records.fonts import describe
 from civicsocial.records.integrity import SealProofs
 from civicsocial.records.media import media_path
 from civicsocial.records.models import ArchivedItem, Change, FoilCase, ItemVersion, ProductionJob
-from civicsocial.records.threads import render_thread_pdf
+from civicsocial.records.threads import ThreadPdf, render_thread_pdf
 from civicsocial.security import audit
 from civicsocial.security.csvsafe import safe_cell
 
@@ -141,6 +142,7 @@ class _Production:
         self.versions = 0
         self.threads: dict[tuple[str, str], Thread] = defaultdict(list)
         self.parents: dict[str, str] = {}
+        self.unprintable: dict[str, list[str]] = {}  # character -> thread PDFs showing U+XXXX
 
     def add(self, item: ArchivedItem, versions: list[ItemVersion]) -> None:
         rendered = [_version_data(item, v, self.redaction) for v in versions]
@@ -179,7 +181,9 @@ class _Production:
         """Print the threads gathered so far (one account's) and forget them."""
         for (platform, handle), entries in self.threads.items():
             for name, pdf in _thread_pdfs(self.case, platform, handle, entries, self.parents):
-                self.put(name, pdf)
+                self.put(name, pdf.data)
+                for char in pdf.missing:
+                    self.unprintable.setdefault(char, []).append(name)
         self.threads.clear()
         self.parents.clear()
 
@@ -202,6 +206,10 @@ class _Production:
             "redaction": {"fields": self.redaction.fields, "reason": self.redaction.reason,
                           "by": self.redaction.by},
             "files": {k: v for k, v in sorted(self.files.items()) if k != "versions.json"},
+            # Characters no installed font has, printed as U+XXXX in these thread PDFs
+            # (the JSONL, CSV and WARC keep them as written).
+            "unprintable_characters": [dict(describe(char), threads=sorted(names))
+                                       for char, names in sorted(self.unprintable.items())],
             "merkle": "RFC 6962; leaf = chain_hash; seal roots are those of `civicsocial archive "
                       "export-seals`",
         }
@@ -272,7 +280,7 @@ def _warc_record(writer: WARCWriter, item: ArchivedItem, data: dict[str, Any]) -
 
 
 def _thread_pdfs(case: FoilCase, platform: str, handle: str, entries: Thread,
-                 parents: dict[str, str]) -> list[tuple[str, bytes]]:
+                 parents: dict[str, str]) -> list[tuple[str, ThreadPdf]]:
     """One PDF per thread root (an item whose parent is not in the production)."""
     by_id = {item.item_id: (item, versions) for item, versions in entries}
     children: dict[str, list[str]] = defaultdict(list)

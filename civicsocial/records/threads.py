@@ -1,114 +1,135 @@
-"""Printable threads for FOIL productions: a post and its replies as a reader saw them,
-every version with its capture time, and removals marked.
+"""Printable threads for FOIL productions (P27): a post and its replies as a reader saw
+them, every version with its capture time, and removals marked.
 
-PDF by ReportLab (its canvas: about 4 ms a thread, where fpdf2's line breaking took
-15 ms an item and was most of an export's time). DejaVu Sans (Debian's
-fonts-dejavu-core) when a thread has text outside Latin-1, so any script prints; the
-built-in Helvetica otherwise, which needs no embedded font.
+Every character of every version is printed (issue 15): in the font that has it
+(records/fonts.py), shaped where its script needs it, and as U+XXXX where no installed
+font has it (returned, for the manifest). Lines are drawn by records/thread_pages.py:
+ReportLab when the body font alone draws the whole thread unshaped, fpdf2 with HarfBuzz
+otherwise. The text layer gives back what the resident wrote (see `needs_actual_text`).
 """
 
 from __future__ import annotations
 
-import functools
-import io
-import re
-from pathlib import Path
-from typing import Any
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-from reportlab.lib.pagesizes import letter
-from reportlab.lib.utils import simpleSplit
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.pdfgen.canvas import Canvas
+import regex
 
-FONT_FILE = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+from civicsocial.records.fonts import FontPlan, code_point, coverage, plan_fonts
+from civicsocial.records.thread_pages import TEXT_WIDTH, PlainPages, ShapedPages
+
 REMOVED = "REMOVED from the platform"
-MARGIN = 54.0  # points: three quarters of an inch
 INDENT = 22.0
-MAX_TEXT = 20000
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+GRAPHEME = regex.compile(r"\X")
 
 
-@functools.cache
-def _unicode_font() -> str:
-    if not FONT_FILE.exists():
-        return "Helvetica"
-    pdfmetrics.registerFont(TTFont("DejaVuSans", str(FONT_FILE)))
-    return "DejaVuSans"
+class Pages(Protocol):
+    """What the thread layout needs from a PDF library (records/thread_pages.py)."""
+
+    def start(self, text: str, size: float) -> None: ...
+    def measure(self, text: str, size: float) -> float: ...
+    def line(self, text: str, size: float, indent: float, right: bool) -> None: ...
+    def gap(self, points: float) -> None: ...
+    def finish(self) -> bytes: ...
 
 
-def _latin1(text: str) -> bool:
-    try:
-        text.encode("latin-1")
-    except UnicodeEncodeError:
-        return False
-    return True
+def right_to_left(text: str) -> bool:
+    """The paragraph's direction by its first strong character, as dir="auto" decides."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return True
+        if kind == "L":
+            return False
+    return False
 
 
-class _Page:
-    """A canvas that writes wrapped lines down the page and starts new pages itself."""
-
-    def __init__(self, title: str, font: str) -> None:
-        self.out = io.BytesIO()
-        self.canvas = Canvas(self.out, pagesize=letter, pageCompression=1)
-        self.canvas.setTitle(title)
-        self.title, self.font = title, font
-        self.width, self.height = letter
-        self.page = 0
-        self._new_page()
-
-    def _new_page(self) -> None:
-        if self.page:
-            self.canvas.showPage()
-        self.page += 1
-        self.canvas.setFont(self.font, 8)
-        self.canvas.drawString(MARGIN, self.height - 36, self.title)
-        self.canvas.drawCentredString(self.width / 2, 30, f"page {self.page}")
-        self.y = self.height - MARGIN - 8
-
-    def _wrap(self, text: str, size: float, width: float) -> list[str]:
-        """Lines that fit `width`, breaking words longer than a line (long URLs)."""
-        lines = []
-        for line in simpleSplit(CONTROL.sub(" ", text), self.font, size, width):
-            while pdfmetrics.stringWidth(line, self.font, size) > width and len(line) > 1:
-                cut = max(1, int(len(line) * width / pdfmetrics.stringWidth(line, self.font, size)))
-                while cut > 1 and pdfmetrics.stringWidth(line[:cut], self.font, size) > width:
-                    cut -= 1
-                lines.append(line[:cut])
-                line = line[cut:]
-            lines.append(line)
-        return lines
-
-    def paragraph(self, text: str, size: float, indent: float) -> None:
-        width = self.width - 2 * MARGIN - indent
-        for line in self._wrap(text, size, width):
-            if self.y < MARGIN:
-                self._new_page()
-            self.canvas.setFont(self.font, size)
-            self.canvas.drawString(MARGIN + indent, self.y, line)
-            self.y -= size * 1.3
-
-    def gap(self, points: float) -> None:
-        self.y -= points
-
-    def finish(self) -> bytes:
-        self.canvas.save()
-        return self.out.getvalue()
+def wrap(text: str, width: float, measure: Callable[[str], float]) -> list[str]:
+    """Lines that fit `width`, broken at spaces, and inside a word (between grapheme
+    clusters) only where the word alone is wider than a line (long URLs, Thai or Chinese
+    written without spaces). Greedy and linear in the text: fpdf2's own line breaking
+    measured each line again at every character, which was most of a production's time.
+    Lines are cut in logical order, as the bidi algorithm requires; each line is then
+    shaped and reordered on its own."""
+    lines: list[str] = []
+    space = measure(" ")
+    for paragraph in text.split("\n"):
+        line: str | None = None
+        used = 0.0
+        for word in paragraph.split(" "):
+            needed = measure(word)
+            if line is not None and used + space + needed <= width:
+                line, used = f"{line} {word}", used + space + needed
+                continue
+            if line is not None:
+                lines.append(line)
+            line, used = word, needed
+            while used > width:
+                head, line = _split_word(line, width, measure)
+                lines.append(head)
+                used = measure(line)
+        lines.append(line or "")
+    return lines
 
 
-def _write_item(page: _Page, item: Any, versions: list[dict[str, Any]], depth: int) -> None:
-    indent = min(depth, 6) * INDENT
-    for data in versions:
-        mark = f"  [{REMOVED}]" if data["change"] == "deleted" else \
-            "  [edited]" if data["change"] == "edited" else ""
-        page.paragraph(f"{data.get('author', '')} · {item.kind} {item.item_id} · version "
-                       f"{data['version']} · written {data.get('created_at') or 'unknown'} · "
-                       f"captured {data['captured_at']}{mark}", 9, indent)
-        text = "(content disposed of after its retention period)" if data.get("disposed") \
-            else data.get("text") or ("(no text)" if data["change"] != "deleted" else "")
-        if text:
-            page.paragraph(str(text)[:MAX_TEXT], 11, indent)
-        page.gap(6)
+def _split_word(word: str, width: float, measure: Callable[[str], float]) -> tuple[str, str]:
+    """The longest run of whole grapheme clusters that fits (at least one), and the rest."""
+    head, used = "", 0.0
+    for cluster in GRAPHEME.findall(word):
+        needed = measure(cluster)
+        if head and used + needed > width:
+            break
+        head, used = head + cluster, used + needed
+    return head, word[len(head):]
+
+
+def _print(pages: Pages, text: str, size: float, indent: float) -> None:
+    pages.start(text, size)
+    right = right_to_left(text)
+    for line in wrap(text, TEXT_WIDTH - indent, lambda s: pages.measure(s, size)):
+        pages.line(line, size, indent, right)
+
+
+def _plain(paragraphs: list[str], plan: FontPlan) -> bool:
+    """Whether the body font alone draws every character unshaped: no fallback font, no
+    combining mark to place, no format character (ZWJ, bidi marks) to apply."""
+    body = coverage(plan.body)
+    return not plan.fonts() and all(
+        ord(c) in body and not unicodedata.combining(c) and unicodedata.category(c) != "Cf"
+        for c in set("".join(paragraphs)) if c != "\n")
+
+
+@dataclass
+class ThreadPdf:
+    """A thread's PDF and the characters it had to print as code points."""
+
+    data: bytes
+    missing: set[str] = field(default_factory=set)
+
+
+def _printable(text: str, missing: set[str]) -> str:
+    """The text with each character no font has replaced by its code point."""
+    if not missing:
+        return text
+    return "".join(code_point(c) if c in missing else c for c in text)
+
+
+def _lines_of(text: str) -> str:
+    """Line breaks as one character, tabs as a space: the rest is printed as written."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+
+
+def _version_lines(item: Any, data: dict[str, Any]) -> tuple[str, str]:
+    mark = f"  [{REMOVED}]" if data["change"] == "deleted" else \
+        "  [edited]" if data["change"] == "edited" else ""
+    heading = (f"{data.get('author', '')} · {item.kind} {item.item_id} · version "
+               f"{data['version']} · written {data.get('created_at') or 'unknown'} · "
+               f"captured {data['captured_at']}{mark}")
+    text = "(content disposed of after its retention period)" if data.get("disposed") \
+        else data.get("text") or ("(no text)" if data["change"] != "deleted" else "")
+    return _lines_of(heading), _lines_of(str(text))
 
 
 def _thread(root: str, children: dict[str, list[str]]) -> list[tuple[str, int]]:
@@ -128,14 +149,19 @@ def _thread(root: str, children: dict[str, list[str]]) -> list[tuple[str, int]]:
 
 def render_thread_pdf(case_number: str, platform: str, handle: str, root: str,
                       by_id: dict[str, tuple[Any, list[dict[str, Any]]]],
-                      children: dict[str, list[str]]) -> bytes:
+                      children: dict[str, list[str]]) -> ThreadPdf:
     """The PDF of one thread: the root item, then its replies, indented by depth."""
-    order = _thread(root, children)
     title = f"{case_number} · {handle} on {platform} · thread {root}"
-    texts = [title] + [str(d.get(k) or "") for item_id, _ in order for d in by_id[item_id][1]
-                       for k in ("author", "text", "created_at")]
-    page = _Page(title, "Helvetica" if _latin1("".join(texts)) else _unicode_font())
-    for item_id, depth in order:
-        item, versions = by_id[item_id]
-        _write_item(page, item, versions, depth)
-    return page.finish()
+    blocks = [(min(depth, 6) * INDENT, _version_lines(by_id[item_id][0], data))
+              for item_id, depth in _thread(root, children) for data in by_id[item_id][1]]
+    paragraphs = [title] + [p for _, texts in blocks for p in texts if p]
+    plan = plan_fonts(paragraphs)
+    missing = plan.missing
+    pages: Pages = PlainPages(_printable(title, missing), plan.body) if _plain(paragraphs, plan) \
+        else ShapedPages(_printable(title, missing), plan, {ord(c) for p in paragraphs for c in p})
+    for indent, (heading, text) in blocks:
+        _print(pages, _printable(heading, missing), 9, indent)
+        if text:
+            _print(pages, _printable(text, missing), 11, indent)
+        pages.gap(6)
+    return ThreadPdf(pages.finish(), missing)

@@ -12,7 +12,6 @@ from tempfile import mkdtemp
 from django.test import TestCase
 from django.utils import timezone
 from pypdf import PdfReader
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from warcio.archiveiterator import ArchiveIterator
 
 from civicsocial.records.foil import attach_item, open_case
@@ -20,7 +19,6 @@ from civicsocial.records.integrity import seal_days
 from civicsocial.records.models import ArchivedItem
 from civicsocial.records.production import Redaction, export_case, verify_production
 from civicsocial.records.tests.helpers import archive, line
-from civicsocial.records.threads import _Page
 
 IMAGE = {"url": "https://cdn.example/p.png", "content_type": "image/png", "data": "iVBORw0KGgo="}
 
@@ -141,11 +139,3 @@ class ThreadPdfTestCase(TestCase):
         # Broken across lines and pages, nothing cut ("example" has one x too).
         self.assertEqual(text.count("x"), 40 * 3001)
         self.assertIn("reply39", text)
-
-    def test_it_wraps_every_line_inside_the_margins(self):
-        page = _Page("title", "Helvetica")
-        text = "short words then " + "W" * 500 + " and more words after it " * 20
-        lines = page._wrap(text, 11, 300)
-        self.assertGreater(len(lines), 5)
-        self.assertTrue(all(stringWidth(x, "Helvetica", 11) <= 300 for x in lines))
-        self.assertEqual("".join(lines).replace(" ", ""), text.replace(" ", ""))
