@@ -21,6 +21,7 @@ from typing import Any
 from fontTools.unicodedata import script
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+from fpdf.fonts import TTFFont
 from fpdf.line_break import Fragment
 from reportlab.lib.pagesizes import letter
 from reportlab.pdfbase import pdfmetrics
@@ -205,5 +206,12 @@ class ShapedPages:
         self.y += points
 
     def finish(self) -> bytes:
-        """The PDF."""
+        """The PDF. HarfBuzz has done the layout (it reads the font file itself), and
+        fpdf2 embeds no layout tables; dropping them first spares fontTools following
+        every substitution while it cuts each font to the glyphs used."""
+        for font in self.document.fonts.values():
+            if isinstance(font, TTFFont):
+                for table in ("GSUB", "GPOS", "GDEF", "JSTF", "BASE"):
+                    if table in font.ttfont:
+                        del font.ttfont[table]
         return bytes(self.document.output())
