@@ -26,6 +26,7 @@ bluesky-network:
 # The demo city, served with live capture: its Bluesky accounts on a local network, with
 # residents replying (without the network, e.g. no npm registry, it runs without live capture).
 demo: install
+	@scripts/system-deps.sh fonts || echo "The Noto fonts could not be installed: thread PDFs print other scripts as U+XXXX."
 	@scripts/bluesky/setup.sh || echo "The local Bluesky network could not be installed: no live capture."
 	CIVICSOCIAL_DEBUG=1 $(BIN)/civicsocial load_demo
 	@echo "Open http://127.0.0.1:$(PORT)/ and log in with a demo login above."
@@ -67,12 +68,14 @@ clean:
 
 # Speed and memory of the archive (BENCH_N scales it: BENCH_N=20000 make bench for a quick run),
 # then capture throughput and lag from the local Bluesky network (CAPTURE_N replies), then
-# triage throughput and the inbox page with INBOX_N items (default 100,000).
-bench: install bluesky-network
+# triage throughput and the inbox page with INBOX_N items (default 100,000), the logo match,
+# and the thread PDFs of productions against the renderer used before issue 15 (THREADS_N).
+bench: install system-deps bluesky-network
 	CIVICSOCIAL_DEBUG=1 $(BIN)/python bench/archive_bench.py
 	CIVICSOCIAL_DEBUG=1 $(BIN)/python bench/capture_bench.py
 	CIVICSOCIAL_DEBUG=1 $(BIN)/python bench/inbox_bench.py
 	CIVICSOCIAL_DEBUG=1 $(BIN)/python bench/logo_bench.py
+	CIVICSOCIAL_DEBUG=1 $(BIN)/python bench/threads_bench.py
 
 # Triage measured on the labelled development set: per-label precision, recall and F1 and the
 # complaints given a deletion ground (a table that must be empty), first on the half of the

@@ -66,23 +66,32 @@ def wrap(text: str, width: float, measure: Callable[[str], float]) -> list[str]:
             if line is not None:
                 lines.append(line)
             line, used = word, needed
-            while used > width:
-                head, line = _split_word(line, width, measure)
-                lines.append(head)
+            if used > width:
+                *heads, line = _split_word(word, width, measure)
+                lines.extend(heads)
                 used = measure(line)
         lines.append(line or "")
     return lines
 
 
-def _split_word(word: str, width: float, measure: Callable[[str], float]) -> tuple[str, str]:
-    """The longest run of whole grapheme clusters that fits (at least one), and the rest."""
-    head, used = "", 0.0
-    for cluster in GRAPHEME.findall(word):
-        needed = measure(cluster)
-        if head and used + needed > width:
-            break
-        head, used = head + cluster, used + needed
-    return head, word[len(head):]
+def _split_word(word: str, width: float, measure: Callable[[str], float]) -> list[str]:
+    """A word wider than a line, cut into lines of whole grapheme clusters (at least one
+    each). Each cut is found by doubling, then halving, the number of clusters tried, so
+    a 3,000-character URL costs a few dozen measures, not one per character."""
+    clusters = GRAPHEME.findall(word)
+    pieces, start = [], 0
+    while start < len(clusters):
+        fits, step = start + 1, 1  # one cluster always goes, even if wider than the line
+        while fits + step <= len(clusters) and measure("".join(clusters[start:fits + step])) <= width:
+            fits, step = fits + step, step * 2
+        while step > 1:
+            step //= 2
+            if fits + step <= len(clusters) and \
+                    measure("".join(clusters[start:fits + step])) <= width:
+                fits += step
+        pieces.append("".join(clusters[start:fits]))
+        start = fits
+    return pieces
 
 
 def _print(pages: Pages, text: str, size: float, indent: float) -> None:
