@@ -40,7 +40,9 @@ RESULTS := var/test-results
 
 test: install system-deps bluesky-network lint
 	rm -rf $(RESULTS) && mkdir -p $(RESULTS)
-	$(MAKE) --no-print-directory test-sqlite test-postgres
+	@# The two databases' passes run side by side, one per core: each keeps its own scratch
+	@# directories, free ports and servers (test_settings.py, with-postgres.sh).
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 	@$(BIN)/python scripts/test-summary.py $(RESULTS)
 
 # Browser tests run in a pytest process of their own (see live_app in conftest.py). Tests
