@@ -47,7 +47,7 @@ EMOJI_SEQUENCE = regex.compile(
     r"|(?:\p{Emoji_Presentation}|\p{Extended_Pictographic}\uFE0F)\p{Emoji_Modifier}?"
     r"[\U000E0020-\U000E007F]*"
     r"(?:\u200D\p{Extended_Pictographic}\uFE0F?\p{Emoji_Modifier}?)*")
-# Invisible by design: they steer shaping or direction and need no glyph of their own.
+# White space: laid out, never looked up in a font.
 INVISIBLE = {"\n", "\t", " "}
 
 
