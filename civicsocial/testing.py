@@ -74,21 +74,29 @@ class BaseTestCase(TestCase):
     """`self.alpha` and `self.bravo` are agencies; `self.people["alpha"][role]` holds a
     person with that role there; `self.ods` is the citywide ODS admin."""
 
-    def setUp(self) -> None:
-        super().setUp()
-        self.ods = make_person("ods")
-        roles.grant_role(None, self.ods, None, Role.ODS_ADMIN)
-        self.alpha = Agency.objects.create(name="Alpha Department", slug="alpha",
-                                           email_domains="alpha.nyc.gov")
-        self.bravo = Agency.objects.create(name="Bravo Department", slug="bravo",
-                                           email_domains="bravo.nyc.gov,bravo.example")
-        self.people: dict[str, dict[str, Person]] = {}
-        for agency in (self.alpha, self.bravo):
-            self.people[agency.slug] = {}
+    ods: Person
+    alpha: Agency
+    bravo: Agency
+    people: dict[str, dict[str, Person]]
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        """The two agencies and their people, made once per class (each test gets them
+        as they were: Django rolls back what a test changes)."""
+        super().setUpTestData()
+        cls.ods = make_person("ods")
+        roles.grant_role(None, cls.ods, None, Role.ODS_ADMIN)
+        cls.alpha = Agency.objects.create(name="Alpha Department", slug="alpha",
+                                          email_domains="alpha.nyc.gov")
+        cls.bravo = Agency.objects.create(name="Bravo Department", slug="bravo",
+                                          email_domains="bravo.nyc.gov,bravo.example")
+        cls.people = {}
+        for agency in (cls.alpha, cls.bravo):
+            cls.people[agency.slug] = {}
             for role in AGENCY_ROLES:
                 person = make_person(f"{agency.slug}-{role}")
                 roles.grant_role(None, person, agency, role)  # as the command line would
-                self.people[agency.slug][role] = person
+                cls.people[agency.slug][role] = person
 
     def person(self, role: str, agency: str = "alpha") -> Person:
         return self.ods if role == Role.ODS_ADMIN else self.people[agency][role]

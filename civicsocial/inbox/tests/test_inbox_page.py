@@ -84,14 +84,18 @@ class InboxPageTestCase(BaseTestCase):
 
     def test_it_lets_a_moderator_mark_an_item_answered(self):
         entry = InboxItem.objects.get(item__item_id="c-2")
-        self.login(self.moderator).post(f"/inbox/{entry.pk}/state/", {"state": "answered"})
+        answer = self.login(self.moderator).post(f"/inbox/{entry.pk}/state/", {"state": "answered"})
+        self.assertRedirects(answer, entry.get_absolute_url())
         entry.refresh_from_db()
         self.assertEqual(entry.state, InboxState.ANSWERED)
         self.assertIsNotNone(entry.reviewed_at)
 
     def test_it_refuses_states_that_need_their_own_action(self):
         entry = InboxItem.objects.get(item__item_id="c-2")
-        self.login(self.moderator).post(f"/inbox/{entry.pk}/state/", {"state": "hidden"})
+        refused = self.login(self.moderator).post(f"/inbox/{entry.pk}/state/", {"state": "hidden"},
+                                                  follow=True)
+        self.assertRedirects(refused, entry.get_absolute_url())
+        self.assertEqual([m.level_tag for m in refused.context["messages"]], ["error"])
         entry.refresh_from_db()
         self.assertEqual(entry.state, InboxState.NEW)
 

@@ -111,5 +111,11 @@ class BrandingAuditTestCase(ProfileSnapshotTestCase):
 
     def test_it_validates_ownership(self):
         self.snapshot({**BRANDED, "name": "Parks Dept"}, picture(True))
+        alpha = self.account
+        self.account = self.approved_account(agency=self.bravo, handle="@bravo_news",
+                                             login_identity="social@bravo.nyc.gov")
+        self.snapshot({**BRANDED, "verified": False}, picture(True))
         bravo = next(r for r in run_checks(self.bravo) if r.pid == "P8")
-        self.assertTrue(all(self.account.handle not in d for d in bravo.details))
+        self.assertFalse(bravo.passed)
+        self.assertTrue(any("@bravo_news" in d for d in bravo.details))  # its own failure
+        self.assertFalse(any(alpha.handle in d for d in bravo.details))  # never alpha's

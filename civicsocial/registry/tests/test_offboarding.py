@@ -1,6 +1,7 @@
 """P10: individual official accounts are public property and stay when the person leaves."""
 
 from django.core.exceptions import ValidationError
+from django.urls import get_resolver
 
 from civicsocial.registry import services
 from civicsocial.registry.models import Account, AccountType, Role
@@ -63,9 +64,14 @@ class OffboardingTestCase(BaseTestCase):
 
     def test_it_has_no_way_to_delete_an_account(self):
         self.login(self.ods)
-        for path in (f"/accounts/{self.account.pk}/delete/", f"/api/accounts/{self.account.pk}"):
-            self.client.delete(path)
-            self.client.post(path)
+        page, api = f"/accounts/{self.account.pk}/", f"/api/accounts/{self.account.pk}"
+        self.assertEqual(self.client.get(page).status_code, 200)  # both exist...
+        self.assertEqual(self.client.get(api).status_code, 200)
+        self.assertEqual(self.client.delete(api).status_code, 405)  # ...and neither deletes
+        self.assertIn(self.client.delete(page).status_code, (200, 405))
+        self.assertIn(self.client.post(page).status_code, (200, 405))
+        names = [p.name or "" for p in get_resolver().url_patterns if hasattr(p, "name")]
+        self.assertFalse([n for n in names if "delete" in n and "account" in n])
         self.assertTrue(Account.objects.filter(pk=self.account.pk).exists())
 
     def test_it_validates_ownership(self):

@@ -29,7 +29,9 @@ def test_it_refuses_to_start_in_production_without_allowed_hosts():
 
 def test_it_rejects_a_short_secret_key():
     result = run_cli("check", CIVICSOCIAL_SECRET_KEY="short")
+    assert result.returncode == 2
     assert "at least 32 characters" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_it_starts_with_complete_production_settings(tmp_path):
@@ -48,11 +50,13 @@ def test_it_lists_operator_commands_in_help():
 
 def test_it_rejects_a_capture_interval_that_is_not_a_number():
     result = run_cli("check", CIVICSOCIAL_DEBUG="1", CIVICSOCIAL_CAPTURE_INTERVAL="5 minutes")
-    assert result.returncode != 0
+    assert result.returncode == 2
     assert "CIVICSOCIAL_CAPTURE_INTERVAL must be a number, not '5 minutes'" in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_it_rejects_a_capture_interval_too_short_for_the_platforms():
     result = run_cli("check", CIVICSOCIAL_DEBUG="1", CIVICSOCIAL_CAPTURE_INTERVAL="1")
+    assert result.returncode == 2
     assert "must be at least 10" in result.stderr
+    assert "Traceback" not in result.stderr
