@@ -15,6 +15,7 @@ from civicsocial.inbox import routing
 from civicsocial.inbox.location import find_location
 from civicsocial.inbox.models import InboxItem, InboxLabel, InboxState
 from civicsocial.inbox.triage import Comment, triage_many
+from civicsocial.records.archive import ArchiveResult
 from civicsocial.records.models import ArchivedItem, ItemKind, ItemVersion
 from civicsocial.registry.models import Person
 from civicsocial.security import audit
@@ -82,6 +83,12 @@ def triage_new_items(batch: int = BATCH, among: list[int] | None = None) -> int:
             return added
 
 
+
+
+def triage_archived(result: ArchiveResult) -> None:
+    """Receiver of every archived batch (subscribed in apps.py): its new items into the
+    inbox at once."""
+    triage_captured(result.new_items)
 
 
 def triage_captured(item_pks: list[int]) -> None:

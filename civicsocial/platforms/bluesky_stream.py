@@ -15,9 +15,7 @@ import threading
 from typing import Any
 
 from atproto import CAR, FirehoseSubscribeReposClient, models, parse_subscribe_repos_message
-from django.db import transaction
 
-from civicsocial.inbox.services import triage_captured
 from civicsocial.platforms.adapters.base import PlatformError
 from civicsocial.platforms.adapters.bluesky import POST, PROFILE, BlueskyAdapter, reply_uris
 from civicsocial.platforms.capture import (
@@ -27,7 +25,7 @@ from civicsocial.platforms.capture import (
     removal_line,
 )
 from civicsocial.platforms.models import StreamCursor
-from civicsocial.records.archive import archive_captures
+from civicsocial.records.announce import archive_and_announce
 from civicsocial.records.models import ArchivedItem
 from civicsocial.registry.models import Account
 
@@ -111,15 +109,12 @@ class FirehoseConsumer:
             return
         self._unsaved += 1
         if captures or self._unsaved >= SAVE_EVERY:
-            new_items: list[int] = []
-            with transaction.atomic():
-                if captures:
-                    result = archive_captures(captures)
-                    self.archived += sum(n for k, n in result.counts.items() if k != "unchanged")
-                    new_items = result.new_items
-                StreamCursor.objects.filter(pk=self.cursor.pk).update(seq=seq)
+            # The cursor is saved with what it covers; triage and the branding audit are
+            # told after the commit (the write lock is not held for them).
+            result = archive_and_announce(captures, alongside=lambda _: StreamCursor.objects
+                                          .filter(pk=self.cursor.pk).update(seq=seq))
+            self.archived += sum(n for k, n in result.counts.items() if k != "unchanged")
             self._unsaved = 0
-            triage_captured(new_items)  # after the commit: the write lock is not held for it
         self.cursor.seq = seq
         if self._client is not None:
             self._client.update_params({"cursor": seq})  # a reconnect resumes here

@@ -13,16 +13,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from civicsocial.inbox.services import triage_captured
 from civicsocial.platforms.adapters import adapter_for
 from civicsocial.platforms.adapters.base import Capability, PlatformAdapter, PlatformError
 from civicsocial.platforms.models import CaptureState
-from civicsocial.policy.branding import audit_new_profiles
-from civicsocial.records.archive import archive_captures
+from civicsocial.records.announce import archive_and_announce
+from civicsocial.records.archive import ArchiveResult
 from civicsocial.records.capture import Capture, CaptureError, parse_capture
 from civicsocial.records.models import ArchivedItem, ItemKind
 from civicsocial.registry.models import Account, AccountStatus
@@ -112,8 +110,8 @@ def capture_account(account: Account, adapter: PlatformAdapter | None = None) ->
         log.warning("capture of %s failed: %s", account.handle, report.error)
         return report
     captures, report.rejected = parse_lines(lines, account.handle)
-    with transaction.atomic():
-        archived = archive_captures(captures)
+
+    def save_state(archived: ArchiveResult) -> None:  # with the captures, or not at all
         report.counts = dict(archived.counts)
         report.lag_seconds = _lag(captures, state.last_success_at)
         versions = sum(n for change, n in archived.counts.items() if change != "unchanged")
@@ -121,9 +119,9 @@ def capture_account(account: Account, adapter: PlatformAdapter | None = None) ->
             cursor=result.cursor, last_attempt_at=started, last_success_at=timezone.now(),
             last_error="; ".join(report.rejected)[:2000], last_lag_seconds=report.lag_seconds,
             versions_archived=F("versions_archived") + versions)
+
+    archive_and_announce(captures, alongside=save_state)  # then triage, the branding audit
     report.ok = True
-    audit_new_profiles(account)  # P8, on every new profile snapshot
-    triage_captured(archived.new_items)  # new comments into the inbox, at once
     return report
 
 

@@ -19,12 +19,11 @@ from typing import Any
 
 from mastodon import StreamListener
 
-from civicsocial.inbox.services import triage_captured
 from civicsocial.platforms.adapters import adapter_for
 from civicsocial.platforms.adapters.base import PlatformError
 from civicsocial.platforms.adapters.mastodon import MastodonAdapter
 from civicsocial.platforms.capture import capture_account, parse_lines, removal_line
-from civicsocial.records.archive import archive_captures
+from civicsocial.records.announce import archive_and_announce
 from civicsocial.records.models import ArchivedItem
 from civicsocial.registry.models import Account
 
@@ -92,9 +91,8 @@ class MastodonStream:
         for message in rejected:
             log.warning("unreadable status for %s: %s", self.account.handle, message)
         if captures:
-            result = archive_captures(captures)
+            result = archive_and_announce(captures)
             self.archived += sum(n for k, n in result.counts.items() if k != "unchanged")
-            triage_captured(result.new_items)
 
     def _follow(self, events: queue.Queue[Event], handle: Any, stop: threading.Event) -> None:
         while not stop.is_set() and (handle.is_alive() or not events.empty()):

@@ -25,9 +25,10 @@ from django.utils import timezone
 
 from civicsocial.policy.logo import MATCH_AT, LogoOutcome, logo_verdict
 from civicsocial.policy.models import BrandingAudit, LogoDecision
+from civicsocial.records.archive import ArchiveResult
 from civicsocial.records.hashing import sha256_hex
 from civicsocial.records.media import media_path
-from civicsocial.records.models import Change, ItemKind, ItemVersion
+from civicsocial.records.models import ArchivedItem, Change, ItemKind, ItemVersion
 from civicsocial.registry.models import Account, AccountType, ApplicationStatus, Person
 from civicsocial.security import audit as audit_log
 from civicsocial.security.permissions import is_ods_admin
@@ -179,6 +180,27 @@ def avatar_bytes(avatar_sha256: str) -> bytes | None:
         return None
     path = media_path(avatar_sha256)
     return path.read_bytes() if path.exists() else None
+
+
+def audit_archived(result: ArchiveResult) -> None:
+    """Receiver of every archived batch (subscribed in apps.py): audit the accounts whose
+    profile it gave a new version."""
+    accounts = ArchivedItem.objects.filter(pk__in=result.changed_items, kind=ItemKind.PROFILE) \
+        .values_list("stream__account_id", flat=True).distinct()
+    for account in Account.objects.filter(pk__in=list(accounts)):
+        audit_new_profiles(account)
+
+
+def audit_unaudited() -> int:
+    """The sweep (the worker every five minutes, `civicsocial branding audit`): audit each
+    profile snapshot no audit has judged yet, whatever stopped it at capture; returns how
+    many were audited."""
+    accounts = ItemVersion.objects.filter(
+        item__kind=ItemKind.PROFILE, content__isnull=False, branding_audit__isnull=True,
+        stream__account__isnull=False).exclude(change=Change.DELETED) \
+        .values_list("stream__account_id", flat=True).distinct()
+    return sum(len(audit_new_profiles(account))
+               for account in Account.objects.filter(pk__in=list(accounts)))
 
 
 def audit_new_profiles(account: Account) -> list[BrandingAudit]:

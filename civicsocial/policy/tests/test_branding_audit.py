@@ -5,12 +5,14 @@ lists failing accounts with the snapshot as evidence."""
 from __future__ import annotations
 
 import base64
+import io
 from datetime import timedelta
 
+from django.core.management import call_command
 from django.utils import timezone
 
 from civicsocial.platforms.adapters.base import profile_text
-from civicsocial.policy.branding import audit_new_profiles, judge
+from civicsocial.policy.branding import audit_new_profiles, audit_unaudited, judge
 from civicsocial.policy.checks import run_checks
 from civicsocial.policy.logo import LogoOutcome
 from civicsocial.policy.logo_reference import draw_reference_logo
@@ -119,3 +121,28 @@ class BrandingAuditTestCase(ProfileSnapshotTestCase):
         self.assertFalse(bravo.passed)
         self.assertTrue(any("@bravo_news" in d for d in bravo.details))  # its own failure
         self.assertFalse(any(alpha.handle in d for d in bravo.details))  # never alpha's
+
+
+class BrandingSweepTestCase(ProfileSnapshotTestCase):
+    def snapshot_unannounced(self) -> None:
+        """A snapshot archived without the audit hearing of it (the audit was down)."""
+        archive_captures([parse_capture({
+            "platform": "bluesky", "account": self.account.handle, "item_id": "profile",
+            "kind": "profile", "author": self.account.handle,
+            "text": profile_text("Parks Dept", BRANDED["bio"], [], True),
+            "created_at": "2026-01-01T00:00:00Z", "captured_at": timezone.now().isoformat(),
+            "raw": {"profile": {**BRANDED, "name": "Parks Dept"}}})])
+
+    def test_it_audits_what_the_audit_after_capture_missed(self):
+        self.snapshot_unannounced()
+        self.assertFalse(BrandingAudit.objects.exists())
+        self.assertEqual(audit_unaudited(), 1)
+        self.assertEqual(audit_unaudited(), 0)  # once
+        failures = " ".join(BrandingAudit.objects.get().failures)
+        self.assertIn("does not show it is city property", failures)
+
+    def test_it_sweeps_from_the_command_line(self):
+        self.snapshot_unannounced()
+        out = io.StringIO()
+        call_command("branding", "audit", stdout=out)
+        self.assertEqual(out.getvalue().strip(), "1 profile snapshot(s) audited")

@@ -1,5 +1,7 @@
 """`civicsocial branding logo IMAGE...`: whether each picture shows the configured city
-logo (P8): one line per image, its path, `match`, `no-match` or `unsure`, and the score."""
+logo (P8): one line per image, its path, `match`, `no-match` or `unsure`, and the score.
+`civicsocial branding audit`: audit every archived profile snapshot not audited yet (the
+worker's sweep, by hand)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from civicsocial.policy.branding import audit_unaudited
 from civicsocial.policy.logo import MATCH_AT, UNSURE_AT, logo_verdict
 from civicsocial.text import for_terminal
 
@@ -19,8 +22,12 @@ class Command(BaseCommand):
         commands = parser.add_subparsers(dest="command", required=True)
         logo = commands.add_parser("logo", help="does each image show the city's logo?")
         logo.add_argument("images", nargs="+", help="image files (PNG, JPEG, WebP, GIF)")
+        commands.add_parser("audit", help="audit every profile snapshot not audited yet")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["command"] == "audit":
+            self.stdout.write(f"{audit_unaudited()} profile snapshot(s) audited")
+            return
         unreadable = 0
         for name in options["images"]:
             path = Path(name)

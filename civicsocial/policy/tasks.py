@@ -1,0 +1,15 @@
+"""The branding audit's sweep, run by the Huey worker (`civicsocial worker`): every five
+minutes, audit each profile snapshot the audit after capture missed (P8)."""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import HUEY, db_periodic_task
+
+from civicsocial.policy.branding import audit_unaudited
+
+
+@db_periodic_task(crontab(minute="*/5"))
+@HUEY.lock_task("audit-profiles")
+def audit_profiles() -> None:
+    audit_unaudited()

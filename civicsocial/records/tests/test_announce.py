@@ -1,0 +1,64 @@
+"""Issue 16: capture archives through one seam, and the apps that care are told after
+the commit. A receiver that fails is logged; it never undoes or stops archiving."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from django.test import TestCase
+
+from civicsocial.records import announce
+from civicsocial.records.announce import archive_and_announce, on_archived
+from civicsocial.records.archive import ArchiveResult
+from civicsocial.records.capture import parse_capture
+from civicsocial.records.models import ArchivedItem
+from civicsocial.records.tests.helpers import line
+
+APPS = Path(__file__).resolve().parents[2]
+
+
+class AnnounceTestCase(TestCase):
+    def setUp(self) -> None:
+        self.heard: list[ArchiveResult] = []
+        self.saved = list(announce._receivers)
+        self.addCleanup(lambda: announce._receivers.__setitem__(slice(None), self.saved))
+
+    def test_it_tells_every_receiver_even_after_one_fails(self):
+        def broken(result: ArchiveResult) -> None:
+            raise RuntimeError("triage is down")
+
+        on_archived(broken)
+        on_archived(self.heard.append)
+        on_archived(self.heard.append)  # subscribing twice is subscribing once
+        with self.assertLogs("civicsocial.records.announce", "ERROR") as logs:
+            result = archive_and_announce([parse_capture(line("c1"))])
+        self.assertIn("its sweep retries", logs.output[0])
+        self.assertEqual(self.heard, [result])
+        self.assertTrue(ArchivedItem.objects.filter(item_id="c1").exists())  # kept
+
+    def test_it_saves_what_goes_alongside_in_the_same_transaction(self):
+        def refuse(result: ArchiveResult) -> None:
+            raise RuntimeError("the cursor could not be saved")
+
+        on_archived(self.heard.append)
+        with self.assertRaises(RuntimeError):
+            archive_and_announce([parse_capture(line("c1"))], alongside=refuse)
+        self.assertFalse(ArchivedItem.objects.filter(item_id="c1").exists())  # all or nothing
+        self.assertEqual(self.heard, [])  # nothing announced that was not kept
+
+    def test_it_announces_nothing_when_nothing_changed(self):
+        archive_and_announce([parse_capture(line("c1"))])
+        on_archived(self.heard.append)
+        archive_and_announce([parse_capture(line("c1"))])  # the same capture again
+        self.assertEqual(self.heard, [])
+
+    def test_it_keeps_records_and_platforms_below_the_inbox_and_policy(self):
+        for app in ("records", "platforms"):
+            for path in (APPS / app).rglob("*.py"):
+                if "tests" in path.parts or path.name in ("live_demo.py", "demo_comments.py"):
+                    continue
+                for node in ast.walk(ast.parse(path.read_text())):
+                    if isinstance(node, ast.ImportFrom) and node.module:
+                        self.assertFalse(node.module.startswith(("civicsocial.inbox", "civicsocial.policy")),
+                                         f"{path.relative_to(APPS)} imports {node.module}")
