@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import F, Q
 from django.utils import timezone
 
-from civicsocial.platforms.adapters import adapter_for
+from civicsocial.platforms.adapters import adapter_for, captured_platforms
 from civicsocial.platforms.adapters.base import Capability, PlatformAdapter, PlatformError
 from civicsocial.platforms.models import CaptureState
 from civicsocial.records.announce import archive_and_announce
@@ -26,7 +26,6 @@ from civicsocial.records.models import ArchivedItem, ItemKind
 from civicsocial.registry.models import Account, AccountStatus
 
 log = logging.getLogger(__name__)
-CAPTURED = ["bluesky", "mastodon"]  # platforms with an adapter
 
 
 @dataclass
@@ -128,7 +127,7 @@ def capture_account(account: Account, adapter: PlatformAdapter | None = None) ->
 def capturable_accounts(handle: str = "", platform: str = "") -> list[Account]:
     """Active registered accounts on platforms we can capture from."""
     accounts = Account.objects.filter(status=AccountStatus.ACTIVE,
-                                      platform__in=[platform] if platform else CAPTURED)
+                                      platform__in=[platform] if platform else captured_platforms())
     if handle:
         accounts = accounts.filter(handle__iexact=handle)
     return list(accounts.select_related("agency"))

@@ -1,38 +1,57 @@
-"""Platform adapters: one module per platform, one interface (base.PlatformAdapter)."""
+"""Platform adapters: one module per platform, one interface (base.PlatformAdapter), and
+one registry (`ADAPTERS`) saying which platforms have one and how each is built. A new
+platform is a module and a line here; capture, capabilities and the pages follow."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils.module_loading import import_string
+
 from civicsocial.platforms.adapters.base import Capability, NotSupported, PlatformAdapter
+from civicsocial.platforms.credentials import Credentials, bluesky_verifiers, credentials_for
 from civicsocial.registry.models import Account
+
+
+@dataclass(frozen=True)
+class Registered:
+    """A platform's adapter class (imported on first use: the SDKs are heavy) and how an
+    adapter is built for one account from its credentials."""
+
+    adapter: str
+    build: Callable[[type[PlatformAdapter], Account, Credentials], PlatformAdapter]
+
+    def adapter_class(self) -> type[PlatformAdapter]:
+        """The adapter class."""
+        return import_string(self.adapter)
+
+
+ADAPTERS: dict[str, Registered] = {
+    "bluesky": Registered(
+        "civicsocial.platforms.adapters.bluesky.BlueskyAdapter",
+        lambda cls, account, found: cls(found.service, found.identifier, found.secret,  # type: ignore[call-arg]
+                                        verifiers=bluesky_verifiers())),
+    "mastodon": Registered(
+        "civicsocial.platforms.adapters.mastodon.MastodonAdapter",
+        lambda cls, account, found: cls(found.service, account.handle, found.secret)),  # type: ignore[call-arg]
+}
+
+
+def captured_platforms() -> list[str]:
+    """The platforms that have an adapter, so their accounts are captured."""
+    return list(ADAPTERS)
 
 
 def adapter_for(account: Account) -> PlatformAdapter:
     """The adapter that speaks for this account, with its credentials."""
-    from civicsocial.platforms.credentials import credentials_for
-
-    if account.platform == "bluesky":
-        from civicsocial.platforms.adapters.bluesky import BlueskyAdapter
-        from civicsocial.platforms.credentials import bluesky_verifiers
-
-        found = credentials_for(account)
-        return BlueskyAdapter(found.service, found.identifier, found.secret,
-                              verifiers=bluesky_verifiers())
-    if account.platform == "mastodon":
-        from civicsocial.platforms.adapters.mastodon import MastodonAdapter
-
-        found = credentials_for(account)
-        return MastodonAdapter(found.service, account.handle, found.secret)
-    raise NotSupported(f"capture from {account.get_platform_display()} is not built yet")
+    registered = ADAPTERS.get(account.platform)
+    if registered is None:
+        raise NotSupported(f"capture from {account.get_platform_display()} is not built yet")
+    return registered.build(registered.adapter_class(), account, credentials_for(account))
 
 
 def capabilities_of(platform: str) -> frozenset[Capability]:
     """What the platform's adapter can do (empty for a platform with no adapter yet)."""
-    if platform == "bluesky":
-        from civicsocial.platforms.adapters.bluesky import BlueskyAdapter
-
-        return BlueskyAdapter.capabilities
-    if platform == "mastodon":
-        from civicsocial.platforms.adapters.mastodon import MastodonAdapter
-
-        return MastodonAdapter.capabilities
-    return frozenset()
+    registered = ADAPTERS.get(platform)
+    return registered.adapter_class().capabilities if registered else frozenset()
