@@ -22,9 +22,9 @@ from civicsocial.inbox.triage import LABELS
 from civicsocial.records import foil
 from civicsocial.records.models import FoilCase
 from civicsocial.registry.models import Account, Agency
-from civicsocial.registry.views import form_page, posted
 from civicsocial.security import audit
 from civicsocial.security.permissions import Action, agencies_for, can, require, require_somewhere
+from civicsocial.web import form_page, posted
 
 PER_PAGE = 50
 COUNT_CAP = 10_000

@@ -27,9 +27,7 @@ from civicsocial.records.production import production_path, request_production
 from civicsocial.records.search.query import QueryError
 from civicsocial.records.search.service import Filters, highlight, search_page
 from civicsocial.records.tasks import build_production
-from civicsocial.registry.forms import DateInput
 from civicsocial.registry.models import Agency
-from civicsocial.registry.views import form_page, posted
 from civicsocial.security import audit
 from civicsocial.security.permissions import (
     Action,
@@ -39,6 +37,7 @@ from civicsocial.security.permissions import (
     require,
     require_somewhere,
 )
+from civicsocial.web import DateInput, form_page, posted
 
 PER_PAGE = 50
 

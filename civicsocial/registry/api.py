@@ -16,6 +16,7 @@ from civicsocial.http import AuthedRequest
 from civicsocial.registry import forms, services
 from civicsocial.registry.models import Account, AccountStatus, Agency, Application
 from civicsocial.security.permissions import Action, agencies_for, require, visible_agencies
+from civicsocial.web import visible_or_404
 
 router = Router(tags=["registry"])
 
@@ -128,10 +129,6 @@ def validated(form: BaseForm) -> dict[str, Any]:
     return form.cleaned_data
 
 
-def _visible(request: AuthedRequest, queryset: QuerySet[Any], pk: int) -> Any:
-    return get_object_or_404(queryset.filter(agency__in=visible_agencies(request.user)), pk=pk)
-
-
 @router.get("/agencies", response=list[AgencyOut])
 def list_agencies(request: AuthedRequest) -> QuerySet[Agency]:
     return visible_agencies(request.user).select_related("central_contact")
@@ -159,12 +156,12 @@ def list_accounts(request: AuthedRequest, agency: str | None = None, platform: s
 
 @router.get("/accounts/{account_id}", response=AccountOut)
 def get_account(request: AuthedRequest, account_id: int) -> Account:
-    return _visible(request, Account.objects.select_related("agency"), account_id)
+    return visible_or_404(request, Account.objects.select_related("agency"), pk=account_id)
 
 
 @router.patch("/accounts/{account_id}", response=AccountOut)
 def patch_account(request: AuthedRequest, account_id: int, payload: AccountPatch) -> Account:
-    account = _visible(request, Account.objects.select_related("agency"), account_id)
+    account = visible_or_404(request, Account.objects.select_related("agency"), pk=account_id)
     require(request.user, Action.EDIT_ACCOUNT, account.agency)
     given = payload.dict(exclude_unset=True)
     reason = given.pop("reason")
@@ -187,7 +184,7 @@ def list_applications(request: AuthedRequest, status: str | None = None) -> Quer
 
 @router.get("/applications/{application_id}", response=ApplicationOut)
 def get_application(request: AuthedRequest, application_id: int) -> Application:
-    return _visible(request, Application.objects.select_related("agency"), application_id)
+    return visible_or_404(request, Application.objects.select_related("agency"), pk=application_id)
 
 
 @router.post("/applications", response={201: ApplicationOut})
@@ -197,7 +194,7 @@ def create_application(request: AuthedRequest, payload: ApplicationIn) -> Status
     require(request.user, Action.APPLY, agency)
     previous = None
     if payload.previous_id is not None:
-        previous = _visible(request, Application.objects.all(), payload.previous_id)
+        previous = visible_or_404(request, Application.objects.all(), pk=payload.previous_id)
         if previous.status != "denied":
             raise ValidationError({"previous_id": "Only a denied application can be re-applied for."})
     data = payload.dict(exclude={"submit", "previous_id"})
@@ -212,7 +209,7 @@ def create_application(request: AuthedRequest, payload: ApplicationIn) -> Status
 @router.post("/applications/{application_id}/decision", response=ApplicationOut)
 def decide(request: AuthedRequest, application_id: int, payload: DecisionIn) -> Application:
     """ODS approves (registering the account) or denies, with a reason (P2)."""
-    application = _visible(request, Application.objects.select_related("agency"), application_id)
+    application = visible_or_404(request, Application.objects.select_related("agency"), pk=application_id)
     require(request.user, Action.DECIDE_APPLICATION, application.agency)
     cleaned = validated(forms.DecisionForm(payload.dict()))
     return services.decide_application(request.user, application,
@@ -222,7 +219,7 @@ def decide(request: AuthedRequest, application_id: int, payload: DecisionIn) -> 
 @router.post("/applications/{application_id}/counsel-signoff", response=ApplicationOut)
 def signoff(request: AuthedRequest, application_id: int, payload: ReasonIn) -> Application:
     """Agency counsel signs off a campaign account (P9)."""
-    application = _visible(request, Application.objects.select_related("agency"), application_id)
+    application = visible_or_404(request, Application.objects.select_related("agency"), pk=application_id)
     require(request.user, Action.COUNSEL_SIGNOFF, application.agency)
     cleaned = validated(forms.ReasonForm(payload.dict()))
     return services.counsel_signoff(request.user, application, cleaned["reason"])
@@ -230,7 +227,7 @@ def signoff(request: AuthedRequest, application_id: int, payload: ReasonIn) -> A
 
 @router.post("/applications/{application_id}/withdraw", response=ApplicationOut)
 def withdraw(request: AuthedRequest, application_id: int, payload: ReasonIn) -> Application:
-    application = _visible(request, Application.objects.select_related("agency"), application_id)
+    application = visible_or_404(request, Application.objects.select_related("agency"), pk=application_id)
     require(request.user, Action.APPLY, application.agency)
     cleaned = validated(forms.ReasonForm(payload.dict()))
     return services.withdraw_application(request.user, application, cleaned["reason"])

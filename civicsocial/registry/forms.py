@@ -23,13 +23,10 @@ from civicsocial.registry.models import (
     Role,
 )
 from civicsocial.text import validate_identity
+from civicsocial.web import DateInput
 
 HANDLE_MAX = 100
 TEXT_MAX = 5000
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class ApplicationForm(forms.ModelForm):

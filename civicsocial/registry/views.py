@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.forms import BaseForm, Form
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -39,44 +35,7 @@ from civicsocial.security.permissions import (
     require,
     visible_agencies,
 )
-
-
-def posted(request: HttpRequest) -> Any:
-    """Form data to bind on a POST (even an empty one), None otherwise."""
-    return request.POST if request.method == "POST" else None
-
-
-def visible_or_404(request: AuthedRequest, queryset: QuerySet[Any], **lookup: Any) -> Any:
-    """An object whose agency the person may see; 404 otherwise (no existence leak)."""
-    return get_object_or_404(queryset.filter(agency__in=visible_agencies(request.user)), **lookup)
-
-
-def apply_errors(form: BaseForm, error: ValidationError) -> None:
-    """Put a service's ValidationError onto the form, field by field where it can."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def form_page(request: AuthedRequest, form: BaseForm, title: str, on_valid: Callable[[], Any],
-              done: str, cancel: str, intro: str = "", submit: str = "Save") -> HttpResponse:
-    """Render `form`; on a valid POST call `on_valid` and redirect to `done`."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                result = on_valid()
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"{title}: done.")
-            target = result.get_absolute_url() if result is not None and not done else done
-            return redirect(target)
-    return render(request, "form.html", {"form": form, "title": title, "cancel": cancel,
-                                         "intro": intro, "submit": submit},
-                  status=400 if request.method == "POST" else 200)
-
+from civicsocial.web import form_page, posted, visible_or_404
 
 # -- home, agencies -------------------------------------------------------------------------
 

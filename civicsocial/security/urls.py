@@ -1,0 +1,17 @@
+"""Logging in and out, the second factor, enrolment codes.
+(Included by the project's urls.py.)"""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from civicsocial.security import views
+
+urlpatterns = [
+    path("login/", auth_views.LoginView.as_view(template_name="security/login.html",
+                                                redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("second-factor/setup/", views.second_factor_setup, name="second-factor-setup"),
+    path("second-factor/verify/", views.second_factor_verify,
+         name="second-factor-verify"),
+    path("people/<int:pk>/enrolment-code/", views.enrolment_code, name="enrolment-code"),
+]
