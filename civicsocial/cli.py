@@ -14,13 +14,14 @@ OPERATOR_COMMANDS = {
     "worker": "run background work on its own (productions, captures, firehose; Huey)",
     "capture": "capture the accounts now (--once) or follow the Bluesky firehose (--stream)",
     "load_demo": "load the demo city (idempotent)",
+    "demo_code": "the current second-factor code of a demo login (development mode only)",
     "create_ods_admin": "create or update a citywide ODS administrator",
     "accounts": "list registered accounts (table, csv or json)",
     "import_accounts": "register existing accounts from a CSV list (P1), line-numbered errors",
     "archive": "import captures, search, verify, seal, retention, holds, disposal (P25, P27)",
     "foil": "FOIL cases: open, list, export a production, verify a production (P26)",
     "compliance": "the compliance report, per agency and citywide (table or json)",
-    "branding": "branding logo IMAGE...: does each show the city's logo? match/no-match/unsure (P8)",
+    "branding": "logo IMAGE...: does each show the city's logo? audit: audit new snapshots (P8)",
     "triage": "label comments from a JSON-lines file, with reasons (--evaluate: P/R/F1)",
     "reviewalerts": "alert moderators about inboxes overdue for their daily review (P21)",
     "referrals": "refresh the status of open 311 service requests (Open311, P23)",
@@ -34,7 +35,8 @@ NO_AUTO_MIGRATE = {"help", "makemigrations", "migrate", "check", "version", "sql
                    "showmigrations", "shell", "dbshell", "test"}
 
 
-def _usage() -> str:
+def usage() -> str:
+    """What `civicsocial --help` prints (the README shows it, checked by a test)."""
     width = max(len(name) for name in OPERATOR_COMMANDS)
     lines = ["usage: civicsocial COMMAND [options]   (civicsocial COMMAND --help for options)",
              "", "Commands for operators:"]
@@ -58,7 +60,7 @@ def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civicsocial.settings")
     if len(argv) < 2 or argv[1] in {"-h", "--help"}:
-        print(_usage())
+        print(usage())
         return
     from django.core.exceptions import ImproperlyConfigured, ValidationError
 
