@@ -45,8 +45,8 @@ def rewrite(text: str) -> str:
         pattern = re.compile(r"```\n" + re.escape(first) + r"\n.*?```", re.DOTALL)
         if not pattern.search(text):
             raise ValueError(f"README.md has no block starting with {first!r}")
-        replacement = f"```\n{block}\n```"
-        text = pattern.sub(lambda _, new=replacement: new, text, count=1)
+        start, end = pattern.search(text).span()  # type: ignore[union-attr]  # found above
+        text = f"{text[:start]}```\n{block}\n```{text[end:]}"
     return text
 
 
