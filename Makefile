@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 PYTHON ?= python3
 PORT ?= 8000
 
-.PHONY: install system-deps bluesky-network demo test lint typecheck test-sqlite test-postgres test-clock clean bench eval
+.PHONY: install system-deps bluesky-network demo test test-fast lint typecheck test-sqlite test-postgres test-clock clean bench eval
 
 install: $(VENV)/.installed
 
@@ -50,6 +50,11 @@ test: install system-deps bluesky-network lint
 # pass runs them, the PostgreSQL pass would only repeat them.
 pytest_runs = $(BIN)/pytest $(2) --junitxml=$(RESULTS)/$(1).xml && \
 	$(BIN)/pytest -m browser --junitxml=$(RESULTS)/$(1)-browser.xml
+
+# A quick inner loop: SQLite, without the tests marked network, slow, figures or browser.
+# `make test` still runs everything, on both databases.
+test-fast: install
+	CIVICSOCIAL_DEBUG=1 DATABASE_URL= $(BIN)/pytest -m "not browser and not network and not slow and not figures"
 
 test-sqlite: install
 	mkdir -p $(RESULTS)

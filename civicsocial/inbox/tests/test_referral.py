@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from io import StringIO
 
+import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
@@ -138,3 +139,7 @@ class ReferralTestCase(BaseTestCase):
         counsel = self.login(self.person(Role.COUNSEL))
         self.assertEqual(counsel.get(f"/inbox/{entry.pk}/refer/").status_code, 403)
         self.assertEqual(self.state.requests, {})
+
+
+# Marked for `make test-fast` to leave out (pyproject.toml says what each marker means).
+pytestmark = [pytest.mark.network]

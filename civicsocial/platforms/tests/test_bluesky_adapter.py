@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import io
 
+import pytest
 from django.test import SimpleTestCase
 from PIL import Image
 
@@ -101,3 +102,7 @@ class BlueskyAdapterTestCase(SimpleTestCase):
         with self.assertRaisesRegex(PlatformError, "refused the account's credentials") as caught:
             stranger.read_since("")
         self.assertIsNone(caught.exception.retry_after)
+
+
+# Marked for `make test-fast` to leave out (pyproject.toml says what each marker means).
+pytestmark = [pytest.mark.network]

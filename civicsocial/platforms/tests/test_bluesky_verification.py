@@ -4,6 +4,7 @@ audits the mark). Against the reference PDS on loopback."""
 
 from __future__ import annotations
 
+import pytest
 from django.test import SimpleTestCase
 
 from civicsocial.platforms.tests.bluesky import adapter, new_account, shared_network
@@ -42,3 +43,7 @@ class BlueskyVerificationTestCase(SimpleTestCase):
         self.verifier.vouch_for(city.did, city.handle, "NYC Health")
         city.update_profile("Totally Real Health Dept", "Official account of the city.")
         self.assertFalse(city.read_profile()["raw"]["profile"]["verified"])
+
+
+# Marked for `make test-fast` to leave out (pyproject.toml says what each marker means).
+pytestmark = [pytest.mark.network]

@@ -13,6 +13,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from civicsocial.platforms.credentials import secret_variable
 from civicsocial.platforms.tests.bluesky import adapter, new_account, shared_network
 from civicsocial.records.tests.test_import_kill import rows
@@ -73,3 +75,6 @@ def test_it_loses_and_duplicates_nothing_when_the_worker_is_killed(
     assert after_kills == uninterrupted
     assert _cli(killed, "archive", "verify") is False
 
+
+# Marked for `make test-fast` to leave out (pyproject.toml says what each marker means).
+pytestmark = [pytest.mark.network, pytest.mark.slow]

@@ -7,6 +7,7 @@ import os
 from io import StringIO
 from unittest import mock
 
+import pytest
 from django.core.management import CommandError, call_command
 
 from civicsocial.testing import BaseTestCase
@@ -21,3 +22,7 @@ class CaptureStreamCommandTestCase(BaseTestCase):
         with mock.patch.dict(os.environ, environ, clear=True), \
                 self.assertRaisesRegex(CommandError, "nothing streams"):
             call_command("capture", "--stream", stdout=StringIO())
+
+
+# Marked for `make test-fast` to leave out (pyproject.toml says what each marker means).
+pytestmark = [pytest.mark.network]

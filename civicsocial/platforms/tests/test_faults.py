@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
 from civicsocial.platforms.adapters.bluesky import BlueskyAdapter
 from civicsocial.platforms.capture import capture_account
 from civicsocial.platforms.models import CaptureState
@@ -80,3 +82,7 @@ class FaultTestCase(BaseTestCase):
         self.assertIn("rate limited", report.error)
         self.assertEqual(len(waits), 2)
         self.assertTrue(all(w >= 2 for w in waits), waits)
+
+
+# Marked for `make test-fast` to leave out (pyproject.toml says what each marker means).
+pytestmark = [pytest.mark.network, pytest.mark.slow]

@@ -10,6 +10,8 @@ import time
 from collections.abc import Callable
 from unittest import mock
 
+import pytest
+
 from civicsocial.platforms.adapters.bluesky import POST, now_iso
 from civicsocial.platforms.bluesky_stream import FirehoseConsumer
 from civicsocial.platforms.credentials import secret_variable
@@ -99,3 +101,7 @@ class FirehoseTestCase(BaseTestCase):
                                       extra=[elsewhere])
         self.assertIsNone(consumer.failure)
         self.assertEqual([a.pk for a, _ in consumer.readers.values()], [self.account.pk])
+
+
+# Marked for `make test-fast` to leave out (pyproject.toml says what each marker means).
+pytestmark = [pytest.mark.network]

@@ -9,6 +9,7 @@ import random
 from io import StringIO
 from unittest import mock
 
+import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client, TestCase, override_settings
 
@@ -127,3 +128,7 @@ class LiveDemoStartTestCase(TestCase):
     def test_it_refuses_outside_development_mode(self):
         with self.assertRaisesRegex(CommandError, "development mode only"):
             call_command("serve", "--live-demo", stdout=StringIO())
+
+
+# Marked for `make test-fast` to leave out (pyproject.toml says what each marker means).
+pytestmark = [pytest.mark.network, pytest.mark.slow]

@@ -8,6 +8,7 @@ import os
 from collections import Counter
 from unittest import mock
 
+import pytest
 from django.test import SimpleTestCase
 
 from civicsocial.platforms.adapters.base import NotSupported, PlatformError
@@ -143,3 +144,7 @@ class MastodonCaptureTestCase(BaseTestCase):
         for n in range(8):
             self.assertEqual(texts[f"Alert {n}"], 1)
         self.assertEqual(len({p.item_id for p in published}), 8)
+
+
+# Marked for `make test-fast` to leave out (pyproject.toml says what each marker means).
+pytestmark = [pytest.mark.network]

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from typing import Any
 from unittest import mock
 
+import pytest
+
 from civicsocial.platforms.adapters.mastodon import MastodonAdapter
 from civicsocial.platforms.credentials import secret_variable
 from civicsocial.platforms.mastodon_stream import Event, MastodonStream
@@ -134,3 +136,7 @@ class MastodonStreamTestCase(BaseTestCase):
         self.follow_until(lambda: "own" in made and self.archived(made["own"]) is not None, act)
         self.assertFalse(ArchivedItem.objects.filter(item_id__in=[made["post"], made["reply"]])
                          .exists())
+
+
+# Marked for `make test-fast` to leave out (pyproject.toml says what each marker means).
+pytestmark = [pytest.mark.network]

@@ -76,3 +76,7 @@ def test_it_rejects_a_redis_url_that_is_not_one():
     result = run_cli("check", CIVICSOCIAL_DEBUG="1", CIVICSOCIAL_REDIS_URL="localhost:6379")
     assert "CIVICSOCIAL_REDIS_URL must be a redis://" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# Marked for `make test-fast` to leave out (pyproject.toml says what each marker means).
+pytestmark = [pytest.mark.network]

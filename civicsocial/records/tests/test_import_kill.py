@@ -15,6 +15,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from civicsocial.records.tests.helpers import line
 
 VERSIONS_SQL = ("SELECT i.item_id, v.version_no, v.change, v.content_hash, v.chain_seq "
@@ -94,3 +96,7 @@ def test_it_loses_and_duplicates_nothing_when_killed(tmp_path: Path,
     result = verify(killed_url, tmp_path / "a")
     assert result.returncode == 0, result.stderr
     assert "verified" in result.stdout
+
+
+# Marked for `make test-fast` to leave out (pyproject.toml says what each marker means).
+pytestmark = [pytest.mark.slow]

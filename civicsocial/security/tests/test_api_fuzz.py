@@ -119,3 +119,7 @@ def test_it_never_lets_bravo_read_or_change_alphas_records(case: Any, city: dict
         if named:
             assert response.status_code in (400, 403, 404, 422), (case.method, case.path, role)
     assert _alpha_state() == before, (case.method, case.path)
+
+
+# Marked for `make test-fast` to leave out (pyproject.toml says what each marker means).
+pytestmark = [pytest.mark.slow]

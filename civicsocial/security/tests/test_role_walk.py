@@ -9,6 +9,7 @@ must never appear in a response to a person of agency bravo.
 from datetime import date
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.urls import get_resolver
 
@@ -281,3 +282,6 @@ class RoleWalkTestCase(BaseTestCase):
                 if wanted in DECIDING_ROLES:
                     self.assertFalse(in_effect, f"{wanted} took effect without a second person")
 
+
+# Marked for `make test-fast` to leave out (pyproject.toml says what each marker means).
+pytestmark = [pytest.mark.slow]

@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 
 def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("CIVICSOCIAL_")}
@@ -60,3 +62,7 @@ def test_it_rejects_a_capture_interval_too_short_for_the_platforms():
     assert result.returncode == 2
     assert "must be at least 10" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# Marked for `make test-fast` to leave out (pyproject.toml says what each marker means).
+pytestmark = [pytest.mark.slow]
