@@ -35,10 +35,11 @@ class MastodonStreamTestCase(BaseTestCase):
         patcher.start()
         self.addCleanup(patcher.stop)
 
-    def follow_until(self, done: Callable[[], bool], act: Callable[[], None],
+    def follow_until(self, done: Callable[[], bool], act: Callable[[], None] | None,
                      timeout: float = 20) -> MastodonStream:
         """Run the stream in this thread (it shares the test's transaction); `act` runs
-        once the stream is connected and caught up, and the run stops when `done` is true."""
+        once the stream is connected and caught up, and the run stops when `done` is true.
+        With no `act`, the run stops as soon as it is caught up (an event, not a wait)."""
         stream = MastodonStream(self.account)
         stop = threading.Event()
         original_handle, original_follow = stream.handle, stream._follow
@@ -49,13 +50,20 @@ class MastodonStreamTestCase(BaseTestCase):
                 stop.set()
 
         def follow(*args: Any) -> None:
-            threading.Thread(target=act, daemon=True).start()
+            if act is None:
+                stop.set()  # connected and caught up: nothing more to see
+            else:
+                threading.Thread(target=act, daemon=True).start()
             original_follow(*args)
 
         stream.handle = handle  # type: ignore[method-assign]
         stream._follow = follow  # type: ignore[method-assign]
         run_until_stopped(stream.run, stop, timeout)
         return stream
+
+    def catch_up(self) -> MastodonStream:
+        """Connect, catch up on what happened while away, and stop."""
+        return self.follow_until(lambda: True, None)
 
     def archived(self, uri: str) -> ArchivedItem | None:
         return ArchivedItem.objects.filter(item_id=uri, stream__account=self.account).first()
@@ -81,14 +89,14 @@ class MastodonStreamTestCase(BaseTestCase):
     def test_it_catches_up_on_what_happened_while_it_was_away(self):
         missed = self.city.publish("Posted while the worker was down", "ms2-missed").item_id
         reply = self.resident.publish("@transit and now?", "ms2-reply", reply_to=missed).item_id
-        stream = self.follow_until(lambda: True, lambda: None, timeout=3)
+        stream = self.catch_up()
         self.assertIsNotNone(self.archived(missed))
         self.assertIsNotNone(self.archived(reply))
         self.assertEqual(stream.archived, 0)  # the catch-up run archived them, not the stream
 
     def test_it_archives_deletions_of_the_accounts_statuses(self):
         post = self.city.publish("Wrong detour map", "ms3-post").item_id
-        self.follow_until(lambda: True, lambda: None, timeout=3)  # archived by the catch-up
+        self.catch_up()  # archived by the catch-up
 
         self.follow_until(lambda: self.archived(post).deleted, lambda: self.city.delete(post))
         versions = ItemVersion.objects.filter(item__item_id=post).order_by("version_no")
