@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 from civicsocial.records.models import ArchivedItem
@@ -57,7 +58,7 @@ class InboxItem(models.Model):
         return f"{self.item.item_id} ({self.state})"
 
     def get_absolute_url(self) -> str:
-        return f"/inbox/{self.pk}/"
+        return reverse("inbox-entry", args=[self.pk])
 
 
 class InboxLabel(models.Model):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 
@@ -70,7 +71,7 @@ class ArchivedItem(models.Model):
         return f"{self.kind} {self.item_id} of {self.stream}"
 
     def get_absolute_url(self) -> str:
-        return f"/archive/items/{self.pk}/"
+        return reverse("archive-item", args=[self.pk])
 
 
 class ItemVersion(models.Model):
@@ -243,7 +244,7 @@ class FoilCase(models.Model):
         return f"{self.number}: {self.requester}"
 
     def get_absolute_url(self) -> str:
-        return f"/foil/{self.pk}/"
+        return reverse("foil-case", args=[self.pk])
 
     @property
     def number(self) -> str:
