@@ -126,12 +126,12 @@ def main() -> None:
     from django.db import connection
 
     from civicsocial.inbox.triage import Comment, triage_many
+    from civicsocial.ops.demo_comments import city_post, resident_reply
+    from civicsocial.ops.network import BlueskyNetwork
     from civicsocial.platforms.adapters.bluesky import BlueskyAdapter, tid_for
     from civicsocial.platforms.bluesky_stream import FirehoseConsumer
     from civicsocial.platforms.capture import capture_account
     from civicsocial.platforms.credentials import secret_variable
-    from civicsocial.platforms.demo_comments import city_post, resident_reply
-    from civicsocial.platforms.network import BlueskyNetwork
     from civicsocial.records.models import ArchivedItem
     from civicsocial.registry.models import Account, Agency
 

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "civicsocial.records",
     "civicsocial.platforms",
     "civicsocial.inbox",
+    "civicsocial.ops",
     "huey.contrib.djhuey",
     "ninja",  # so /api/docs serves Swagger UI from the package's static files, not a CDN
 ]

@@ -10,11 +10,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
-from civicsocial.inbox import georeport_server
 from civicsocial.inbox.models import InboxItem, InboxState
 from civicsocial.inbox.open311 import Open311Client, Open311Error
 from civicsocial.inbox.referral import CITY_WORDING, refer_to_311, refresh_referrals, suggest_service
 from civicsocial.inbox.services import triage_new_items
+from civicsocial.ops import georeport_server
 from civicsocial.platforms.capture import capture_account
 from civicsocial.platforms.tests.bluesky import adapter, new_account, registered_account
 from civicsocial.registry.models import Role

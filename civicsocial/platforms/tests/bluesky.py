@@ -10,8 +10,8 @@ import secrets
 import unittest
 from typing import Any
 
+from civicsocial.ops.network import BlueskyNetwork, NetworkUnavailable, installed
 from civicsocial.platforms.adapters.bluesky import BlueskyAdapter
-from civicsocial.platforms.network import BlueskyNetwork, NetworkUnavailable, installed
 
 _network: BlueskyNetwork | None = None
 

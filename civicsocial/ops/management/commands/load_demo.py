@@ -7,8 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from civicsocial.inbox.demo import load_demo_reviews
-from civicsocial.registry.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo_city
+from civicsocial.ops.demo_city import DEMO_LOGINS, DEMO_PASSWORD, load_demo_city
+from civicsocial.ops.demo_inbox import load_demo_reviews
 
 
 class Command(BaseCommand):

@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from waitress import serve  # type: ignore[import-untyped]
 
-from civicsocial.platforms.live_demo import live_demo
+from civicsocial.ops.live_demo import live_demo
 from civicsocial.wsgi import application
 
 

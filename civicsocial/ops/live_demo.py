@@ -21,15 +21,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from civicsocial.inbox import georeport_server
+from civicsocial.ops import georeport_server
+from civicsocial.ops.demo_city import demo_avatar, demo_profile
+from civicsocial.ops.demo_comments import city_post, resident_reply
+from civicsocial.ops.network import BlueskyNetwork, NetworkUnavailable, installed
 from civicsocial.platforms.adapters.base import PlatformError
 from civicsocial.platforms.adapters.bluesky import BlueskyAdapter
 from civicsocial.platforms.capture import capturable_accounts
 from civicsocial.platforms.credentials import secret_variable
-from civicsocial.platforms.demo_comments import city_post, resident_reply
 from civicsocial.platforms.models import CaptureState, StreamCursor
-from civicsocial.platforms.network import BlueskyNetwork, NetworkUnavailable, installed
-from civicsocial.registry.demo import demo_avatar, demo_profile
 
 log = logging.getLogger(__name__)
 RESIDENTS = [("maria-ortiz", "Maria Ortiz"), ("jkim-bk", "J. Kim"), ("bronx-cyclist", "Bronx Cyclist"),

@@ -15,15 +15,15 @@ from django.test import Client, TestCase, override_settings
 
 from civicsocial.inbox.models import InboxItem
 from civicsocial.inbox.services import triage_new_items
+from civicsocial.ops.demo_city import demo_profile, load_demo_city
+from civicsocial.ops.live_demo import IMPOSTOR, LiveDemo, live_demo
 from civicsocial.platforms.capture import capturable_accounts, capture_account
 from civicsocial.platforms.credentials import secret_variable
-from civicsocial.platforms.live_demo import IMPOSTOR, LiveDemo, live_demo
 from civicsocial.platforms.models import StreamCursor
 from civicsocial.platforms.tests.bluesky import shared_network
 from civicsocial.policy.models import BrandingAudit
 from civicsocial.policy.unregistered import unregistered_accounts
 from civicsocial.records.models import ArchivedItem, ItemKind
-from civicsocial.registry.demo import demo_profile, load_demo_city
 from civicsocial.registry.models import Person
 
 

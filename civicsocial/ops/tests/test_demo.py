@@ -7,8 +7,8 @@ from django.test import TestCase
 
 from civicsocial.inbox.models import AccountReview
 from civicsocial.inbox.review import clocks
+from civicsocial.ops.demo_city import DEMO_LOGINS, DEMO_PASSWORD
 from civicsocial.policy.report import city_report
-from civicsocial.registry.demo import DEMO_LOGINS, DEMO_PASSWORD
 from civicsocial.registry.models import Account, Agency, Application, ApplicationStatus, Person
 
 

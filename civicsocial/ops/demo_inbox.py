@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from civicsocial.inbox.models import AccountReview
-from civicsocial.registry.demo import AGENCIES
+from civicsocial.ops.demo_city import AGENCIES
 from civicsocial.registry.models import Account, AccountStatus, Role
 
 COMPLIANT = {slug: compliant for slug, _, _, compliant in AGENCIES}
