@@ -1,10 +1,11 @@
 """Compliance checks: one plain function per obligation the registry can judge.
 
-Each check takes an agency and returns whether it passes (None: awaiting a person's
-decision, which the report shows as such rather than guess), the reason in words and the
-offending records; `run_checks` makes a `CheckResult` citing its P-id. Add a check by
-writing a function and decorating it with `@check("Pnn", "title")`; the report picks it
-up.
+Most checks take an agency and return its problems, one line per offending record;
+the decorator carries the wording: `@check("Pnn", "title", passes="...", fails="{n} ...")`.
+A check whose wording depends on more than the count returns the whole outcome: whether
+it passes (None: awaiting a person's decision, which the report shows as such rather
+than guess), the reason in words and the details. `run_checks` makes a `CheckResult`
+citing its P-id; the report picks up every decorated function.
 """
 
 from __future__ import annotations
@@ -43,15 +44,25 @@ class CheckResult:
         return "pass" if self.passed else "awaiting ODS" if self.awaiting else "fail"
 
 
-CheckFunction = Callable[[Agency], tuple[bool | None, str, list[str]]]
+Outcome = tuple[bool | None, str, list[str]]
+CheckFunction = Callable[[Agency], Outcome]
 CHECKS: list[tuple[str, str, CheckFunction]] = []
 
 
-def check(pid: str, title: str) -> Callable[[CheckFunction], CheckFunction]:
-    """Register a check under its P-id."""
+def check(pid: str, title: str, passes: str = "", fails: str = "") -> Callable[
+        [Callable[[Agency], list[str] | Outcome]], Callable[[Agency], list[str] | Outcome]]:
+    """Register a check under its P-id. A check that returns its problems (a list) passes
+    with `passes` when there are none and fails with `fails` (`{n}`: how many) otherwise."""
 
-    def register(function: CheckFunction) -> CheckFunction:
-        CHECKS.append((pid, title, function))
+    def register(function: Callable[[Agency], list[str] | Outcome]) -> Callable[
+            [Agency], list[str] | Outcome]:
+        def outcome(agency: Agency) -> Outcome:
+            result = function(agency)
+            if isinstance(result, tuple):
+                return result
+            return (False, fails.format(n=len(result)), result) if result else (True, passes, [])
+
+        CHECKS.append((pid, title, outcome))
         return function
 
     return register
@@ -70,8 +81,10 @@ def _active_accounts(agency: Agency) -> list[Account]:
     return list(agency.accounts.filter(status=AccountStatus.ACTIVE).select_related("owner"))
 
 
-@check("P2", "Every active account was approved on an application with a continuity plan")
-def applications_on_file(agency: Agency) -> tuple[bool, str, list[str]]:
+@check("P2", "Every active account was approved on an application with a continuity plan",
+       passes="Every active account has an approved application with a continuity plan",
+       fails="{n} account(s) lack an approved application with a plan")
+def applications_on_file(agency: Agency) -> list[str]:
     missing = []
     for account in _active_accounts(agency):
         application = getattr(account, "application", None)
@@ -79,9 +92,7 @@ def applications_on_file(agency: Agency) -> tuple[bool, str, list[str]]:
             missing.append(f"{account}: no approved application")
         elif not application.continuity_plan.strip():
             missing.append(f"{account}: approved without a continuity plan")
-    if missing:
-        return False, f"{len(missing)} account(s) lack an approved application with a plan", missing
-    return True, "Every active account has an approved application with a continuity plan", []
+    return missing
 
 
 @check("P3", "Roles are staffed: agency admin, moderator, counsel, records officer")
@@ -94,8 +105,10 @@ def roles_staffed(agency: Agency) -> tuple[bool, str, list[str]]:
     return True, "Every required role has at least one active person", []
 
 
-@check("P4", "Authorized staff are trained; the others acknowledged the warning")
-def training_current(agency: Agency) -> tuple[bool, str, list[str]]:
+@check("P4", "Authorized staff are trained; the others acknowledged the warning",
+       passes="Every authorized person is trained; every other staff member was warned",
+       fails="{n} training or warning gap(s)")
+def training_current(agency: Agency) -> list[str]:
     today = timezone.localdate()
     problems = []
     staff = {ra.person for ra in agency.role_assignments.select_related("person")
@@ -112,9 +125,7 @@ def training_current(agency: Agency) -> tuple[bool, str, list[str]]:
     for person in sorted(staff - authorized, key=str):
         if person.pk not in acknowledged:
             problems.append(f"{person} is not authorized and has not acknowledged the warning")
-    if problems:
-        return False, f"{len(problems)} training or warning gap(s)", problems
-    return True, "Every authorized person is trained; every other staff member was warned", []
+    return problems
 
 
 @check("P5", "Agency policy approved by counsel and covering every element")
@@ -143,8 +154,10 @@ def central_contact(agency: Agency) -> tuple[bool, str, list[str]]:
     return True, f"{contact} is the central contact", []
 
 
-@check("P7", "The agency owns every account's login (no vendor owners)")
-def agency_owns_logins(agency: Agency) -> tuple[bool, str, list[str]]:
+@check("P7", "The agency owns every account's login (no vendor owners)",
+       passes="Every login and recovery identity is an agency address",
+       fails="{n} account(s) not owned by the agency")
+def agency_owns_logins(agency: Agency) -> list[str]:
     domains = agency.domain_list()
     problems = []
     for account in _active_accounts(agency):
@@ -152,9 +165,7 @@ def agency_owns_logins(agency: Agency) -> tuple[bool, str, list[str]]:
             problems.append(f"{account}: login {account.login_identity} is not an agency address")
         if account.owner and account.owner.kind == PersonKind.VENDOR:
             problems.append(f"{account}: owned by vendor {account.owner}")
-    if problems:
-        return False, f"{len(problems)} account(s) not owned by the agency", problems
-    return True, "Every login and recovery identity is an agency address", []
+    return problems
 
 
 @check("P8", "Every account's captured profile passes the branding audit")
@@ -194,8 +205,10 @@ def campaign_signoffs(agency: Agency) -> tuple[bool, str, list[str]]:
     return True, f"{len(campaigns)} campaign account(s), all signed off", []
 
 
-@check("P10", "Individual official accounts have a current owner")
-def individual_owners(agency: Agency) -> tuple[bool, str, list[str]]:
+@check("P10", "Individual official accounts have a current owner",
+       passes="Every individual account belongs to current staff",
+       fails="{n} individual account(s) need a new owner")
+def individual_owners(agency: Agency) -> list[str]:
     problems = []
     for account in _active_accounts(agency):
         if account.account_type != AccountType.INDIVIDUAL:
@@ -204,32 +217,30 @@ def individual_owners(agency: Agency) -> tuple[bool, str, list[str]]:
         if owner is None or not owner.is_active or \
                 not owner.role_assignments.filter(agency=agency).exists():
             problems.append(f"{account}: owner {owner or 'none'} has left; transfer it")
-    if problems:
-        return False, f"{len(problems)} individual account(s) need a new owner", problems
-    return True, "Every individual account belongs to current staff", []
+    return problems
 
 
-@check("P13", "Privileged staff log in with a second factor")
-def second_factor(agency: Agency) -> tuple[bool, str, list[str]]:
+@check("P13", "Privileged staff log in with a second factor",
+       passes="Every admin and counsel has a second factor",
+       fails="{n} privileged person(s) have not set up a second factor")
+def second_factor(agency: Agency) -> list[str]:
     privileged = {ra.person for ra in agency.role_assignments.select_related("person")
                   if ra.role in SECOND_FACTOR_ROLES and ra.person.is_active}
     with_device = set(TOTPDevice.objects.filter(user__in=privileged, confirmed=True)
                       .values_list("user_id", flat=True))
     missing = sorted(str(p) for p in privileged if p.pk not in with_device)
-    if missing:
-        return False, f"{len(missing)} privileged person(s) have not set up a second factor", missing
-    return True, "Every admin and counsel has a second factor", []
+    return missing
 
 
-@check("P21", "Every account's inbox reviewed in the last 24 hours")
-def inbox_reviewed(agency: Agency) -> tuple[bool, str, list[str]]:
+@check("P21", "Every account's inbox reviewed in the last 24 hours",
+       passes="Every active account reviewed on time",
+       fails="{n} account(s) overdue for their daily review")
+def inbox_reviewed(agency: Agency) -> list[str]:
     from civicsocial.inbox.review import clocks
 
     overdue = [f"{c.account.handle}: due {timezone.localtime(c.due_at):%Y-%m-%d %H:%M}, "
                f"{c.new_items} new item(s)" for c in clocks(agency.accounts.all()) if c.overdue]
-    if overdue:
-        return False, f"{len(overdue)} account(s) overdue for their daily review", overdue
-    return True, "Every active account reviewed on time", []
+    return overdue
 
 
 @check("P20", "Current terms of service reviewed for every platform in use")
