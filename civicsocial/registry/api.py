@@ -15,6 +15,7 @@ from ninja import Router, Schema, Status
 from civicsocial.http import AuthedRequest
 from civicsocial.registry import forms, services
 from civicsocial.registry.models import Account, AccountStatus, Agency, Application
+from civicsocial.registry.steps import STEPS
 from civicsocial.security.permissions import Action, agencies_for, require, visible_agencies
 from civicsocial.web import visible_or_404
 
@@ -206,28 +207,26 @@ def create_application(request: AuthedRequest, payload: ApplicationIn) -> Status
     return Status(201, application)
 
 
+def _take(request: AuthedRequest, application_id: int, step: str, data: dict[str, Any]) -> Application:
+    """A step of the application (registry/steps.py), as the pages take it."""
+    taken = STEPS[step]
+    application = visible_or_404(request, Application.objects.select_related("agency"), pk=application_id)
+    require(request.user, taken.action, application.agency)
+    return taken.run(request.user, application, validated(taken.form(data)))
+
+
 @router.post("/applications/{application_id}/decision", response=ApplicationOut)
 def decide(request: AuthedRequest, application_id: int, payload: DecisionIn) -> Application:
     """ODS approves (registering the account) or denies, with a reason (P2)."""
-    application = visible_or_404(request, Application.objects.select_related("agency"), pk=application_id)
-    require(request.user, Action.DECIDE_APPLICATION, application.agency)
-    cleaned = validated(forms.DecisionForm(payload.dict()))
-    return services.decide_application(request.user, application,
-                                       cleaned["decision"] == "approve", cleaned["reason"])
+    return _take(request, application_id, "decide", payload.dict())
 
 
 @router.post("/applications/{application_id}/counsel-signoff", response=ApplicationOut)
 def signoff(request: AuthedRequest, application_id: int, payload: ReasonIn) -> Application:
     """Agency counsel signs off a campaign account (P9)."""
-    application = visible_or_404(request, Application.objects.select_related("agency"), pk=application_id)
-    require(request.user, Action.COUNSEL_SIGNOFF, application.agency)
-    cleaned = validated(forms.ReasonForm(payload.dict()))
-    return services.counsel_signoff(request.user, application, cleaned["reason"])
+    return _take(request, application_id, "signoff", payload.dict())
 
 
 @router.post("/applications/{application_id}/withdraw", response=ApplicationOut)
 def withdraw(request: AuthedRequest, application_id: int, payload: ReasonIn) -> Application:
-    application = visible_or_404(request, Application.objects.select_related("agency"), pk=application_id)
-    require(request.user, Action.APPLY, application.agency)
-    cleaned = validated(forms.ReasonForm(payload.dict()))
-    return services.withdraw_application(request.user, application, cleaned["reason"])
+    return _take(request, application_id, "withdraw", payload.dict())

@@ -26,6 +26,7 @@ from civicsocial.registry.models import (
     RoleAssignment,
     RoleGrant,
 )
+from civicsocial.registry.steps import STEPS
 from civicsocial.security import audit
 from civicsocial.security.permissions import (
     Action,
@@ -193,50 +194,15 @@ def application_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def application_decide(request: AuthedRequest, pk: int) -> HttpResponse:
+def application_step(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
+    """A step of the application (registry/steps.py): decide, sign off, withdraw, submit."""
+    taken = STEPS[step]
     application = visible_or_404(request, Application.objects.all(), pk=pk)
-    require(request.user, Action.DECIDE_APPLICATION, application.agency)
-    form = forms.DecisionForm(posted(request))
-
-    def save() -> Application:
-        return services.decide_application(request.user, application,
-                                           form.cleaned_data["decision"] == "approve",
-                                           form.cleaned_data["reason"])
-
-    return form_page(request, form, f"Decide application #{pk}", save, "",
-                     application.get_absolute_url(), submit="Record decision")
-
-
-@login_required
-def application_signoff(request: AuthedRequest, pk: int) -> HttpResponse:
-    application = visible_or_404(request, Application.objects.all(), pk=pk)
-    require(request.user, Action.COUNSEL_SIGNOFF, application.agency)
-    form = forms.ReasonForm(posted(request))
-    return form_page(request, form, f"Counsel sign-off for #{pk} (P9)",
-                     lambda: services.counsel_signoff(request.user, application,
-                                                      form.cleaned_data["reason"]),
-                     "", application.get_absolute_url(), submit="Sign off")
-
-
-@login_required
-def application_withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
-    application = visible_or_404(request, Application.objects.all(), pk=pk)
-    require(request.user, Action.APPLY, application.agency)
-    form = forms.ReasonForm(posted(request))
-    return form_page(request, form, f"Withdraw application #{pk}",
-                     lambda: services.withdraw_application(request.user, application,
-                                                           form.cleaned_data["reason"]),
-                     "", application.get_absolute_url(), submit="Withdraw")
-
-
-@login_required
-def application_submit(request: AuthedRequest, pk: int) -> HttpResponse:
-    application = visible_or_404(request, Application.objects.all(), pk=pk)
-    require(request.user, Action.APPLY, application.agency)
-    form = Form(posted(request))
-    return form_page(request, form, f"Submit application #{pk} to ODS",
-                     lambda: services.submit_application(request.user, application),
-                     "", application.get_absolute_url(), submit="Submit")
+    require(request.user, taken.action, application.agency)
+    form = taken.form(posted(request))
+    return form_page(request, form, taken.title.format(pk=pk),
+                     lambda: taken.run(request.user, application, form.cleaned_data),
+                     "", application.get_absolute_url(), submit=taken.submit)
 
 
 @login_required
