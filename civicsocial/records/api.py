@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import create_model
 
 from civicsocial.http import AuthedRequest
 from civicsocial.records import foil
 from civicsocial.records.models import FoilCase, ItemVersion
+from civicsocial.records.search.filters import Filters, api_fields
 from civicsocial.records.search.query import QueryError
-from civicsocial.records.search.service import Filters, search_page
+from civicsocial.records.search.service import search_page
 from civicsocial.records.views import case_or_404, item_or_404, visible_cases, visible_streams
 from civicsocial.registry.models import Agency
 from civicsocial.security.permissions import Action, require, require_somewhere
@@ -20,17 +22,12 @@ from civicsocial.security.permissions import Action, require, require_somewhere
 router = Router(tags=["archive"])
 
 
-class SearchParams(Schema):
-    q: str = ""
-    account: str = ""
-    platform: str = ""
-    author: str = ""
-    kind: str = ""
-    since: date | None = None
-    until: date | None = None
-    exclude_deleted: bool = False
-    page: int = Field(1, ge=1, le=100_000)
-    per_page: int = Field(50, ge=1, le=500)
+if TYPE_CHECKING:
+    SearchParams = Schema
+else:  # the words, every filter (records/search/filters.py), the page
+    SearchParams = create_model("SearchParams", __base__=Schema, q=(str, ""), **api_fields(),
+                                page=(int, Field(1, ge=1, le=100_000)),
+                                per_page=(int, Field(50, ge=1, le=500)))
 
 
 class CaseIn(Schema):
@@ -54,13 +51,14 @@ def archive_search(request: AuthedRequest, params: Query[SearchParams]) -> dict[
     """Every version of every item (removed ones included unless exclude_deleted), one
     result per item, within the agencies whose archive the caller may read."""
     require_somewhere(request.user, Action.VIEW_ARCHIVE, "Your role does not include the archive.")
-    filters = Filters(**params.dict(exclude={"q", "page", "per_page"}))
+    filters = Filters.from_values(params.dict())
+    values = params.dict()
     try:
-        hits, total = search_page(params.q, filters, visible_streams(request), max(params.page, 1),
-                                  min(max(params.per_page, 1), 500))
+        hits, total = search_page(values["q"], filters, visible_streams(request), values["page"],
+                                  values["per_page"])
     except QueryError as error:
         raise ValidationError({"q": str(error)}) from None
-    return {"total": total, "page": params.page, "items": [h.as_dict() for h in hits]}
+    return {"total": total, "page": values["page"], "items": [h.as_dict() for h in hits]}
 
 
 @router.get("/archive/items/{item_id}")

@@ -26,8 +26,8 @@ from civicsocial.records.models import (
     FoilSearch,
     LegalHold,
 )
+from civicsocial.records.search.filters import Filters
 from civicsocial.records.search.query import QueryError, parse
-from civicsocial.records.search.service import Filters
 from civicsocial.registry.models import Agency, Person
 from civicsocial.security import audit
 from civicsocial.security.permissions import Action, can

@@ -16,8 +16,9 @@ from typing import Any
 from django.db.models import QuerySet
 
 from civicsocial.records.models import ArchiveStream, CaseHold, FoilCase, ItemVersion
+from civicsocial.records.search.filters import Filters
 from civicsocial.records.search.query import parse
-from civicsocial.records.search.service import Filters, matching_versions
+from civicsocial.records.search.service import matching_versions
 
 
 def filters_from(data: dict[str, Any]) -> Filters:

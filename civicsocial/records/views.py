@@ -20,12 +20,12 @@ from civicsocial.records.models import (
     ArchiveStream,
     FoilCase,
     ImportJob,
-    ItemKind,
     ItemVersion,
 )
 from civicsocial.records.production import production_path, request_production
+from civicsocial.records.search.filters import Filters, form_fields
 from civicsocial.records.search.query import QueryError
-from civicsocial.records.search.service import Filters, highlight, search_page
+from civicsocial.records.search.service import highlight, search_page
 from civicsocial.records.tasks import build_production
 from civicsocial.registry.models import Agency
 from civicsocial.security import audit
@@ -57,16 +57,10 @@ def _require_archive(request: AuthedRequest) -> QuerySet[ArchiveStream] | None:
     return visible_streams(request)
 
 
-class SearchForm(forms.Form):
-    q = forms.CharField(required=False, max_length=1000, label="Words")
-    account = forms.CharField(required=False, max_length=100)
-    platform = forms.CharField(required=False, max_length=20)
-    author = forms.CharField(required=False, max_length=200)
-    kind = forms.ChoiceField(required=False, choices=[("", "any"), *ItemKind.choices])
-    since = forms.DateField(required=False, widget=DateInput)
-    until = forms.DateField(required=False, widget=DateInput)
-    exclude_deleted = forms.BooleanField(required=False, label="Leave out removed items")
-    page = forms.IntegerField(required=False, min_value=1, max_value=100000)
+# The search page's form: the words, every filter (records/search/filters.py), the page.
+SearchForm = type("SearchForm", (forms.Form,), {
+    "q": forms.CharField(required=False, max_length=1000, label="Words"), **form_fields(),
+    "page": forms.IntegerField(required=False, min_value=1, max_value=100000)})
 
 
 @login_required
@@ -79,9 +73,7 @@ def archive_search(request: AuthedRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         page = data["page"] or 1
-        filters = Filters(account=data["account"], platform=data["platform"],
-                          author=data["author"], kind=data["kind"], since=data["since"],
-                          until=data["until"], exclude_deleted=data["exclude_deleted"])
+        filters = Filters.from_values(data)
         try:
             hits, total = search_page(data["q"], filters, streams, page, PER_PAGE)
         except QueryError as error:

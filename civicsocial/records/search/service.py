@@ -14,21 +14,11 @@ from django.utils import timezone
 
 from civicsocial.records.models import ArchivedItem, ItemVersion, VersionContent
 from civicsocial.records.search import backends
+from civicsocial.records.search.filters import Filters
 from civicsocial.records.search.query import Query, highlight_terms, parse
 from civicsocial.records.search.text import fold
 
 WORD = re.compile(r"[^\W_]+")
-
-
-@dataclass(frozen=True)
-class Filters:
-    account: str = ""
-    platform: str = ""
-    author: str = ""
-    kind: str = ""
-    since: date | None = None
-    until: date | None = None
-    exclude_deleted: bool = False
 
 
 @dataclass

@@ -17,8 +17,9 @@ from civicsocial.records.integrity import export_seals, seal_days, verify
 from civicsocial.records.management.arguments import date_argument
 from civicsocial.records.models import ArchivedItem, ImportJob, ItemKind, RetentionSchedule
 from civicsocial.records.retention import dispose_expired, place_hold
+from civicsocial.records.search.filters import Filters, add_flags
 from civicsocial.records.search.query import QueryError
-from civicsocial.records.search.service import Filters, highlight, search
+from civicsocial.records.search.service import highlight, search
 from civicsocial.text import for_terminal
 
 
@@ -37,13 +38,7 @@ class Command(BaseCommand):
         p.add_argument("--rejects", type=Path, help="where malformed lines go (FILE.rejects.jsonl)")
         p = sub.add_parser("search", help="search every version of every item")
         p.add_argument("query", nargs="?", default="")
-        p.add_argument("--account", default="")
-        p.add_argument("--platform", default="")
-        p.add_argument("--author", default="")
-        p.add_argument("--kind", default="", choices=["", *ItemKind.values])
-        p.add_argument("--since", type=date_argument)
-        p.add_argument("--until", type=date_argument)
-        p.add_argument("--exclude-deleted", action="store_true")
+        add_flags(p, date_argument)
         p.add_argument("--limit", type=int)
         p.add_argument("--format", choices=["table", "json"], default="table")
         p = sub.add_parser("verify", help="check every hash chain and seal; exit 1 if broken")
@@ -90,9 +85,7 @@ class Command(BaseCommand):
                           + (f" (see {rejects})" if job.rejected else ""))
 
     def do_search(self, options: dict[str, Any]) -> None:
-        filters = Filters(account=options["account"], platform=options["platform"],
-                          author=options["author"], kind=options["kind"], since=options["since"],
-                          until=options["until"], exclude_deleted=options["exclude_deleted"])
+        filters = Filters.from_values(options)
         try:
             hits = search(options["query"], filters, limit=options["limit"])
         except QueryError as error:
