@@ -11,12 +11,10 @@ any redaction. Redaction changes only the production, never the archive.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import hashlib
 import io
 import json
-import logging
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -25,7 +23,6 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
 from warcio.warcwriter import WARCWriter
 
@@ -34,12 +31,11 @@ from civicsocial.records.foil import case_item_ids
 from civicsocial.records.fonts import describe
 from civicsocial.records.integrity import SealProofs
 from civicsocial.records.media import media_path
-from civicsocial.records.models import ArchivedItem, Change, FoilCase, ItemVersion, ProductionJob
+from civicsocial.records.models import ArchivedItem, FoilCase, ItemVersion
 from civicsocial.records.threads import ThreadPdf, render_thread_pdf
 from civicsocial.security import audit
 from civicsocial.security.csvsafe import safe_cell
 
-logger = logging.getLogger(__name__)
 REDACTABLE = ("author", "text", "url", "raw", "media")
 REDACTED = "[REDACTED]"
 # The first four come from the item, the rest from each version.
@@ -297,143 +293,3 @@ def _thread_pdfs(case: FoilCase, platform: str, handle: str, entries: Thread,
         out.append((f"threads/{platform}_{safe}.pdf",
                     render_thread_pdf(case.number, platform, handle, root, by_id, children)))
     return out
-
-
-def production_path(case: FoilCase) -> Path:
-    """Where the pages keep a case's latest production."""
-    return Path(settings.PRODUCTIONS_DIR) / f"{case.number}.zip"
-
-
-def request_production(actor: Any, case: FoilCase) -> tuple[ProductionJob, bool]:
-    """A job building the case's production: the one already queued or running, or a
-    new one (True when new, and the caller queues it)."""
-    job = case.production_jobs.filter(
-        status__in=[ProductionJob.Status.QUEUED, ProductionJob.Status.RUNNING]).first()
-    if job is not None:
-        return job, False
-    return ProductionJob.objects.create(case=case, requested_by=actor), True
-
-
-def run_production_job(job_id: int) -> ProductionJob:
-    """Build a job's production (in the worker), keeping its progress and outcome on the
-    job for the pages. The zip replaces the previous one only once complete."""
-    job = ProductionJob.objects.select_related("case").get(pk=job_id)
-    ProductionJob.objects.filter(pk=job.pk).update(status=ProductionJob.Status.RUNNING)
-
-    def progress(done: int, total: int) -> None:
-        if done % max(1, total // 100) == 0 or done == total:  # about a hundred updates
-            ProductionJob.objects.filter(pk=job.pk).update(done=done, total=total)
-
-    final = production_path(job.case)
-    partial = final.with_suffix(".partial")
-    try:
-        manifest = export_case(job.case, partial, progress=progress)
-    except Exception as error:  # any failure is the job's outcome, shown in the pages
-        logger.exception("production of %s failed", job.case.number)
-        with contextlib.suppress(OSError):  # the directory itself may be what failed
-            partial.unlink(missing_ok=True)
-        ProductionJob.objects.filter(pk=job.pk).update(
-            status=ProductionJob.Status.FAILED, error=f"{type(error).__name__}: {error}"[:2000],
-            finished_at=timezone.now())
-    else:
-        partial.replace(final)
-        ProductionJob.objects.filter(pk=job.pk).update(
-            status=ProductionJob.Status.DONE, manifest_sha256=manifest["manifest_sha256"],
-            finished_at=timezone.now())
-    job.refresh_from_db()
-    return job
-
-
-@dataclass
-class ProductionCheck:
-    problems: list[str] = field(default_factory=list)
-    files: int = 0
-    versions: int = 0
-    manifest_sha256: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-def verify_production(path: Path, seals: dict[str, Any] | None = None) -> ProductionCheck:
-    """Check a production zip: every file against the manifest, every chain link,
-    every seal proof, every unredacted version's content hash, and (given seals exported
-    from the archive independently) that the manifest's seal roots are the real ones."""
-    check = ProductionCheck()
-    try:
-        archive = zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile) as error:
-        check.problems.append(f"not a readable zip file: {error}")
-        return check
-    with archive:
-        names = set(archive.namelist())
-        if "manifest.json" not in names:
-            check.problems.append("manifest.json is missing")
-            return check
-        check.manifest_sha256 = hashlib.sha256(archive.read("manifest.json")).hexdigest()
-        try:
-            manifest = json.loads(archive.read("manifest.json"))
-        except json.JSONDecodeError:
-            check.problems.append("manifest.json is not valid JSON")
-            return check
-        listed = manifest.get("files", {})
-        for name in sorted(names - {"manifest.json"} - set(listed)):
-            check.problems.append(f"{name} is not in the manifest (added)")
-        for name, entry in sorted(listed.items()):
-            if name not in names:
-                check.problems.append(f"{name} is missing")
-                continue
-            if hashlib.sha256(archive.read(name)).hexdigest() != entry["sha256"]:
-                check.problems.append(f"{name} does not match its SHA-256 (changed)")
-            check.files += 1
-        _check_links(manifest, check)
-        if seals is not None:
-            _check_roots(manifest, seals, check)
-        if "items.jsonl" in names and not check.problems:
-            _check_contents(archive.read("items.jsonl"), manifest, check)
-    return check
-
-
-def _check_links(manifest: dict[str, Any], check: ProductionCheck) -> None:
-    for entry in manifest.get("versions", []):
-        check.versions += 1
-        label = f"{entry['account']} item {entry['item_id']} version {entry['version']}"
-        record = hashing.chain_record(seq=entry["chain_seq"], item_id=entry["item_id"],
-                                      version_no=entry["version"], change=entry["change"],
-                                      captured_at=entry["captured_at"],
-                                      content_hash=entry["content_hash"], raw_hash=entry["raw_hash"])
-        if hashing.chain_hash(entry["prev_hash"], record) != entry["chain_hash"]:
-            check.problems.append(f"{label}: chain link does not match its record")
-        seal = entry.get("seal")
-        if seal and not hashing.verify_proof(entry["chain_hash"], seal["path"], seal["root"]):
-            check.problems.append(f"{label}: not part of the seal of {seal['day']}")
-
-
-def _check_roots(manifest: dict[str, Any], seals: dict[str, Any], check: ProductionCheck) -> None:
-    roots = {(s["platform"], s["handle"], s["day"]): s["root"] for s in seals.get("seals", [])}
-    for entry in manifest.get("versions", []):
-        seal = entry.get("seal")
-        if not seal:
-            continue
-        real = roots.get((entry["platform"], entry["account"], seal["day"]))
-        if real != seal["root"]:
-            check.problems.append(f"{entry['account']} item {entry['item_id']}: the seal root of "
-                                  f"{seal['day']} is not the one the archive exported")
-
-
-def _check_contents(jsonl: bytes, manifest: dict[str, Any], check: ProductionCheck) -> None:
-    redacted = set(manifest.get("redaction", {}).get("fields", []))
-    expected = {(v["account"], v["item_id"], v["version"]): v["content_hash"]
-                for v in manifest.get("versions", [])}
-    for line in jsonl.decode().splitlines():
-        item = json.loads(line)
-        for data in item["versions"]:
-            if data.get("disposed") or redacted & {"author", "text", "url", "media"}:
-                continue
-            fields = {**data, "deleted": data["change"] == Change.DELETED}
-            if hashing.content_hash(fields) != expected.get(
-                    (item["account"], item["item_id"], data["version"])):
-                check.problems.append(f"{item['account']} item {item['item_id']} version "
-                                      f"{data['version']}: content does not match its hash")
-

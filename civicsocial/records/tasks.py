@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from huey.contrib.djhuey import db_task
 
-from civicsocial.records.production import run_production_job
+from civicsocial.records.production_jobs import run_production_job
 
 
 @db_task()
 def build_production(job_id: int) -> None:
-    """Build a FOIL production (see production.run_production_job)."""
+    """Build a FOIL production (see production_jobs.run_production_job)."""
     run_production_job(job_id)

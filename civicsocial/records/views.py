@@ -22,7 +22,7 @@ from civicsocial.records.models import (
     ImportJob,
     ItemVersion,
 )
-from civicsocial.records.production import production_path, request_production
+from civicsocial.records.production_jobs import production_path, request_production
 from civicsocial.records.search.filters import Filters, form_fields
 from civicsocial.records.search.query import QueryError
 from civicsocial.records.search.service import highlight, search_page

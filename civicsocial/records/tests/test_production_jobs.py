@@ -10,7 +10,8 @@ from django.utils.html import escape
 
 from civicsocial.records.foil import attach_item, open_case
 from civicsocial.records.models import ArchivedItem, ProductionJob
-from civicsocial.records.production import production_path, request_production, verify_production
+from civicsocial.records.production_check import verify_production
+from civicsocial.records.production_jobs import production_path, request_production
 from civicsocial.records.tests.helpers import archive, line
 from civicsocial.registry.models import Role
 from civicsocial.testing import BaseTestCase

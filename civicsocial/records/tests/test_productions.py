@@ -17,7 +17,8 @@ from warcio.archiveiterator import ArchiveIterator
 from civicsocial.records.foil import attach_item, open_case
 from civicsocial.records.integrity import seal_days
 from civicsocial.records.models import ArchivedItem
-from civicsocial.records.production import Redaction, export_case, verify_production
+from civicsocial.records.production import Redaction, export_case
+from civicsocial.records.production_check import verify_production
 from civicsocial.records.tests.helpers import archive, line
 
 IMAGE = {"url": "https://cdn.example/p.png", "content_type": "image/png", "data": "iVBORw0KGgo="}

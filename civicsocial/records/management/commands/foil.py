@@ -14,7 +14,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from civicsocial.records.foil import business_days_left, open_case
 from civicsocial.records.management.arguments import date_argument
 from civicsocial.records.models import FoilCase
-from civicsocial.records.production import REDACTABLE, Redaction, export_case, verify_production
+from civicsocial.records.production import REDACTABLE, Redaction, export_case
+from civicsocial.records.production_check import verify_production
 from civicsocial.registry.models import Agency, Person
 
 
