@@ -14,6 +14,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from civicsocial.inbox.triage import GROUND_NAMES
 from civicsocial.records.models import ArchivedItem
 from civicsocial.registry.models import Account
 
@@ -110,14 +111,10 @@ class OverdueAlert(models.Model):
         return f"overdue alert for {self.account} (due {self.due_at:%Y-%m-%d %H:%M})"
 
 
-class RemovalGround(models.TextChoices):
-    """P22: the only grounds on which an outside comment may be hidden or deleted."""
-
-    OBSCENE = "obscene", "Obscene"
-    HATE_SPEECH = "hate_speech", "Hate speech"
-    SOLICITATION = "solicitation", "Solicitation"
-    TOS_VIOLATION = "tos_violation", "Terms-of-service violation"
-    OFF_TOPIC = "off_topic", "Off topic (topic-limited account only)"
+# P22: the only grounds on which an outside comment may be hidden or deleted, as triage
+# names them (inbox/triage: one list for the labels, the choices and the evaluation).
+RemovalGround = models.TextChoices(  # type: ignore[call-overload]  # Enum's functional form
+    "RemovalGround", [(ground.upper(), (ground, name)) for ground, name in GROUND_NAMES.items()])
 
 
 class RemovalProposal(models.Model):

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from civicsocial.inbox.models import InboxItem, InboxState, RemovalGround, RemovalProposal
 from civicsocial.inbox.services import text_of
+from civicsocial.inbox.triage import OFF_TOPIC
 from civicsocial.platforms.adapters import adapter_for, capabilities_of
 from civicsocial.platforms.adapters.base import Capability, PlatformAdapter, PlatformError
 from civicsocial.registry.models import Person
@@ -35,7 +36,7 @@ _QUOTED = re.compile("[\"\u201c\u201d\u00ab\u00bb]([^\"\u201c\u201d\u00ab\u00bb]
 def grounds_for(entry: InboxItem) -> list[str]:
     """The grounds a proposal on this item may give (off topic only on a topic-limited account)."""
     return [g for g in RemovalGround.values
-            if g != RemovalGround.OFF_TOPIC or entry.account.topic_limited]
+            if g != OFF_TOPIC or entry.account.topic_limited]
 
 
 def actions_for(entry: InboxItem) -> list[str]:
@@ -52,7 +53,7 @@ def _quotes_the_comment(explanation: str, text: str) -> bool:
 
 def _check_proposal(entry: InboxItem, action: str, ground: str, explanation: str) -> None:
     if ground not in grounds_for(entry):
-        if ground == RemovalGround.OFF_TOPIC:
+        if ground == OFF_TOPIC:
             raise ValidationError({"ground": "Off topic is a ground only on an account limited "
                                              "to a stated topic (P22)."})
         raise ValidationError({"ground": "Choose one of the grounds the policy allows (P22): "

@@ -25,7 +25,13 @@ if TYPE_CHECKING:
 
 LABELS = ["service_request", "dangerous_condition", "records_request", "question", "complaint",
           "obscene", "hate_speech", "solicitation", "tos_violation", "off_topic"]
-DELETION_GROUNDS = ["obscene", "hate_speech", "solicitation", "tos_violation", "off_topic"]
+# P22: the only grounds on which an outside comment may be hidden or deleted, with their
+# names. The one list: the inbox's RemovalGround choices are made from it.
+GROUND_NAMES = {"obscene": "Obscene", "hate_speech": "Hate speech", "solicitation": "Solicitation",
+                "tos_violation": "Terms-of-service violation",
+                "off_topic": "Off topic (topic-limited account only)"}
+DELETION_GROUNDS = list(GROUND_NAMES)
+OFF_TOPIC = "off_topic"  # the one ground that needs a topic-limited account
 # Labels that mean a comment speaks to the agency about its work (P22: protected speech).
 SPEAKS_TO_AGENCY = frozenset({"complaint", "service_request", "dangerous_condition",
                               "records_request"})
