@@ -21,6 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from civicsocial.policy.logo import MATCH_AT, LogoOutcome, logo_verdict
@@ -195,19 +196,21 @@ def audit_unaudited() -> int:
     """The sweep (the worker every five minutes, `civicsocial branding audit`): audit each
     profile snapshot no audit has judged yet, whatever stopped it at capture; returns how
     many were audited."""
-    accounts = ItemVersion.objects.filter(
-        item__kind=ItemKind.PROFILE, content__isnull=False, branding_audit__isnull=True,
-        stream__account__isnull=False).exclude(change=Change.DELETED) \
+    accounts = _unaudited().filter(stream__account__isnull=False) \
         .values_list("stream__account_id", flat=True).distinct()
     return sum(len(audit_new_profiles(account))
                for account in Account.objects.filter(pk__in=list(accounts)))
 
 
+def _unaudited() -> QuerySet[ItemVersion]:
+    """Profile snapshots no audit has judged (removals and disposed content have nothing
+    to judge)."""
+    return ItemVersion.objects.filter(item__kind=ItemKind.PROFILE, content__isnull=False,
+                                      branding_audit__isnull=True).exclude(change=Change.DELETED)
+
+
 def audit_new_profiles(account: Account) -> list[BrandingAudit]:
-    """Audit every profile snapshot of the account not audited yet (removals and
-    disposed content have nothing to judge)."""
-    versions = ItemVersion.objects.filter(
-        stream__account=account, item__kind=ItemKind.PROFILE, content__isnull=False,
-        branding_audit__isnull=True).exclude(change=Change.DELETED) \
-        .select_related("content").order_by("chain_seq")
+    """Audit every profile snapshot of the account not audited yet."""
+    versions = _unaudited().filter(stream__account=account).select_related("content") \
+        .order_by("chain_seq")
     return [audit_snapshot(account, version) for version in versions]
