@@ -43,10 +43,10 @@ def rewrite(text: str) -> str:
     replaced by what the code says today."""
     for first, block in ((BLOCKS["help"], help_block()), (BLOCKS["api"], api_block())):
         pattern = re.compile(r"```\n" + re.escape(first) + r"\n.*?```", re.DOTALL)
-        if not pattern.search(text):
+        found = pattern.search(text)
+        if found is None:
             raise ValueError(f"README.md has no block starting with {first!r}")
-        start, end = pattern.search(text).span()  # type: ignore[union-attr]  # found above
-        text = f"{text[:start]}```\n{block}\n```{text[end:]}"
+        text = f"{text[:found.start()]}```\n{block}\n```{text[found.end():]}"
     return text
 
 
