@@ -22,11 +22,12 @@ from civicsocial.records.search.service import matching_versions
 
 
 def filters_from(data: dict[str, Any]) -> Filters:
-    values = {k: v for k, v in data.items() if k in Filters.__dataclass_fields__}
+    """The filters a FOIL search saved (its dates as ISO text)."""
+    values = dict(data)
     for key in ("since", "until"):
         if isinstance(values.get(key), str):
             values[key] = date.fromisoformat(values[key])
-    return Filters(**values)
+    return Filters.from_values(values)
 
 
 def saved_search_versions(case: FoilCase) -> Iterator[QuerySet[ItemVersion]]:
