@@ -60,24 +60,16 @@ class FontFile:
     face: int = 0
 
 
-def _cmap(font: FontFile) -> frozenset[int]:
-    if font.path.suffix == ".ttc":
-        collection = TTCollection(str(font.path), lazy=True)
-        return frozenset(collection.fonts[font.face].getBestCmap())
-    with TTFont(str(font.path), lazy=True) as ttf:
-        return frozenset(ttf.getBestCmap())
-
-
 def _script_fonts() -> list[FontFile]:
     """Every regular Noto font but the emoji one: Noto Sans first, then the sans-serif
     faces of other scripts (they match the body), then the rest (Naskh Arabic, Rashi
     Hebrew, serif faces)."""
     if not NOTO.is_dir():
         return []
-    files = sorted(p for p in NOTO.glob("*-Regular.ttf")
-                   if p != NOTO_SANS and "Mono" not in p.name and "Display" not in p.name
-                   and "Looped" not in p.name and "Unjoined" not in p.name)
-    files.sort(key=lambda p: (not p.name.startswith("NotoSans"), "UI" in p.name))
+    files = sorted((p for p in NOTO.glob("*-Regular.ttf")
+                    if p != NOTO_SANS and "Mono" not in p.name and "Display" not in p.name
+                    and "Looped" not in p.name and "Unjoined" not in p.name),
+                   key=lambda p: (not p.name.startswith("NotoSans"), "UI" in p.name, p.name))
     first = [NOTO_SANS] if NOTO_SANS.exists() else []
     return [FontFile(p.stem.removesuffix("-Regular"), p) for p in first + files]
 
@@ -117,8 +109,12 @@ def body_font() -> FontFile:
 
 @functools.cache
 def coverage(font: FontFile) -> frozenset[int]:
-    """The code points a font has a glyph for."""
-    return _cmap(font)
+    """The code points a font has a glyph for (read once per process)."""
+    if font.path.suffix == ".ttc":
+        collection = TTCollection(str(font.path), lazy=True)
+        return frozenset(collection.fonts[font.face].getBestCmap())
+    with TTFont(str(font.path), lazy=True) as ttf:
+        return frozenset(ttf.getBestCmap())
 
 
 @functools.cache
@@ -157,20 +153,22 @@ class FontPlan:
     emoji: FontFile | None
     missing: set[str]
 
+    def _faces(self) -> list[FontFile]:
+        return sorted(set(self.cjk.values()), key=lambda f: f.face)
+
     def fonts(self) -> list[FontFile]:
         """Every font the document embeds but the body font, each once."""
-        found = self.fallbacks + sorted(set(self.cjk.values()), key=lambda f: f.face)
+        found = self.fallbacks + self._faces()
         return found + ([self.emoji] if self.emoji and self.emoji not in found else [])
 
     def fallbacks_for(self, paragraph: str) -> list[FontFile]:
         """The fallback order for a paragraph: its own CJK face first when it has one, so
         that its punctuation (。、「」) is the CJK font's too, then the others."""
         own = self.cjk.get(paragraph)
-        faces = sorted(set(self.cjk.values()), key=lambda f: f.face)
-        return ([own] if own else []) + self.fallbacks + [f for f in faces if f != own]
+        return ([own] if own else []) + self.fallbacks + [f for f in self._faces() if f != own]
 
 
-def _drawable(char: str) -> bool:
+def _needs_no_glyph(char: str) -> bool:
     """Characters that need no glyph: line breaks, and format characters (ZWJ, variation
     selectors, bidi marks) that only steer shaping and direction. Control characters do
     need one: some fonts map them to an empty glyph, which would hide them."""
@@ -193,7 +191,7 @@ def plan_fonts(paragraphs: list[str]) -> FontPlan:
     body, emoji = body_font(), emoji_font()
     text = "\n".join(paragraphs)
     rest = EMOJI_SEQUENCE.sub("", text) if emoji else text
-    needed = sorted((c for c in set(rest) if ord(c) not in coverage(body) and not _drawable(c)),
+    needed = sorted((c for c in set(rest) if ord(c) not in coverage(body) and not _needs_no_glyph(c)),
                     key=lambda c: (_common(c), c))
     any_cjk = cjk_font("") if needed else None
     chosen: list[FontFile] = []

@@ -33,6 +33,7 @@ from civicsocial.records.fonts import EMOJI_SEQUENCE, FontFile, FontPlan, covera
 MARGIN = 54.0  # points: three quarters of an inch
 WIDTH, HEIGHT = letter
 TEXT_WIDTH = WIDTH - 2 * MARGIN
+LEADING = 1.3  # a line's height, in font sizes
 # Printed whatever the thread says: page numbers and code points (U+XXXX).
 FIXED_CHARACTERS = "page 0123456789U+ABCDEF"
 # Scripts whose glyphs stand one for one, in order, for their characters: their lines
@@ -90,7 +91,7 @@ class PlainPages:
             self._new_page()
         self.canvas.setFont(self.font, size)
         self.canvas.drawString(MARGIN + indent, self.y, text)
-        self.y -= size * 1.3
+        self.y -= size * LEADING
 
     def gap(self, points: float) -> None:
         """Space between versions."""
@@ -187,7 +188,7 @@ class ShapedPages:
     def line(self, text: str, size: float, indent: float, right: bool) -> None:
         """One line, right-aligned when written right to left, in an /ActualText span
         when its glyphs would not give its text back."""
-        height = size * 1.3
+        height = size * LEADING
         if self.y + height > HEIGHT - MARGIN:
             self.document.add_page()
             self.y = MARGIN
