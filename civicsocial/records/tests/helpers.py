@@ -4,15 +4,22 @@ credentials could do)."""
 
 from __future__ import annotations
 
+import json
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from tempfile import mkdtemp
 from typing import Any
 
 from django.db import connection
 
 from civicsocial.records.archive import ArchiveResult, archive_captures
 from civicsocial.records.capture import parse_capture
+from civicsocial.records.foil import attach_item, open_case
+from civicsocial.records.models import ArchivedItem
+from civicsocial.records.production import export_case
 from civicsocial.security.appendonly import (
     APPEND_ONLY_TABLES,
     DISPOSABLE_TABLES,
@@ -35,6 +42,18 @@ def line(item_id: str = "p1", minutes: int = 0, **fields: Any) -> dict[str, Any]
 
 def archive(*lines: dict[str, Any]) -> ArchiveResult:
     return archive_captures([parse_capture(dict(entry)) for entry in lines])
+
+
+def produce_everything() -> tuple[dict[str, Any], dict[str, bytes]]:
+    """A FOIL case holding every archived item, produced: its manifest and thread PDFs."""
+    case = open_case(None, "Requester", date(2026, 11, 20))
+    for item in ArchivedItem.objects.all():
+        attach_item(None, case, item)
+    out = Path(mkdtemp()) / "production.zip"
+    export_case(case, out)
+    with zipfile.ZipFile(out) as z:
+        return json.loads(z.read("manifest.json")), \
+            {n: z.read(n) for n in z.namelist() if n.endswith(".pdf")}
 
 
 @contextmanager

@@ -19,7 +19,7 @@ from civicsocial.records.integrity import seal_days
 from civicsocial.records.models import ArchivedItem
 from civicsocial.records.production import Redaction, export_case
 from civicsocial.records.production_check import verify_production
-from civicsocial.records.tests.helpers import archive, line
+from civicsocial.records.tests.helpers import archive, line, produce_everything
 
 IMAGE = {"url": "https://cdn.example/p.png", "content_type": "image/png", "data": "iVBORw0KGgo="}
 
@@ -125,15 +125,9 @@ class ThreadPdfTestCase(TestCase):
         archive(line("p9", kind="post", text="Объявление: улица закрыта. إغلاق الشارع"),
                 *[line(f"r{n}", minutes=n + 1, parent_id="p9", text=f"reply {n} {url}")
                   for n in range(40)])
-        case = open_case(None, "Requester", date(2026, 11, 20))
-        for item in ArchivedItem.objects.all():
-            attach_item(None, case, item)
-        out = Path(mkdtemp()) / "production.zip"
-        export_case(case, out)
-        with zipfile.ZipFile(out) as z:
-            pdfs = [n for n in z.namelist() if n.endswith(".pdf")]
-            self.assertEqual(len(pdfs), 1)
-            reader = PdfReader(io.BytesIO(z.read(pdfs[0])))
+        _, pdfs = produce_everything()
+        self.assertEqual(len(pdfs), 1)
+        reader = PdfReader(io.BytesIO(next(iter(pdfs.values()))))
         text = "".join("".join(page.extract_text().split()) for page in reader.pages)
         self.assertGreater(len(reader.pages), 10)  # 40 replies of 3,000 characters each
         self.assertIn("Объявление:улицазакрыта.", text)

@@ -6,23 +6,17 @@ be embedded (`pdffonts`). A character no installed font has is printed as U+XXXX
 listed in the manifest."""
 
 import io
-import json
 import re
 import subprocess
 import unicodedata
-import zipfile
-from datetime import date
 from pathlib import Path
-from tempfile import TemporaryDirectory, mkdtemp
+from tempfile import TemporaryDirectory
 from typing import Any
 
 from django.test import SimpleTestCase, TestCase
 from pypdf import PdfReader
 
-from civicsocial.records.foil import attach_item, open_case
-from civicsocial.records.models import ArchivedItem
-from civicsocial.records.production import export_case
-from civicsocial.records.tests.helpers import archive, line
+from civicsocial.records.tests.helpers import archive, line, produce_everything
 from civicsocial.records.threads import GRAPHEME, right_to_left, wrap
 
 # Local Law 30's ten languages, then Hebrew, Hindi, Tamil, Japanese, Thai, accents
@@ -82,15 +76,7 @@ def produce(*texts: str) -> tuple[dict[str, Any], dict[str, bytes]]:
     """Archive the texts as replies to one post, produce them; the manifest and PDFs."""
     archive(line("p1", kind="post", text="Tell us what needs fixing in your street."),
             *[line(f"c{n}", minutes=n + 1, parent_id="p1", text=t) for n, t in enumerate(texts)])
-    case = open_case(None, "Requester", date(2026, 11, 20))
-    for item in ArchivedItem.objects.all():
-        attach_item(None, case, item)
-    out = Path(mkdtemp()) / "production.zip"
-    export_case(case, out)
-    with zipfile.ZipFile(out) as z:
-        manifest = json.loads(z.read("manifest.json"))
-        pdfs = {n: z.read(n) for n in z.namelist() if n.endswith(".pdf")}
-    return manifest, pdfs
+    return produce_everything()
 
 
 def pdf_tool(tool: str, pdf: bytes) -> str:
