@@ -46,16 +46,15 @@ class CheckResult:
 
 Outcome = tuple[bool | None, str, list[str]]
 CheckFunction = Callable[[Agency], Outcome]
+Written = Callable[[Agency], list[str] | Outcome]  # a check as written: problems, or an outcome
 CHECKS: list[tuple[str, str, CheckFunction]] = []
 
 
-def check(pid: str, title: str, passes: str = "", fails: str = "") -> Callable[
-        [Callable[[Agency], list[str] | Outcome]], Callable[[Agency], list[str] | Outcome]]:
+def check(pid: str, title: str, passes: str = "", fails: str = "") -> Callable[[Written], Written]:
     """Register a check under its P-id. A check that returns its problems (a list) passes
     with `passes` when there are none and fails with `fails` (`{n}`: how many) otherwise."""
 
-    def register(function: Callable[[Agency], list[str] | Outcome]) -> Callable[
-            [Agency], list[str] | Outcome]:
+    def register(function: Written) -> Written:
         def outcome(agency: Agency) -> Outcome:
             result = function(agency)
             if isinstance(result, tuple):
