@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "axes",
     "civicsocial.registry",
     "civicsocial.security",
+    "civicsocial.signin",
     "civicsocial.policy",
     "civicsocial.records",
     "civicsocial.platforms",
@@ -111,7 +112,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "civicsocial.security.middleware.RequireSecondFactorMiddleware",
+    "civicsocial.signin.middleware.RequireSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes goes last so it sees the outcome of authentication.
@@ -131,7 +132,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "civicsocial.security.context.roles",
+                "civicsocial.signin.context.roles",
             ],
         },
     },
@@ -179,7 +180,7 @@ AUTH_PASSWORD_VALIDATORS = [
 AXES_FAILURE_LIMIT = int(_number("CIVICSOCIAL_LOGIN_FAILURE_LIMIT", 5, minimum=1))
 AXES_COOLOFF_TIME = _number("CIVICSOCIAL_LOGIN_COOLOFF_HOURS", 0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
+AXES_LOCKOUT_TEMPLATE = "signin/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 

@@ -11,7 +11,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 # Each app keeps its own pages' paths (no prefix: the paths and names are as they were).
 urlpatterns = [
     path("healthz", healthz),
-    path("", include("civicsocial.security.urls")),
+    path("", include("civicsocial.signin.urls")),
     path("", include("civicsocial.registry.urls")),
     path("", include("civicsocial.policy.urls")),
     path("", include("civicsocial.records.urls")),

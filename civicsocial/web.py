@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from civicsocial.http import AuthedRequest
-from civicsocial.security.permissions import visible_agencies
+from civicsocial.registry.permissions import visible_agencies
 
 
 class DateInput(forms.DateInput):

@@ -23,8 +23,8 @@ from civicsocial.inbox.triage import OFF_TOPIC
 from civicsocial.platforms.adapters import adapter_for, capabilities_of
 from civicsocial.platforms.adapters.base import Capability, PlatformAdapter, PlatformError
 from civicsocial.registry.models import Person
+from civicsocial.registry.permissions import Action, can
 from civicsocial.security import audit
-from civicsocial.security.permissions import Action, can
 
 NEEDS = {RemovalProposal.Action.HIDE: Capability.HIDE,
          RemovalProposal.Action.DELETE: Capability.DELETE_THIRD_PARTY}

@@ -22,8 +22,14 @@ from civicsocial.inbox.triage import LABELS
 from civicsocial.records import foil
 from civicsocial.records.models import FoilCase
 from civicsocial.registry.models import Account, Agency
-from civicsocial.security import audit
-from civicsocial.security.permissions import Action, agencies_for, can, require, require_somewhere
+from civicsocial.registry.permissions import (
+    Action,
+    agencies_for,
+    can,
+    events_for,
+    require,
+    require_somewhere,
+)
 from civicsocial.web import form_page, posted
 
 PER_PAGE = 50
@@ -121,7 +127,7 @@ def entry_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "author": next(t["author"] for t in thread if t["this"]), "held": foil.is_held(entry.item),
         "cases": FoilCase.objects.filter(source_item=entry.item),
         "proposals": entry.proposals.select_related("proposed_by", "decided_by"),
-        "events": audit.events_for(entry.item, request.user),
+        "events": events_for(entry.item, request.user),
         "states": services.MANUAL_STATES,
         "may_moderate": can(request.user, Action.MODERATE, agency),
         "may_decide": moderation.is_counsel(request.user, entry),

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router
 
 from civicsocial.policy.report import city_report, report_as_data
-from civicsocial.security.permissions import visible_agencies
+from civicsocial.registry.permissions import visible_agencies
 
 router = Router(tags=["compliance"])
 

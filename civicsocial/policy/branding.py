@@ -31,8 +31,8 @@ from civicsocial.records.hashing import sha256_hex
 from civicsocial.records.media import media_path
 from civicsocial.records.models import ArchivedItem, Change, ItemKind, ItemVersion
 from civicsocial.registry.models import Account, AccountType, ApplicationStatus, Person
+from civicsocial.registry.permissions import is_ods_admin
 from civicsocial.security import audit as audit_log
-from civicsocial.security.permissions import is_ods_admin
 
 CITY_NAMES = re.compile(r"\bNYC\b|New York City|City of New York", re.IGNORECASE)
 OFFICIAL = re.compile(r"\bofficial\b", re.IGNORECASE)

@@ -26,8 +26,8 @@ from civicsocial.registry.models import (
     PersonKind,
     Role,
 )
+from civicsocial.registry.permissions import SECOND_FACTOR_ROLES
 from civicsocial.registry.services import current_terms
-from civicsocial.security.permissions import SECOND_FACTOR_ROLES
 
 
 @dataclass(frozen=True)

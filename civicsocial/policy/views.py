@@ -18,7 +18,7 @@ from civicsocial.policy.branding import avatar_bytes, awaiting_logos, decide_log
 from civicsocial.policy.logo import MATCH_AT, UNSURE_AT
 from civicsocial.policy.report import city_report
 from civicsocial.policy.unregistered import unregistered_accounts
-from civicsocial.security.permissions import is_ods_admin, visible_agencies
+from civicsocial.registry.permissions import is_ods_admin, visible_agencies
 
 BAR_WIDTH = 360  # pixels for a full bar in the chart
 

@@ -17,7 +17,7 @@ from civicsocial.records.search.query import QueryError
 from civicsocial.records.search.service import search_page
 from civicsocial.records.views import case_or_404, item_or_404, visible_cases, visible_streams
 from civicsocial.registry.models import Agency
-from civicsocial.security.permissions import Action, require, require_somewhere
+from civicsocial.registry.permissions import Action, require, require_somewhere
 
 router = Router(tags=["archive"])
 

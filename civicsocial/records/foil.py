@@ -29,8 +29,8 @@ from civicsocial.records.models import (
 from civicsocial.records.search.filters import Filters
 from civicsocial.records.search.query import QueryError, parse
 from civicsocial.registry.models import Agency, Person
+from civicsocial.registry.permissions import Action, can
 from civicsocial.security import audit
-from civicsocial.security.permissions import Action, can
 from civicsocial.text import NAME_MAX, NOTES_MAX, REASON_MAX, clean_text
 
 ACKNOWLEDGE_WITHIN = 5

@@ -28,11 +28,11 @@ from civicsocial.records.search.query import QueryError
 from civicsocial.records.search.service import highlight, search_page
 from civicsocial.records.tasks import build_production
 from civicsocial.registry.models import Agency
-from civicsocial.security import audit
-from civicsocial.security.permissions import (
+from civicsocial.registry.permissions import (
     Action,
     agencies_for,
     can,
+    events_for,
     is_ods_admin,
     require,
     require_somewhere,
@@ -118,7 +118,7 @@ def item_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     agency = item.stream.account.agency if item.stream.account else None
     return render(request, "records/item.html", {
         "item": item, "versions": versions, "holds": item.holds.all(),
-        "held": foil.is_held(item), "events": audit.events_for(item, request.user),
+        "held": foil.is_held(item), "events": events_for(item, request.user),
         "may_hold": can(request.user, Action.MANAGE_FOIL, agency)})
 
 
@@ -201,7 +201,7 @@ def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "job": case.production_jobs.first(),
         "case": case, "left": foil.business_days_left(case), "items": len(item_ids),
         "sample": ArchivedItem.objects.filter(pk__in=list(item_ids)[:50]).select_related("stream"),
-        "searches": case.searches.all(), "events": audit.events_for(case, request.user),
+        "searches": case.searches.all(), "events": events_for(case, request.user),
         "production": production if production.exists() else None,
         "statuses": FoilCase.Status.choices})
 

@@ -15,8 +15,8 @@ from ninja import Router, Schema, Status
 from civicsocial.http import AuthedRequest
 from civicsocial.registry import forms, services
 from civicsocial.registry.models import Account, AccountStatus, Agency, Application
+from civicsocial.registry.permissions import Action, agencies_for, require, visible_agencies
 from civicsocial.registry.steps import STEPS
-from civicsocial.security.permissions import Action, agencies_for, require, visible_agencies
 from civicsocial.web import visible_or_404
 
 router = Router(tags=["registry"])

@@ -29,8 +29,8 @@ from civicsocial.registry.models import (
     RoleAssignment,
     RoleGrant,
 )
+from civicsocial.registry.permissions import is_ods_admin
 from civicsocial.security import audit
-from civicsocial.security.permissions import is_ods_admin
 
 
 def _label(role: str, agency: Agency | None) -> str:

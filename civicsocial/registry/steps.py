@@ -12,7 +12,7 @@ from django.forms import Form
 
 from civicsocial.registry import forms, services
 from civicsocial.registry.models import Application, Person
-from civicsocial.security.permissions import Action
+from civicsocial.registry.permissions import Action
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from civicsocial.http import AuthedRequest
-from civicsocial.policy.report import agency_report
 from civicsocial.registry import forms, roles, services
 from civicsocial.registry.models import (
     Account,
@@ -26,16 +25,17 @@ from civicsocial.registry.models import (
     RoleAssignment,
     RoleGrant,
 )
-from civicsocial.registry.steps import STEPS
-from civicsocial.security import audit
-from civicsocial.security.permissions import (
+from civicsocial.registry.permissions import (
     Action,
     agencies_for,
     can,
+    events_for,
     is_ods_admin,
     require,
     visible_agencies,
 )
+from civicsocial.registry.steps import STEPS
+from civicsocial.security import audit
 from civicsocial.web import form_page, posted, visible_or_404
 
 # -- home, agencies -------------------------------------------------------------------------
@@ -80,8 +80,7 @@ def agency_detail(request: AuthedRequest, slug: str) -> HttpResponse:
         "roles": agency.role_assignments.select_related("person").order_by("person__last_name"),
         "policy": agency.policies.first(),
         "reviews": agency.tos_reviews.select_related("terms", "reviewer"),
-        "report": agency_report(agency),
-        "events": audit.events_for(agency, user)[:50] if can(user, Action.VIEW_AUDIT, agency) else None,
+        "events": events_for(agency, user)[:50] if can(user, Action.VIEW_AUDIT, agency) else None,
         "may": {a.value: can(user, a, agency) for a in Action},
     })
 
@@ -109,7 +108,7 @@ def account_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "registry/account_detail.html", {
         "account": account,
         "authorizations": account.authorizations.select_related("person", "granted_by"),
-        "events": audit.events_for(account, request.user)[:100],
+        "events": events_for(account, request.user)[:100],
         "may_edit": can(request.user, Action.EDIT_ACCOUNT, account.agency),
         "may_train": can(request.user, Action.MANAGE_TRAINING, account.agency),
     })
@@ -181,7 +180,7 @@ def application_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     is_open = application.status in (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED)
     return render(request, "registry/application_detail.html", {
         "application": application,
-        "events": audit.events_for(application, request.user),
+        "events": events_for(application, request.user),
         "may_decide": application.status == ApplicationStatus.SUBMITTED
         and can(user, Action.DECIDE_APPLICATION, agency),
         "may_signoff": application.status == ApplicationStatus.SUBMITTED
@@ -258,7 +257,7 @@ def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         .filter(role_assignments__person=person).distinct(),
         "train_agencies": agencies_for(request.user, Action.MANAGE_TRAINING)
         .filter(role_assignments__person=person).distinct(),
-        "events": audit.events_for(person, request.user)[:100],
+        "events": events_for(person, request.user)[:100],
         "may_issue_code": is_ods_admin(request.user) and person != request.user,
         "pending_grants": visible_grants(request).filter(person=person,
                                                          status=RoleGrant.Status.PENDING),

@@ -1,5 +1,6 @@
 """Recording state changes in the audit log. Every service that changes state calls
-`record`; pages show `events_for(obj)` on each object's page."""
+`record`; pages show each object's events as the viewer may see them
+(`registry.permissions.events_for`). This module knows no other app."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from typing import Any
 from django.db import models
 
 from civicsocial.security.models import AuditEvent
-from civicsocial.security.permissions import is_ods_admin, visible_agencies
 
 
 def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
@@ -59,16 +59,3 @@ def record(
         changes=changes or {},
         reason=reason,
     )
-
-
-def events_for(target: models.Model, viewer: Any) -> models.QuerySet[AuditEvent]:
-    """The audit trail of one object, newest first, as `viewer` may see it: an event
-    recorded in an agency the viewer cannot see is left out (a person with roles in two
-    agencies has history in both; issue 12)."""
-    events = AuditEvent.objects.filter(
-        target_type=target._meta.label_lower, target_id=str(target.pk)
-    ).select_related("actor")
-    if is_ods_admin(viewer):
-        return events
-    return events.filter(models.Q(agency_id__isnull=True)
-                         | models.Q(agency_id__in=visible_agencies(viewer).values("pk")))

@@ -3,7 +3,6 @@ the commit. A receiver that fails is logged; it never undoes or stops archiving.
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 from django.test import TestCase
@@ -52,13 +51,3 @@ class AnnounceTestCase(TestCase):
         on_archived(self.heard.append)
         archive_and_announce([parse_capture(line("c1"))])  # the same capture again
         self.assertEqual(self.heard, [])
-
-    def test_it_keeps_records_and_platforms_below_the_inbox_and_policy(self):
-        for app in ("records", "platforms"):
-            for path in (APPS / app).rglob("*.py"):
-                if "tests" in path.parts:
-                    continue
-                for node in ast.walk(ast.parse(path.read_text())):
-                    if isinstance(node, ast.ImportFrom) and node.module:
-                        self.assertFalse(node.module.startswith(("civicsocial.inbox", "civicsocial.policy")),
-                                         f"{path.relative_to(APPS)} imports {node.module}")

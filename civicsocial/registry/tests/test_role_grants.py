@@ -14,8 +14,8 @@ from civicsocial.inbox.services import triage_new_items
 from civicsocial.records.tests.helpers import archive, line
 from civicsocial.registry import roles, services
 from civicsocial.registry.models import DECIDING_ROLES, Role, RoleAssignment, RoleGrant
+from civicsocial.registry.permissions import Action, can
 from civicsocial.security.models import AuditEvent
-from civicsocial.security.permissions import Action, can
 from civicsocial.testing import BaseTestCase, make_person
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from civicsocial.security.permissions import is_ods_admin, visible_agencies
+from civicsocial.registry.permissions import is_ods_admin, visible_agencies
 
 
 def roles(request: HttpRequest) -> dict[str, object]:

@@ -16,9 +16,9 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from civicsocial.registry.models import Person
+from civicsocial.registry.permissions import is_ods_admin, needs_second_factor
 from civicsocial.security import audit
-from civicsocial.security.models import EnrolmentCode
-from civicsocial.security.permissions import is_ods_admin, needs_second_factor
+from civicsocial.signin.models import EnrolmentCode
 
 VALID_FOR = timedelta(hours=72)
 MAX_FAILURES = 5

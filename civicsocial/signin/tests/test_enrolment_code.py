@@ -14,7 +14,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from civicsocial.registry.models import Role
-from civicsocial.security.enrolment import MAX_FAILURES, VALID_FOR, issue_code, use_code
+from civicsocial.signin.enrolment import MAX_FAILURES, VALID_FOR, issue_code, use_code
 from civicsocial.testing import BaseTestCase
 
 STRONG = "harbor-lantern-pigeon-1898"

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from civicsocial.registry.models import Person
-from civicsocial.security.enrolment import VALID_FOR, issue_code
+from civicsocial.signin.enrolment import VALID_FOR, issue_code
 
 
 class Command(BaseCommand):

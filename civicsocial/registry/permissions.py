@@ -11,10 +11,12 @@ from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404
 
 from civicsocial.registry.models import Agency, Person, Role
+from civicsocial.security.models import AuditEvent
 
 
 class Action(StrEnum):
@@ -136,3 +138,16 @@ def needs_second_factor(person: Person) -> bool:
     """P13: privileged roles log in with TOTP."""
     held = set().union(*roles_by_agency(person).values()) if roles_by_agency(person) else set()
     return bool(held & SECOND_FACTOR_ROLES)
+
+
+def events_for(target: models.Model, viewer: Any) -> models.QuerySet[AuditEvent]:
+    """The audit trail of one object, newest first, as `viewer` may see it: an event
+    recorded in an agency the viewer cannot see is left out (a person with roles in two
+    agencies has history in both; issue 12)."""
+    events = AuditEvent.objects.filter(
+        target_type=target._meta.label_lower, target_id=str(target.pk)
+    ).select_related("actor")
+    if is_ods_admin(viewer):
+        return events
+    return events.filter(models.Q(agency_id__isnull=True)
+                         | models.Q(agency_id__in=visible_agencies(viewer).values("pk")))

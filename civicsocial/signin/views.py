@@ -17,10 +17,12 @@ from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from civicsocial.http import AuthedRequest
-from civicsocial.registry.views import person_or_404, posted
-from civicsocial.security import audit, enrolment
-from civicsocial.security.forms import EnrolmentForm, TokenForm
-from civicsocial.security.permissions import is_ods_admin
+from civicsocial.registry.permissions import is_ods_admin
+from civicsocial.registry.views import person_or_404
+from civicsocial.security import audit
+from civicsocial.signin import enrolment
+from civicsocial.signin.forms import EnrolmentForm, TokenForm
+from civicsocial.web import posted
 
 
 def _next_url(request: AuthedRequest) -> str:
@@ -61,7 +63,7 @@ def _setup_page(request: AuthedRequest, device: TOTPDevice, form: TokenForm,
                 status: int = 200) -> HttpResponse:
     qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=5)
     secret = b32encode(device.bin_key).decode()
-    return render(request, "security/second_factor_setup.html",
+    return render(request, "signin/second_factor_setup.html",
                   {"form": form, "qr_svg": qr_svg, "secret": secret, "next": _next_url(request)},
                   status=status)
 
@@ -75,7 +77,7 @@ def enrolment_code(request: AuthedRequest, pk: int) -> HttpResponse:
     code = None
     if request.method == "POST":
         code = enrolment.issue_code(request.user, person)
-    return render(request, "security/enrolment_code.html", {"person": person, "code": code})
+    return render(request, "signin/enrolment_code.html", {"person": person, "code": code})
 
 
 @login_required
@@ -87,5 +89,5 @@ def second_factor_verify(request: AuthedRequest) -> HttpResponse:
             otp_login(request, device)
             return redirect(_next_url(request))
         form.add_error("token", "That code did not match, or too many tries: wait and try again.")
-    return render(request, "security/second_factor_verify.html",
+    return render(request, "signin/second_factor_verify.html",
                   {"form": form, "next": _next_url(request)})

@@ -4,10 +4,10 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from civicsocial.security import views
+from civicsocial.signin import views
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="security/login.html",
+    path("login/", auth_views.LoginView.as_view(template_name="signin/login.html",
                                                 redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("second-factor/setup/", views.second_factor_setup, name="second-factor-setup"),

@@ -7,8 +7,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from civicsocial.registry.models import Person, Role
 from civicsocial.registry.roles import grant_role
-from civicsocial.security.enrolment import issue_code
 from civicsocial.security.models import AuditEvent
+from civicsocial.signin.enrolment import issue_code
 from civicsocial.testing import BaseTestCase, current_code, make_person
 
 STRONG = "quartz-meadow-violin-harbor-42"
