@@ -38,13 +38,6 @@ class InboxItem(models.Model):
     triaged_at = models.DateTimeField(default=timezone.now)
     reviewed_at = models.DateTimeField(null=True, blank=True, help_text="first reviewed")
     location = models.CharField(max_length=300, blank=True, help_text="a place named in the text")
-    # The 311 referral (P23): our reply on the platform, and the Open311 service request.
-    referral_reply = models.CharField(max_length=300, blank=True)
-    service_request_id = models.CharField(max_length=100, blank=True)
-    service_request_token = models.CharField(max_length=100, blank=True)
-    service_request_status = models.CharField(max_length=40, blank=True)
-    service_request_notes = models.TextField(blank=True)
-    service_request_checked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-captured_at", "-pk"]
@@ -60,6 +53,34 @@ class InboxItem(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("inbox-entry", args=[self.pk])
+
+
+class Referral(models.Model):
+    """A resident sent to 311 (P23): our reply on the platform, and the Open311 service
+    request filed for it, followed until it closes. At most one per inbox item."""
+
+    entry = models.OneToOneField(InboxItem, on_delete=models.PROTECT, related_name="referral")
+    reply_id = models.CharField(max_length=300, blank=True, help_text="the platform's id of our reply")
+    request_id = models.CharField(max_length=100, blank=True, help_text="the Open311 service request")
+    request_token = models.CharField(max_length=100, blank=True,
+                                     help_text="what the endpoint gave before the request had an id")
+    status = models.CharField(max_length=40, blank=True, help_text="queued, open or closed")
+    notes = models.TextField(blank=True, help_text="the status notes, or why a check failed")
+    checked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self) -> str:
+        return f"311 referral of {self.entry}"
+
+    def get_absolute_url(self) -> str:
+        return self.entry.get_absolute_url()
+
+    @property
+    def request_label(self) -> str:
+        """The request's id, or its token while the endpoint has not given an id yet."""
+        return self.request_id or self.request_token
 
 
 class InboxLabel(models.Model):

@@ -1,7 +1,7 @@
 """Referring a resident to 311 (P23): one action replies from the account with the
 referral text (nyc.gov/311 and the agency's own words) and, where an Open311 endpoint is
 configured, files a service request at the place the comment names. The request's id and
-status are kept on the inbox item and refreshed by `refresh_referrals`.
+status are kept in the item's `Referral` and refreshed by `refresh_referrals`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from civicsocial.inbox.models import InboxItem, InboxState
+from civicsocial.inbox.models import InboxItem, InboxState, Referral
 from civicsocial.inbox.open311 import Open311Client, Open311Error, Service
 from civicsocial.inbox.services import text_of
 from civicsocial.platforms.adapters import adapter_for
@@ -22,7 +22,8 @@ from civicsocial.security import audit
 CITY_WORDING = ("Thank you for letting us know. So that the right team can fix it and you "
                 "can follow its progress, please report it to 311 at nyc.gov/311 or call 311.")
 CITY = "New York, NY"
-AUDITED = ["state", "location", "service_request_id", "referral_reply"]
+AUDITED = ["state", "location"]
+AUDITED_REFERRAL = ["request_id", "reply_id"]
 
 
 def referral_text(agency: Agency, request_id: str = "") -> str:
@@ -47,49 +48,54 @@ def suggest_service(services: list[Service], text: str) -> str:
     return best
 
 
-def _file_request(client: Open311Client, entry: InboxItem, service_code: str,
+def _file_request(client: Open311Client, entry: InboxItem, referral: Referral, service_code: str,
                   location: str) -> None:
     if not location:
         raise ValidationError({"location": "No place was found in the comment: name one "
                                            "(an address or an intersection)."})
     created = client.create(service_code, f"{text_of(entry)}\n\nReported on {entry.account} "
                             f"({entry.item.item_id})", f"{location}, {CITY}")
-    entry.service_request_id = created.service_request_id
-    entry.service_request_token = created.token
-    entry.service_request_status = "open" if created.service_request_id else "queued"
-    entry.service_request_notes = created.notice
-    entry.service_request_checked_at = timezone.now()
+    referral.request_id = created.service_request_id
+    referral.request_token = created.token
+    referral.status = "open" if created.service_request_id else "queued"
+    referral.notes = created.notice
+    referral.checked_at = timezone.now()
+
+
+def _audited(entry: InboxItem, referral: Referral) -> dict[str, object]:
+    return audit.snapshot(entry, AUDITED) | audit.snapshot(referral, AUDITED_REFERRAL)
 
 
 def refer_to_311(actor: Person, entry: InboxItem, service_code: str = "", location: str = "",
                  client: Open311Client | None = None,
-                 adapter: PlatformAdapter | None = None) -> InboxItem:
+                 adapter: PlatformAdapter | None = None) -> Referral:
     """Reply with the referral and, when `client` and `service_code` are given, file the
     service request. Replying twice is once (the reply's idempotency key is the item's).
     The request is saved as soon as it is filed, so a failed reply never files it twice."""
     if entry.state == InboxState.HIDDEN:
         raise ValidationError("This item was hidden; it cannot be answered.")
-    before = audit.snapshot(entry, AUDITED)
+    referral = Referral.objects.filter(entry=entry).first() or Referral(entry=entry)
+    before = _audited(entry, referral)
     entry.location = (location or entry.location).strip()[:300]
     try:
-        if client is not None and service_code and not entry.service_request_id:
-            _file_request(client, entry, service_code, entry.location)
-            entry.save()
-        if not entry.referral_reply:
+        if client is not None and service_code and not referral.request_id:
+            _file_request(client, entry, referral, service_code, entry.location)
+            referral.save()
+        if not referral.reply_id:
             speaker = adapter or adapter_for(entry.account)
-            published = speaker.publish(referral_text(entry.account.agency,
-                                                      entry.service_request_id),
+            published = speaker.publish(referral_text(entry.account.agency, referral.request_id),
                                         f"civicsocial-311-{entry.item.pk}",
                                         reply_to=entry.item.item_id)
-            entry.referral_reply = published.item_id
+            referral.reply_id = published.item_id
     except (PlatformError, Open311Error) as error:
         raise ValidationError(f"The referral could not be completed: {error}") from None
+    referral.save()
     entry.state = InboxState.REFERRED
     entry.reviewed_at = entry.reviewed_at or timezone.now()
     entry.save()
     audit.record(actor, "inbox.referred_311", entry.item, agency_id=entry.account.agency_id,
-                 changes=audit.diff(before, audit.snapshot(entry, AUDITED)))
-    return entry
+                 changes=audit.diff(before, _audited(entry, referral)))
+    return referral
 
 
 def refresh_referrals(client: Open311Client | None = None) -> int:
@@ -98,25 +104,26 @@ def refresh_referrals(client: Open311Client | None = None) -> int:
     if client is None:
         return 0
     changed = 0
-    pending = InboxItem.objects.exclude(service_request_status__in=["", "closed"]) \
-        .select_related("item", "account")
-    for entry in pending:
+    pending = Referral.objects.exclude(status__in=["", "closed"]) \
+        .select_related("entry__item", "entry__account")
+    for referral in pending:
         try:
-            if not entry.service_request_id:
-                entry.service_request_id = client.request_id_for(entry.service_request_token)
-                if not entry.service_request_id:
+            if not referral.request_id:
+                referral.request_id = client.request_id_for(referral.request_token)
+                if not referral.request_id:
                     continue
-            status = client.status(entry.service_request_id)
+            status = client.status(referral.request_id)
         except Open311Error as error:
-            entry.service_request_notes = f"status check failed: {error}"
-            entry.save(update_fields=["service_request_notes"])
+            referral.notes = f"status check failed: {error}"
+            referral.save(update_fields=["notes"])
             continue
-        if status.status != entry.service_request_status:
+        if status.status != referral.status:
             changed += 1
-            audit.record(None, "inbox.311_status", entry.item, agency_id=entry.account.agency_id,
-                         changes={"status": [entry.service_request_status, status.status]})
-        entry.service_request_status = status.status
-        entry.service_request_notes = status.notes
-        entry.service_request_checked_at = timezone.now()
-        entry.save()
+            audit.record(None, "inbox.311_status", referral.entry.item,
+                         agency_id=referral.entry.account.agency_id,
+                         changes={"status": [referral.status, status.status]})
+        referral.status = status.status
+        referral.notes = status.notes
+        referral.checked_at = timezone.now()
+        referral.save()
     return changed

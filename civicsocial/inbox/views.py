@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from civicsocial.http import AuthedRequest
 from civicsocial.inbox import moderation, referral, review, services
-from civicsocial.inbox.models import InboxItem, InboxLabel, InboxState, RemovalProposal
+from civicsocial.inbox.models import InboxItem, InboxLabel, InboxState, Referral, RemovalProposal
 from civicsocial.inbox.open311 import Open311Client, Open311Error
 from civicsocial.inbox.triage import LABELS
 from civicsocial.records import foil
@@ -126,6 +126,7 @@ def entry_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "entry": entry, "thread": thread,
         "author": next(t["author"] for t in thread if t["this"]), "held": foil.is_held(entry.item),
         "cases": FoilCase.objects.filter(source_item=entry.item),
+        "referral": Referral.objects.filter(entry=entry).first(),
         "proposals": entry.proposals.select_related("proposed_by", "decided_by"),
         "events": events_for(entry.item, request.user),
         "states": services.MANUAL_STATES,
@@ -185,7 +186,7 @@ def entry_refer(request: AuthedRequest, pk: int) -> HttpResponse:
             form.initial["service_code"] = referral.suggest_service(offered,
                                                                     services.text_of(entry))
 
-    def save() -> InboxItem:
+    def save() -> Referral:
         data = form.cleaned_data
         return referral.refer_to_311(request.user, entry, data["service_code"], data["location"],
                                      client=client)

@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
-from civicsocial.inbox.models import InboxItem, InboxState
+from civicsocial.inbox.models import InboxItem, InboxState, Referral
 from civicsocial.inbox.open311 import Open311Client, Open311Error
 from civicsocial.inbox.referral import CITY_WORDING, refer_to_311, refresh_referrals, suggest_service
 from civicsocial.inbox.services import triage_new_items
@@ -41,6 +41,10 @@ class ReferralTestCase(BaseTestCase):
         triage_new_items()
         return InboxItem.objects.get(item__item_id=reply.item_id)
 
+    @staticmethod
+    def referral(entry: InboxItem) -> Referral:
+        return Referral.objects.get(entry=entry)
+
     def replies_to(self, item_id: str) -> list[str]:
         return [c["text"] for c in self.city.read_since("").captures
                 if c.get("parent_id") == item_id and c["author"] == self.city.handle]
@@ -53,13 +57,13 @@ class ReferralTestCase(BaseTestCase):
         refer_to_311(self.moderator, entry, code, client=self.client311)
         entry.refresh_from_db()
         self.assertEqual(entry.state, InboxState.REFERRED)
-        filed = self.state.requests[entry.service_request_id]
+        filed = self.state.requests[self.referral(entry).request_id]
         self.assertEqual(filed["address"], "40 Court St, New York, NY")
         self.assertEqual(filed["service_code"], "STREETLIGHT")
         self.assertIn("out for a week", filed["description"])
         [reply] = self.replies_to(entry.item.item_id)
         self.assertIn("nyc.gov/311", reply)
-        self.assertIn(entry.service_request_id, reply)
+        self.assertIn(self.referral(entry).request_id, reply)
         self.assertTrue(AuditEvent.objects.filter(action="inbox.referred_311",
                                                   actor=self.moderator).exists())
 
@@ -79,24 +83,25 @@ class ReferralTestCase(BaseTestCase):
         refer_to_311(self.moderator, entry, "POTHOLE", client=self.client311)
         entry.refresh_from_db()
         self.assertEqual(refresh_referrals(self.client311), 0)
-        self.state.close(entry.service_request_id, "Crew filled the pothole.")
+        self.state.close(self.referral(entry).request_id, "Crew filled the pothole.")
         out = StringIO()
         call_command("referrals", stdout=out)
         self.assertIn("1 request(s) changed status", out.getvalue())
         entry.refresh_from_db()
-        self.assertEqual(entry.service_request_status, "closed")
-        self.assertEqual(entry.service_request_notes, "Crew filled the pothole.")
+        self.assertEqual(self.referral(entry).status, "closed")
+        self.assertEqual(self.referral(entry).notes, "Crew filled the pothole.")
 
     def test_it_follows_a_token_to_its_request_id(self):
         self.state.queue = True
         entry = self.comment("Tree limb down at 12 Oak St")
         refer_to_311(self.moderator, entry, "TREE", client=self.client311)
         entry.refresh_from_db()
-        self.assertEqual((entry.service_request_id, entry.service_request_status), ("", "queued"))
+        self.assertEqual((self.referral(entry).request_id, self.referral(entry).status), ("", "queued"))
         refresh_referrals(self.client311)
         entry.refresh_from_db()
-        self.assertEqual(self.state.tokens[entry.service_request_token], entry.service_request_id)
-        self.assertEqual(entry.service_request_status, "open")
+        referral = self.referral(entry)
+        self.assertEqual(self.state.tokens[referral.request_token], referral.request_id)
+        self.assertEqual(self.referral(entry).status, "open")
 
     def test_it_asks_for_a_place_when_the_comment_names_none(self):
         entry = self.comment("Garbage everywhere after the parade")
@@ -105,7 +110,7 @@ class ReferralTestCase(BaseTestCase):
         refer_to_311(self.moderator, entry, "SANITATION", location="Broadway & W 96th St",
                      client=self.client311)
         entry.refresh_from_db()
-        self.assertEqual(self.state.requests[entry.service_request_id]["address"],
+        self.assertEqual(self.state.requests[self.referral(entry).request_id]["address"],
                          "Broadway & W 96th St, New York, NY")
 
     def test_it_explains_a_refusal_and_loses_nothing(self):
@@ -113,8 +118,7 @@ class ReferralTestCase(BaseTestCase):
         wrong = Open311Client(self.client311.endpoint, api_key="wrong")
         with self.assertRaisesMessage(ValidationError, "refused (403)"):
             refer_to_311(self.moderator, entry, "POTHOLE", client=wrong)
-        entry.refresh_from_db()
-        self.assertEqual(entry.service_request_id, "")
+        self.assertFalse(Referral.objects.filter(entry=entry).exists())
         self.assertEqual(self.replies_to(entry.item.item_id), [])
         down = Open311Client("http://127.0.0.1:9/open311/v2", timeout=1)
         with self.assertRaises(Open311Error):
@@ -130,7 +134,7 @@ class ReferralTestCase(BaseTestCase):
                                                   "service_code": "STREETLIGHT"})
         entry.refresh_from_db()
         self.assertEqual(entry.state, InboxState.REFERRED)
-        self.assertTrue(entry.service_request_id)
+        self.assertTrue(self.referral(entry).request_id)
 
     def test_it_validates_ownership(self):
         entry = self.comment("Streetlight out at 40 Court St")
