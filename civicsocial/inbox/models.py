@@ -1,7 +1,7 @@
 """The inbox: every incoming item (a comment, reply, mention or direct message captured
 on a registered account) with its triage labels and where it stands (P21-P24, P26).
 
-- `InboxItem`: one incoming item, its labels, state, location and 311 referral.
+- `InboxEntry`: one incoming item, its labels, state, location and 311 referral.
 - `AccountReview`: a moderator reviewed an account's inbox (the P21 daily clock).
 - `RemovalProposal`: a moderator asks to hide or delete an item on a ground; only counsel
   decides (P22). The archive keeps the original whatever the decision.
@@ -28,9 +28,13 @@ class InboxState(models.TextChoices):
     HIDDEN = "hidden", "Hidden"
 
 
-class InboxItem(models.Model):
+class InboxEntry(models.Model):
+    """One incoming comment, reply, mention or message on a registered account, as the
+    inbox keeps it: its labels, where it stands, the place it names. The words themselves
+    stay in the archive (`item`)."""
+
     item = models.OneToOneField(ArchivedItem, on_delete=models.PROTECT, related_name="inbox")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="inbox_items")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="inbox_entries")
     state = models.CharField(max_length=20, choices=InboxState.choices, default=InboxState.NEW)
     labels = models.JSONField(default=list)
     reasons = models.JSONField(default=dict, help_text="label -> why (the words, or the model)")
@@ -42,7 +46,8 @@ class InboxItem(models.Model):
     class Meta:
         ordering = ["-captured_at", "-pk"]
         # Pages read newest first: through one of these, in order, stopping after a page.
-        indexes = [models.Index(fields=["account", "state", "-captured_at"]),
+        indexes = [models.Index(fields=["account", "state", "-captured_at"],
+                                name="inbox_account_state_newest"),
                    models.Index(fields=["-captured_at", "-id"], name="inbox_newest_first"),
                    models.Index(fields=["state", "-captured_at", "-id"], name="inbox_state_newest"),
                    models.Index(fields=["account", "-captured_at", "-id"],
@@ -57,9 +62,9 @@ class InboxItem(models.Model):
 
 class Referral(models.Model):
     """A resident sent to 311 (P23): our reply on the platform, and the Open311 service
-    request filed for it, followed until it closes. At most one per inbox item."""
+    request filed for it, followed until it closes. At most one per inbox entry."""
 
-    entry = models.OneToOneField(InboxItem, on_delete=models.PROTECT, related_name="referral")
+    entry = models.OneToOneField(InboxEntry, on_delete=models.PROTECT, related_name="referral")
     reply_id = models.CharField(max_length=300, blank=True, help_text="the platform's id of our reply")
     request_id = models.CharField(max_length=100, blank=True, help_text="the Open311 service request")
     request_token = models.CharField(max_length=100, blank=True,
@@ -84,10 +89,10 @@ class Referral(models.Model):
 
 
 class InboxLabel(models.Model):
-    """One label of an inbox item, as a row: what lets the inbox filter and count a label
+    """One label of an inbox entry, as a row: what lets the inbox filter and count a label
     through an index instead of reading every item's labels."""
 
-    entry = models.ForeignKey(InboxItem, on_delete=models.CASCADE, related_name="label_rows")
+    entry = models.ForeignKey(InboxEntry, on_delete=models.CASCADE, related_name="label_rows")
     label = models.CharField(max_length=30)
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
     captured_at = models.DateTimeField()
@@ -148,7 +153,7 @@ class RemovalProposal(models.Model):
         APPROVED = "approved", "Approved by counsel"
         REJECTED = "rejected", "Rejected by counsel"
 
-    inbox_item = models.ForeignKey(InboxItem, on_delete=models.PROTECT, related_name="proposals")
+    entry = models.ForeignKey(InboxEntry, on_delete=models.PROTECT, related_name="proposals")
     action = models.CharField(max_length=10, choices=Action.choices)
     ground = models.CharField(max_length=20, choices=RemovalGround.choices)
     explanation = models.TextField(max_length=5000)
@@ -167,4 +172,4 @@ class RemovalProposal(models.Model):
         ordering = ["-proposed_at"]
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()} {self.inbox_item.item.item_id} ({self.ground})"
+        return f"{self.get_action_display()} {self.entry.item.item_id} ({self.ground})"

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from civicsocial.inbox.models import InboxItem, InboxState, RemovalGround, RemovalProposal
+from civicsocial.inbox.models import InboxEntry, InboxState, RemovalGround, RemovalProposal
 from civicsocial.inbox.services import text_of
 from civicsocial.inbox.triage import OFF_TOPIC
 from civicsocial.platforms.adapters import adapter_for, capabilities_of
@@ -33,13 +33,13 @@ _QUOTED = re.compile("[\"\u201c\u201d\u00ab\u00bb]([^\"\u201c\u201d\u00ab\u00bb]
                      "[\"\u201c\u201d\u00ab\u00bb]")
 
 
-def grounds_for(entry: InboxItem) -> list[str]:
+def grounds_for(entry: InboxEntry) -> list[str]:
     """The grounds a proposal on this item may give (off topic only on a topic-limited account)."""
     return [g for g in RemovalGround.values
             if g != OFF_TOPIC or entry.account.topic_limited]
 
 
-def actions_for(entry: InboxItem) -> list[str]:
+def actions_for(entry: InboxEntry) -> list[str]:
     """Hide and/or delete, as far as the account's platform allows."""
     offered = capabilities_of(entry.account.platform)
     return [action for action, needed in NEEDS.items() if needed in offered]
@@ -51,7 +51,7 @@ def _quotes_the_comment(explanation: str, text: str) -> bool:
                if len(quote.strip()) >= 3)
 
 
-def _check_proposal(entry: InboxItem, action: str, ground: str, explanation: str) -> None:
+def _check_proposal(entry: InboxEntry, action: str, ground: str, explanation: str) -> None:
     if ground not in grounds_for(entry):
         if ground == OFF_TOPIC:
             raise ValidationError({"ground": "Off topic is a ground only on an account limited "
@@ -75,11 +75,11 @@ def _check_proposal(entry: InboxItem, action: str, ground: str, explanation: str
 
 
 @transaction.atomic
-def propose_removal(actor: Person, entry: InboxItem, action: str, ground: str,
+def propose_removal(actor: Person, entry: InboxEntry, action: str, ground: str,
                     explanation: str) -> RemovalProposal:
     """A moderator's proposal, waiting for counsel."""
     _check_proposal(entry, action, ground, explanation)
-    proposal = RemovalProposal.objects.create(inbox_item=entry, action=action, ground=ground,
+    proposal = RemovalProposal.objects.create(entry=entry, action=action, ground=ground,
                                               explanation=explanation.strip(), proposed_by=actor)
     audit.record(actor, "inbox.removal_proposed", entry.item, agency_id=entry.account.agency_id,
                  changes={"action": [None, action], "ground": [None, ground]},
@@ -87,7 +87,7 @@ def propose_removal(actor: Person, entry: InboxItem, action: str, ground: str,
     return proposal
 
 
-def is_counsel(person: Person, entry: InboxItem) -> bool:
+def is_counsel(person: Person, entry: InboxEntry) -> bool:
     """Counsel of the item's agency: the only people who decide (not even an ODS admin)."""
     return can(person, Action.DECIDE_REMOVAL, entry.account.agency_id)
 
@@ -95,7 +95,7 @@ def is_counsel(person: Person, entry: InboxItem) -> bool:
 def decide_removal(actor: Person, proposal: RemovalProposal, approve: bool, reason: str,
                    adapter: PlatformAdapter | None = None) -> RemovalProposal:
     """Counsel approves (and the platform hides or deletes the comment) or rejects."""
-    entry = proposal.inbox_item
+    entry = proposal.entry
     if not is_counsel(actor, entry):
         raise PermissionDenied("Only the agency's counsel decides on a removal (P22).")
     if proposal.decision != RemovalProposal.Decision.PENDING:
@@ -121,7 +121,7 @@ def decide_removal(actor: Person, proposal: RemovalProposal, approve: bool, reas
 def carry_out(proposal: RemovalProposal, adapter: PlatformAdapter | None = None) -> bool:
     """Hide or delete an approved comment on the platform; a failure is kept on the
     proposal (to try again), never raised. True when done."""
-    entry = proposal.inbox_item
+    entry = proposal.entry
     if proposal.decision != RemovalProposal.Decision.APPROVED or proposal.carried_out_at:
         return bool(proposal.carried_out_at)
     try:

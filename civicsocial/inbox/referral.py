@@ -11,7 +11,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from civicsocial.inbox.models import InboxItem, InboxState, Referral
+from civicsocial.inbox.models import InboxEntry, InboxState, Referral
 from civicsocial.inbox.open311 import Open311Client, Open311Error, Service
 from civicsocial.inbox.services import text_of
 from civicsocial.platforms.adapters import adapter_for
@@ -48,7 +48,7 @@ def suggest_service(services: list[Service], text: str) -> str:
     return best
 
 
-def _file_request(client: Open311Client, entry: InboxItem, referral: Referral, service_code: str,
+def _file_request(client: Open311Client, entry: InboxEntry, referral: Referral, service_code: str,
                   location: str) -> None:
     if not location:
         raise ValidationError({"location": "No place was found in the comment: name one "
@@ -62,11 +62,11 @@ def _file_request(client: Open311Client, entry: InboxItem, referral: Referral, s
     referral.checked_at = timezone.now()
 
 
-def _audited(entry: InboxItem, referral: Referral) -> dict[str, object]:
+def _audited(entry: InboxEntry, referral: Referral) -> dict[str, object]:
     return audit.snapshot(entry, AUDITED) | audit.snapshot(referral, AUDITED_REFERRAL)
 
 
-def refer_to_311(actor: Person, entry: InboxItem, service_code: str = "", location: str = "",
+def refer_to_311(actor: Person, entry: InboxEntry, service_code: str = "", location: str = "",
                  client: Open311Client | None = None,
                  adapter: PlatformAdapter | None = None) -> Referral:
     """Reply with the referral and, when `client` and `service_code` are given, file the

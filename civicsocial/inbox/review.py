@@ -16,7 +16,7 @@ from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
 from civicsocial.inbox import notify
-from civicsocial.inbox.models import AccountReview, InboxItem, InboxState, OverdueAlert
+from civicsocial.inbox.models import AccountReview, InboxEntry, InboxState, OverdueAlert
 from civicsocial.registry.models import Account, AccountStatus, Person, Role
 from civicsocial.security import audit
 
@@ -42,7 +42,7 @@ def clocks(accounts: QuerySet[Account], now: datetime | None = None) -> list[Clo
     # every item and review would read the whole inbox).
     last = dict(AccountReview.objects.filter(account__in=active).values("account")
                 .annotate(at=Max("reviewed_at")).values_list("account", "at"))
-    waiting = dict(InboxItem.objects.filter(account__in=active, state=InboxState.NEW)
+    waiting = dict(InboxEntry.objects.filter(account__in=active, state=InboxState.NEW)
                    .values("account").annotate(n=Count("pk")).values_list("account", "n"))
     found = []
     for account in active:
@@ -57,7 +57,7 @@ def mark_reviewed(actor: Person, account: Account, now: datetime | None = None) 
     """A moderator has gone through the account's inbox: the new items are reviewed and
     the clock starts again."""
     now = now or timezone.now()
-    waiting = InboxItem.objects.filter(account=account, captured_at__lte=now)
+    waiting = InboxEntry.objects.filter(account=account, captured_at__lte=now)
     seen = waiting.filter(state=InboxState.NEW).update(state=InboxState.REVIEWED, reviewed_at=now)
     waiting.filter(reviewed_at__isnull=True).update(reviewed_at=now)
     review = AccountReview.objects.create(account=account, reviewer=actor, reviewed_at=now,
@@ -122,7 +122,7 @@ def first_review_hours(accounts: QuerySet[Account], days: int = 14,
     """(day, median hours from capture to first review, items) for items captured each day."""
     span, start = _last_days(days, today)
     waits: dict[date, list[float]] = {}
-    for captured, reviewed in InboxItem.objects.filter(
+    for captured, reviewed in InboxEntry.objects.filter(
             account__in=accounts, captured_at__gte=start, reviewed_at__isnull=False) \
             .values_list("captured_at", "reviewed_at"):
         if reviewed is None:

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 
 from civicsocial.inbox import notify
-from civicsocial.inbox.models import InboxItem, InboxState
+from civicsocial.inbox.models import InboxEntry, InboxState
 from civicsocial.records import foil, retention
 from civicsocial.records.models import FoilCase, LegalHold
 from civicsocial.registry.models import Role
@@ -27,7 +27,7 @@ def _link(path: str) -> str:
     return f"{getattr(settings, 'CIVICSOCIAL_BASE_URL', '')}{path}"
 
 
-def _hold_as_legal_notice(entry: InboxItem, text: str) -> None:
+def _hold_as_legal_notice(entry: InboxEntry, text: str) -> None:
     item = entry.item
     if entry.state == InboxState.NEW:
         entry.state = InboxState.HELD
@@ -47,7 +47,7 @@ def _hold_as_legal_notice(entry: InboxItem, text: str) -> None:
                 notify.addresses(notify.people_with_role(agency, Role.COUNSEL)))
 
 
-def _open_foil_case(entry: InboxItem, author: str, text: str) -> None:
+def _open_foil_case(entry: InboxEntry, author: str, text: str) -> None:
     item = entry.item
     if FoilCase.objects.filter(source_item=item).exists():
         return
@@ -62,7 +62,7 @@ def _open_foil_case(entry: InboxItem, author: str, text: str) -> None:
                                                          Role.RECORDS_OFFICER)))
 
 
-def route(entries: list[InboxItem], texts: dict[int, tuple[str, str]]) -> None:
+def route(entries: list[InboxEntry], texts: dict[int, tuple[str, str]]) -> None:
     """Act on the labels of freshly triaged entries; `texts`: item pk -> (author, text)."""
     for entry in entries:
         author, text = texts.get(entry.item_id, ("", ""))

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from civicsocial.inbox import routing
 from civicsocial.inbox.location import find_location
-from civicsocial.inbox.models import InboxItem, InboxLabel, InboxState
+from civicsocial.inbox.models import InboxEntry, InboxLabel, InboxState
 from civicsocial.inbox.triage import Comment, triage_many
 from civicsocial.records.archive import ArchiveResult
 from civicsocial.records.models import ArchivedItem, ItemKind, ItemVersion
@@ -70,13 +70,13 @@ def triage_new_items(batch: int = BATCH, among: list[int] | None = None) -> int:
                                     account.topic_statement if account.topic_limited else None,
                                     posts.get(found["parent"], ""),
                                     account.agency.acronym or account.handle, found["author"]))
-        rows = [InboxItem(item=item, account=item.stream.account, labels=found.labels,
+        rows = [InboxEntry(item=item, account=item.stream.account, labels=found.labels,
                           reasons=found.reasons, captured_at=item.first_captured_at,
                           location=find_location(comment.text)[:300]
                           if LOCATED & set(found.labels) else "")
                 for item, comment, found in zip(items, comments, triage_many(comments),
                                                 strict=True)]
-        InboxItem.objects.bulk_create(rows, ignore_conflicts=True)
+        InboxEntry.objects.bulk_create(rows, ignore_conflicts=True)
         _follow_labels([row.item_id for row in rows if row.labels], latest)
         added += len(rows)
         if len(items) < batch:
@@ -107,7 +107,7 @@ def _follow_labels(item_pks: list[int], latest: dict[int, dict[str, str]]) -> No
     need it at once."""
     if not item_pks:
         return
-    entries = list(InboxItem.objects.filter(item__in=item_pks)
+    entries = list(InboxEntry.objects.filter(item__in=item_pks)
                    .select_related("item", "account__agency"))
     InboxLabel.objects.bulk_create(
         [InboxLabel(entry_id=e.pk, label=label, account_id=e.account_id, captured_at=e.captured_at)
@@ -116,8 +116,8 @@ def _follow_labels(item_pks: list[int], latest: dict[int, dict[str, str]]) -> No
                   {pk: (v["author"], v["text"]) for pk, v in latest.items()})
 
 
-def text_of(entry: InboxItem) -> str:
-    """The newest text of an inbox item ("" once disposed of)."""
+def text_of(entry: InboxEntry) -> str:
+    """The newest text of an inbox entry ("" once disposed of)."""
     return _latest([entry.item_id]).get(entry.item_id, {}).get("text", "")
 
 
@@ -125,7 +125,7 @@ def text_of(entry: InboxItem) -> str:
 MANUAL_STATES = [InboxState.NEW, InboxState.REVIEWED, InboxState.ANSWERED]
 
 
-def set_state(actor: Person, entry: InboxItem, state: str) -> InboxItem:
+def set_state(actor: Person, entry: InboxEntry, state: str) -> InboxEntry:
     """Mark an item reviewed or answered (or new again)."""
     if state not in MANUAL_STATES:
         raise ValidationError("That state follows from its own action (refer, hold, hide).")
@@ -144,11 +144,11 @@ def set_state(actor: Person, entry: InboxItem, state: str) -> InboxItem:
 
 
 def texts_of(item_pks: list[int]) -> dict[int, dict[str, str]]:
-    """item pk -> newest text and author, for a page of inbox items."""
+    """item pk -> newest text and author, for a page of inbox entries."""
     return {pk: {"text": v["text"], "author": v["author"]} for pk, v in _latest(item_pks).items()}
 
 
-def thread_of(entry: InboxItem, depth: int = 10) -> list[dict[str, object]]:
+def thread_of(entry: InboxEntry, depth: int = 10) -> list[dict[str, object]]:
     """The posts the item answers (oldest first, up to `depth`), the item, then the replies
     to it: each with its archive id, author, text and whether it is this item."""
     chain: list[int] = [entry.item_id]

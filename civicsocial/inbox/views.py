@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from civicsocial.http import AuthedRequest
 from civicsocial.inbox import moderation, referral, review, services
-from civicsocial.inbox.models import InboxItem, InboxLabel, InboxState, Referral, RemovalProposal
+from civicsocial.inbox.models import InboxEntry, InboxLabel, InboxState, Referral, RemovalProposal
 from civicsocial.inbox.open311 import Open311Client, Open311Error
 from civicsocial.inbox.triage import LABELS
 from civicsocial.records import foil
@@ -42,9 +42,9 @@ def visible_accounts(request: AuthedRequest) -> QuerySet[Account]:
     return Account.objects.filter(agency__in=agencies_for(request.user, Action.VIEW_INBOX))
 
 
-def entry_or_404(request: AuthedRequest, pk: int, action: Action = Action.VIEW_INBOX) -> InboxItem:
-    """An inbox item: 404 when it is another agency's, 403 when the role does not allow `action`."""
-    entry = get_object_or_404(InboxItem.objects.select_related("item__stream", "account__agency"),
+def entry_or_404(request: AuthedRequest, pk: int, action: Action = Action.VIEW_INBOX) -> InboxEntry:
+    """An inbox entry: 404 when it is another agency's, 403 when the role does not allow `action`."""
+    entry = get_object_or_404(InboxEntry.objects.select_related("item__stream", "account__agency"),
                               pk=pk)
     require(request.user, action, entry.account.agency_id)
     return entry
@@ -60,19 +60,19 @@ class InboxFilter(forms.Form):
     page = forms.IntegerField(required=False, min_value=1, max_value=100000)
 
 
-def visible_entries(accounts: QuerySet[Account]) -> QuerySet[InboxItem]:
+def visible_entries(accounts: QuerySet[Account]) -> QuerySet[InboxEntry]:
     """Items of these accounts. Account tests are written on `account_id + 0`, which no
     index serves: the database then reads an index in page order (newest first, or a
     state's newest first) and stops after one page, instead of sorting every item of the
     visible accounts first (290 ms to under 1 ms for a first page of 100,000 on SQLite)."""
-    return InboxItem.objects.filter(_of_accounts(accounts))
+    return InboxEntry.objects.filter(_of_accounts(accounts))
 
 
 def _of_accounts(accounts: QuerySet[Account]) -> In:
     return In(F("account_id") + 0, accounts.values("pk"))
 
 
-def filtered(entries: QuerySet[InboxItem], data: dict[str, Any]) -> QuerySet[InboxItem]:
+def filtered(entries: QuerySet[InboxEntry], data: dict[str, Any]) -> QuerySet[InboxEntry]:
     if data.get("label"):  # checked per item through the label rows' unique index
         entries = entries.filter(Exists(InboxLabel.objects.filter(
             entry=OuterRef("pk"), label=data["label"])))
@@ -85,7 +85,7 @@ def filtered(entries: QuerySet[InboxItem], data: dict[str, Any]) -> QuerySet[Inb
     return entries
 
 
-def capped_count(entries: QuerySet[InboxItem]) -> tuple[int, bool]:
+def capped_count(entries: QuerySet[InboxEntry]) -> tuple[int, bool]:
     """How many items, counting no further than COUNT_CAP (a page shows "10,000+"), so a
     count never reads a whole large inbox: (count, whether it reached the cap)."""
     found = entries[:COUNT_CAP + 1].count()
@@ -213,7 +213,7 @@ def entry_propose(request: AuthedRequest, pk: int) -> HttpResponse:
         (a, label) for a, label in RemovalProposal.Action.choices
         if a in moderation.actions_for(entry)]
 
-    def save() -> InboxItem:
+    def save() -> InboxEntry:
         data = form.cleaned_data
         moderation.propose_removal(request.user, entry, data["action"], data["ground"],
                                    data["explanation"])
@@ -235,18 +235,18 @@ def proposal_for_counsel(request: AuthedRequest, pk: int) -> RemovalProposal:
     """A proposal the person may decide: 404 outside their agencies, 403 unless they are
     the agency's counsel (P22: not even an ODS admin decides)."""
     proposal = get_object_or_404(RemovalProposal.objects.select_related(
-        "inbox_item__account__agency", "inbox_item__item"), pk=pk)
-    require(request.user, Action.DECIDE_REMOVAL, proposal.inbox_item.account.agency_id)
+        "entry__account__agency", "entry__item"), pk=pk)
+    require(request.user, Action.DECIDE_REMOVAL, proposal.entry.account.agency_id)
     return proposal
 
 
 @login_required
 def proposal_decide(request: AuthedRequest, pk: int) -> HttpResponse:
     proposal = proposal_for_counsel(request, pk)
-    entry = proposal.inbox_item
+    entry = proposal.entry
     form = DecisionForm(posted(request))
 
-    def save() -> InboxItem:
+    def save() -> InboxEntry:
         data = form.cleaned_data
         done = moderation.decide_removal(request.user, proposal, data["decision"] == "approve",
                                          data["reason"])
@@ -266,15 +266,15 @@ def proposal_retry(request: AuthedRequest, pk: int) -> HttpResponse:
     proposal = proposal_for_counsel(request, pk)
     if request.method == "POST" and not moderation.carry_out(proposal):
         messages.error(request, f"The platform refused again: {proposal.platform_error}")
-    return redirect(proposal.inbox_item.get_absolute_url())
+    return redirect(proposal.entry.get_absolute_url())
 
 
 @login_required
 def proposals(request: AuthedRequest) -> HttpResponse:
     accounts = visible_accounts(request)
     pending = RemovalProposal.objects.filter(
-        inbox_item__account__in=accounts, decision=RemovalProposal.Decision.PENDING) \
-        .select_related("inbox_item__item", "inbox_item__account", "proposed_by")
+        entry__account__in=accounts, decision=RemovalProposal.Decision.PENDING) \
+        .select_related("entry__item", "entry__account", "proposed_by")
     return render(request, "inbox/proposals.html", {"proposals": pending})
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from civicsocial.inbox.models import InboxItem, InboxState, RemovalProposal
+from civicsocial.inbox.models import InboxEntry, InboxState, RemovalProposal
 from civicsocial.inbox.moderation import actions_for, decide_removal, grounds_for, propose_removal
 from civicsocial.inbox.services import triage_new_items
 from civicsocial.platforms.adapters.base import PlatformError
@@ -31,11 +31,11 @@ class ModerationTestCase(BaseTestCase):
         self.counsel = self.person(Role.COUNSEL)
         self.post = self.city.publish("Bike lanes open", "mod-post")
 
-    def comment(self, text: str, key: str) -> InboxItem:
+    def comment(self, text: str, key: str) -> InboxEntry:
         reply = self.resident.publish(text, key, reply_to=self.post.item_id)
         capture_account(self.account)
         triage_new_items()
-        return InboxItem.objects.get(item__item_id=reply.item_id)
+        return InboxEntry.objects.get(item__item_id=reply.item_id)
 
     def hidden_replies(self) -> list[str]:
         """The replies the post's threadgate hides ([] when it has no threadgate)."""
@@ -91,7 +91,7 @@ class ModerationTestCase(BaseTestCase):
         self.account.topic_limited = True
         self.account.topic_statement = "Bike lanes and cycling safety"
         self.account.save()
-        entry = InboxItem.objects.get(pk=entry.pk)
+        entry = InboxEntry.objects.get(pk=entry.pk)
         self.assertIn("off_topic", grounds_for(entry))
         propose_removal(self.moderator, entry, "hide", "off_topic", "About basketball.")
 

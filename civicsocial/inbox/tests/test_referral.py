@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
-from civicsocial.inbox.models import InboxItem, InboxState, Referral
+from civicsocial.inbox.models import InboxEntry, InboxState, Referral
 from civicsocial.inbox.open311 import Open311Client, Open311Error
 from civicsocial.inbox.referral import CITY_WORDING, refer_to_311, refresh_referrals, suggest_service
 from civicsocial.inbox.services import triage_new_items
@@ -34,15 +34,15 @@ class ReferralTestCase(BaseTestCase):
         self.client311 = Open311Client.from_environment()
         self.moderator = self.person(Role.MODERATOR)
 
-    def comment(self, text: str) -> InboxItem:
+    def comment(self, text: str) -> InboxEntry:
         post = self.city.publish("Street work this week", f"post-{text[:8]}")
         reply = self.resident.publish(text, f"reply-{text[:8]}", reply_to=post.item_id)
         capture_account(self.account)
         triage_new_items()
-        return InboxItem.objects.get(item__item_id=reply.item_id)
+        return InboxEntry.objects.get(item__item_id=reply.item_id)
 
     @staticmethod
-    def referral(entry: InboxItem) -> Referral:
+    def referral(entry: InboxEntry) -> Referral:
         return Referral.objects.get(entry=entry)
 
     def replies_to(self, item_id: str) -> list[str]:

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from civicsocial.inbox import review
-from civicsocial.inbox.models import AccountReview, InboxItem, InboxState
+from civicsocial.inbox.models import AccountReview, InboxEntry, InboxState
 from civicsocial.inbox.services import triage_new_items
 from civicsocial.records.tests.helpers import archive, line
 from civicsocial.registry.models import Account, Role
@@ -49,7 +49,7 @@ class ReviewClockTestCase(BaseTestCase):
     def test_it_starts_again_when_a_moderator_reviews(self):
         done = review.mark_reviewed(self.moderator, self.account, self.later(20))
         self.assertEqual(done.items_seen, 1)
-        entry = InboxItem.objects.get()
+        entry = InboxEntry.objects.get()
         self.assertEqual(entry.state, InboxState.REVIEWED)
         self.assertEqual(entry.reviewed_at, self.later(20))
         self.assertFalse(self.clock(self.account, 43).overdue)
@@ -88,7 +88,7 @@ class ReviewClockTestCase(BaseTestCase):
                                                    {"next": "https://evil.example/"})
         self.assertEqual(response["Location"], "/inbox/")  # never off the site
         self.assertEqual(AccountReview.objects.get().account, self.account)
-        self.assertEqual(InboxItem.objects.get().state, InboxState.REVIEWED)
+        self.assertEqual(InboxEntry.objects.get().state, InboxState.REVIEWED)
 
     def test_it_charts_coverage_and_the_wait_for_a_first_review(self):
         review.mark_reviewed(self.moderator, self.account, timezone.now())

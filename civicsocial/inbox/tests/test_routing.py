@@ -8,7 +8,7 @@ from datetime import date
 from django.core import mail
 
 from civicsocial.inbox import routing
-from civicsocial.inbox.models import InboxItem, InboxState
+from civicsocial.inbox.models import InboxEntry, InboxState
 from civicsocial.inbox.services import triage_new_items
 from civicsocial.records import foil
 from civicsocial.records.models import FoilCase, LegalHold
@@ -29,7 +29,7 @@ class RoutingTestCase(BaseTestCase):
         archive(line("c-1", account="@alpha_news", author="resident.bsky",
                      text="There is a deep pothole at 120 Flatbush Ave, my bike went down"))
         triage_new_items()
-        entry = InboxItem.objects.get()
+        entry = InboxEntry.objects.get()
         self.assertEqual(entry.state, InboxState.HELD)
         self.assertEqual(entry.location, "120 Flatbush Ave")
         hold = LegalHold.objects.get(item=entry.item)
@@ -45,7 +45,7 @@ class RoutingTestCase(BaseTestCase):
     def test_it_keeps_a_held_item_held_when_a_moderator_marks_it(self):
         archive(line("c-1", account="@alpha_news", text="Deep pothole at 120 Flatbush Ave, I fell"))
         triage_new_items()
-        entry = InboxItem.objects.get()
+        entry = InboxEntry.objects.get()
         moderator = self.login(self.person(Role.MODERATOR))
         for state in (InboxState.REVIEWED, InboxState.ANSWERED, InboxState.NEW):
             moderator.post(f"/inbox/{entry.pk}/state/", {"state": state})
@@ -58,7 +58,7 @@ class RoutingTestCase(BaseTestCase):
         archive(line("c-2", account="@alpha_news", author="reporter.bsky",
                      text="Under FOIL I request all emails about the busway pilot"))
         triage_new_items()
-        entry = InboxItem.objects.get()
+        entry = InboxEntry.objects.get()
         case = FoilCase.objects.get(source_item=entry.item)
         self.assertEqual(case.agency, self.alpha)
         self.assertEqual(case.requester, "reporter.bsky")
@@ -80,7 +80,7 @@ class RoutingTestCase(BaseTestCase):
     def test_it_tells_counsel_once_when_an_item_is_routed_again(self):
         archive(line("c-9", account="@alpha_news", text="Open manhole on 5 Main St, no cones"))
         triage_new_items()
-        entry = InboxItem.objects.select_related("item", "account__agency").get()
+        entry = InboxEntry.objects.select_related("item", "account__agency").get()
         routing.route([entry], {})  # as a second, concurrent triage would
         self.assertEqual(len(mail.outbox), 1)
         self.assertEqual(LegalHold.objects.filter(item=entry.item).count(), 1)
@@ -88,7 +88,7 @@ class RoutingTestCase(BaseTestCase):
     def test_it_does_nothing_for_a_complaint(self):
         archive(line("c-4", account="@alpha_news", text="The new schedule is terrible, do better"))
         triage_new_items()
-        self.assertEqual(InboxItem.objects.get().state, InboxState.NEW)
+        self.assertEqual(InboxEntry.objects.get().state, InboxState.NEW)
         self.assertFalse(LegalHold.objects.exists() or FoilCase.objects.exists())
         self.assertEqual(mail.outbox, [])
 

@@ -13,7 +13,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client, TestCase, override_settings
 
-from civicsocial.inbox.models import InboxItem
+from civicsocial.inbox.models import InboxEntry
 from civicsocial.inbox.services import triage_new_items
 from civicsocial.ops.demo_city import demo_profile, load_demo_city
 from civicsocial.ops.live_demo import IMPOSTOR, LiveDemo, live_demo
@@ -93,7 +93,7 @@ class LiveDemoTestCase(TestCase):
         for account in self.accounts:
             capture_account(account)
         triage_new_items()
-        entries = InboxItem.objects.filter(account__in=self.accounts)
+        entries = InboxEntry.objects.filter(account__in=self.accounts)
         self.assertEqual(set(entries.values_list("item__item_id", flat=True)),
                          set(ArchivedItem.objects.filter(kind=ItemKind.COMMENT, stream__account__in=
                                                          self.accounts).values_list("item_id", flat=True)))

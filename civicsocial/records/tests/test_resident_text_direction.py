@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-from civicsocial.inbox.models import InboxItem
+from civicsocial.inbox.models import InboxEntry
 from civicsocial.inbox.services import triage_new_items
 from civicsocial.records.models import ArchivedItem, FoilCase
 from civicsocial.records.tests.helpers import archive, line
@@ -70,8 +70,8 @@ class ResidentTextDirectionTestCase(BaseTestCase):
         self.login(self.person(Role.MODERATOR))
         self.assert_isolated("/inbox/", ARABIC)
         self.assert_isolated("/inbox/", HEBREW)
-        self.assert_isolated(InboxItem.objects.get().get_absolute_url(), ARABIC)
-        self.assert_isolated(InboxItem.objects.get().get_absolute_url(), HEBREW)
+        self.assert_isolated(InboxEntry.objects.get().get_absolute_url(), ARABIC)
+        self.assert_isolated(InboxEntry.objects.get().get_absolute_url(), HEBREW)
 
     def test_it_isolates_a_requesters_name_and_notes_on_the_foil_case(self):
         self.login(self.person(Role.COUNSEL))

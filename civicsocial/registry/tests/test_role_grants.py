@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from civicsocial.inbox.models import InboxItem, RemovalProposal
+from civicsocial.inbox.models import InboxEntry, RemovalProposal
 from civicsocial.inbox.moderation import propose_removal
 from civicsocial.inbox.services import triage_new_items
 from civicsocial.records.tests.helpers import archive, line
@@ -131,7 +131,7 @@ class RoleGrantTestCase(BaseTestCase):
         self.approved_account()
         archive(line("c1", account="@alpha_news", text="buy cheap pills at spam.example"))
         triage_new_items()
-        proposal = propose_removal(self.person(Role.MODERATOR), InboxItem.objects.get(), "hide",
+        proposal = propose_removal(self.person(Role.MODERATOR), InboxEntry.objects.get(), "hide",
                                    "solicitation", 'It says "buy cheap pills"')
         self.login(self.ods)
         self.client.post(f"/agencies/alpha/people/{self.ods.pk}/role/", {"role": Role.COUNSEL})

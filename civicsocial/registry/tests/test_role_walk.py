@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.urls import get_resolver
 
-from civicsocial.inbox.models import InboxItem
+from civicsocial.inbox.models import InboxEntry
 from civicsocial.inbox.moderation import propose_removal
 from civicsocial.inbox.services import triage_new_items
 from civicsocial.records.foil import open_case
@@ -148,7 +148,7 @@ class RoleWalkTestCase(BaseTestCase):
         archive(line("c1", account="@alpha_news", text=f"{MARKER} pothole comment"))
         item = ArchivedItem.objects.get()
         triage_new_items()
-        entry = InboxItem.objects.get()
+        entry = InboxEntry.objects.get()
         proposal = propose_removal(self.person(MODERATOR), entry, "hide", "obscene",
                                    f'It says "{MARKER} pothole comment"')
         case = open_case(self.person(COUNSEL), f"{MARKER} requester", date(2026, 11, 20),
