@@ -149,7 +149,7 @@ def main() -> None:
         return account, BlueskyAdapter(net.pds, handle, password)
 
     def archived(uri: str) -> bool:
-        return ArchivedItem.objects.filter(item_id=uri).exists()
+        return ArchivedItem.objects.filter(platform_id=uri).exists()
 
     print("Starting the local Bluesky network...", file=sys.stderr)
     with BlueskyNetwork() as net:

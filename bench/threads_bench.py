@@ -75,7 +75,7 @@ def threads(sentences: list[str], n: int, seed: int,
         by_id = {}
         for r in range(10):
             item_id = f"t{t}r{r}"
-            by_id[item_id] = (SimpleNamespace(kind="comment", item_id=item_id), [{
+            by_id[item_id] = (SimpleNamespace(kind="comment", platform_id=item_id), [{
                 "version": 1, "change": "created", "author": f"@resident{r}",
                 "created_at": "2026-11-01T09:00:00+00:00", "captured_at": "2026-11-01T09:01:00+00:00",
                 "text": rng.choice(pool)}])

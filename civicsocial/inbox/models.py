@@ -54,7 +54,7 @@ class InboxEntry(models.Model):
                                 name="inbox_account_newest")]
 
     def __str__(self) -> str:
-        return f"{self.item.item_id} ({self.state})"
+        return f"{self.item.platform_id} ({self.state})"
 
     def get_absolute_url(self) -> str:
         return reverse("inbox-entry", args=[self.pk])
@@ -172,4 +172,4 @@ class RemovalProposal(models.Model):
         ordering = ["-proposed_at"]
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()} {self.entry.item.item_id} ({self.ground})"
+        return f"{self.get_action_display()} {self.entry.item.platform_id} ({self.ground})"

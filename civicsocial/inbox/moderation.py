@@ -127,9 +127,9 @@ def carry_out(proposal: RemovalProposal, adapter: PlatformAdapter | None = None)
     try:
         speaker = adapter or adapter_for(entry.account)
         if proposal.action == RemovalProposal.Action.HIDE:
-            speaker.hide(entry.item.item_id)
+            speaker.hide(entry.item.platform_id)
         else:
-            speaker.delete(entry.item.item_id)
+            speaker.delete(entry.item.platform_id)
     except PlatformError as error:
         proposal.platform_error = str(error)[:2000]
         proposal.save(update_fields=["platform_error"])

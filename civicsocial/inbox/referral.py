@@ -54,7 +54,7 @@ def _file_request(client: Open311Client, entry: InboxEntry, referral: Referral, 
         raise ValidationError({"location": "No place was found in the comment: name one "
                                            "(an address or an intersection)."})
     created = client.create(service_code, f"{text_of(entry)}\n\nReported on {entry.account} "
-                            f"({entry.item.item_id})", f"{location}, {CITY}")
+                            f"({entry.item.platform_id})", f"{location}, {CITY}")
     referral.request_id = created.service_request_id
     referral.request_token = created.token
     referral.status = "open" if created.service_request_id else "queued"
@@ -85,7 +85,7 @@ def refer_to_311(actor: Person, entry: InboxEntry, service_code: str = "", locat
             speaker = adapter or adapter_for(entry.account)
             published = speaker.publish(referral_text(entry.account.agency, referral.request_id),
                                         f"civicsocial-311-{entry.item.pk}",
-                                        reply_to=entry.item.item_id)
+                                        reply_to=entry.item.platform_id)
             referral.reply_id = published.item_id
     except (PlatformError, Open311Error) as error:
         raise ValidationError(f"The referral could not be completed: {error}") from None

@@ -37,8 +37,8 @@ def _latest(item_ids: list[int]) -> dict[int, dict[str, str]]:
 
 
 def _post_texts(parent_ids: set[str]) -> dict[str, str]:
-    """item_id -> newest text, for the posts and replies being answered."""
-    items = ArchivedItem.objects.filter(item_id__in=parent_ids).values_list("pk", "item_id")
+    """platform id -> newest text, for the posts and replies being answered."""
+    items = ArchivedItem.objects.filter(platform_id__in=parent_ids).values_list("pk", "platform_id")
     by_pk = dict(items)
     return {by_pk[pk]: v["text"] for pk, v in _latest(list(by_pk)).items()}
 
@@ -154,14 +154,14 @@ def thread_of(entry: InboxEntry, depth: int = 10) -> list[dict[str, object]]:
     chain: list[int] = [entry.item_id]
     parent = _latest([entry.item_id]).get(entry.item_id, {}).get("parent", "")
     while parent and len(chain) <= depth:
-        found = ArchivedItem.objects.filter(stream=entry.item.stream_id, item_id=parent) \
+        found = ArchivedItem.objects.filter(stream=entry.item.stream_id, platform_id=parent) \
             .values_list("pk", flat=True).first()
         if found is None or found in chain:
             break
         chain.insert(0, found)
         parent = _latest([found]).get(found, {}).get("parent", "")
     replies = list(ItemVersion.objects.filter(stream=entry.item.stream_id,
-                                              content__parent_id=entry.item.item_id)
+                                              content__parent_id=entry.item.platform_id)
                    .values_list("item_id", flat=True).distinct()[:50])
     latest = _latest(chain + replies)
     return [{"pk": pk, "this": pk == entry.item_id, "reply": pk in replies,

@@ -91,7 +91,7 @@ class FirehoseConsumer:
         return None
 
     def _deletion(self, repo: str, uri: str) -> list[dict[str, Any]]:
-        items = ArchivedItem.objects.filter(item_id=uri, deleted=False, stream__platform="bluesky",
+        items = ArchivedItem.objects.filter(platform_id=uri, deleted=False, stream__platform="bluesky",
                                             stream__account__isnull=False).select_related("stream")
         return [removal_line("bluesky", item.stream.handle, uri, item.kind,
                              {"removed": "firehose delete", "repo": repo}) for item in items]

@@ -57,13 +57,13 @@ def _removals(account: Account, listed: set[str], scopes: list[str],
     gone = []
     in_scope = Q()
     for scope in scopes:
-        in_scope |= Q(item_id__startswith=scope)
+        in_scope |= Q(platform_id__startswith=scope)
     items = ArchivedItem.objects.filter(in_scope, stream__account=account, deleted=False,
                                         kind__in=[ItemKind.POST, ItemKind.REPLY, ItemKind.COMMENT])
-    for item in items.only("item_id", "kind"):
+    for item in items.only("platform_id", "kind"):
         # SQLite's LIKE ignores case: check the prefix exactly before calling it gone
-        if item.item_id not in listed and any(item.item_id.startswith(s) for s in scopes):
-            gone.append(removal_line(account.platform, account.handle, item.item_id, item.kind,
+        if item.platform_id not in listed and any(item.platform_id.startswith(s) for s in scopes):
+            gone.append(removal_line(account.platform, account.handle, item.platform_id, item.kind,
                                      {"removed": "no longer listed by the platform"}, now))
     return gone
 

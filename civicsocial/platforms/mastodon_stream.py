@@ -81,10 +81,10 @@ class MastodonStream:
     def _deletions(self, status_id: str) -> list[dict[str, Any]]:
         """Deletion versions for the archived status with this id, if we hold it."""
         items = ArchivedItem.objects.filter(stream__account=self.account, deleted=False,
-                                            item_id__endswith=f"/{status_id}")
-        return [removal_line("mastodon", self.account.handle, item.item_id, item.kind,
+                                            platform_id__endswith=f"/{status_id}")
+        return [removal_line("mastodon", self.account.handle, item.platform_id, item.kind,
                              {"removed": "stream delete", "id": status_id})
-                for item in items if item.item_id.rsplit("/", 1)[-1] == status_id]
+                for item in items if item.platform_id.rsplit("/", 1)[-1] == status_id]
 
     def _archive(self, lines: list[dict[str, Any]]) -> None:
         captures, rejected = parse_lines(lines, self.account.handle)

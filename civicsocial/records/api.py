@@ -74,7 +74,7 @@ def archive_item(request: AuthedRequest, item_id: int) -> dict[str, Any]:
                          "text": content.text if content else None,
                          "created_at": content.created_at if content else None})
     return {"id": item.pk, "platform": item.stream.platform, "account": item.stream.handle,
-            "item_id": item.item_id, "kind": item.kind, "deleted": item.deleted,
+            "item_id": item.platform_id, "kind": item.kind, "deleted": item.deleted,
             "registered": item.stream.account_id is not None, "versions": versions}
 
 

@@ -54,7 +54,7 @@ class _Item:
     of (captured_at, content hash, change)."""
 
     stream_id: int
-    item_id: str
+    platform_id: str
     kind: str
     first_captured_at: datetime
     last_captured_at: datetime
@@ -136,11 +136,11 @@ def _chunks(values: Sequence[T]) -> list[Sequence[T]]:
 def _select_items(cursor: CursorWrapper, columns: str,
                   by_stream: dict[int, set[str]]) -> Iterator[tuple[Any, ...]]:
     """(stream id, *columns) of the archived items with these ids in each stream."""
-    for stream_id, item_ids in by_stream.items():
-        for chunk in _chunks(sorted(item_ids)):
+    for stream_id, platform_ids in by_stream.items():
+        for chunk in _chunks(sorted(platform_ids)):
             marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(f"SELECT {columns} FROM records_archiveditem "  # noqa: S608
-                           f"WHERE stream_id = %s AND item_id IN ({marks})", [stream_id, *chunk])
+                           f"WHERE stream_id = %s AND platform_id IN ({marks})", [stream_id, *chunk])
             yield from ((stream_id, *row) for row in cursor.fetchall())
 
 
@@ -153,11 +153,11 @@ def _known_items(streams: dict[tuple[str, str], ArchiveStream],
                           set()).add(capture.item_id)
     known: dict[tuple[int, str], _Item] = {}
     with connection.cursor() as cursor:
-        for stream_id, pk, item_id, kind, first, last, count, deleted, edited in _select_items(
-                cursor, "id, item_id, kind, first_captured_at, last_captured_at, versions, "
+        for stream_id, pk, platform_id, kind, first, last, count, deleted, edited in _select_items(
+                cursor, "id, platform_id, kind, first_captured_at, last_captured_at, versions, "
                 "deleted, edited", wanted):
-            known[(stream_id, item_id)] = _Item(
-                stream_id, item_id, kind, _from_db_time(first), _from_db_time(last), pk,
+            known[(stream_id, platform_id)] = _Item(
+                stream_id, platform_id, kind, _from_db_time(first), _from_db_time(last), pk,
                 count, bool(deleted), bool(edited))
     by_pk = {item.pk: item for item in known.values() if item.pk is not None}
     for chunk in _chunks(sorted(by_pk)):
@@ -254,9 +254,9 @@ def _save(items: dict[tuple[int, str], _Item], versions: list[_Version],
     known = [i for i in touched if i.pk is not None]
     with connection.cursor() as cursor:
         cursor.executemany(
-            "INSERT INTO records_archiveditem (stream_id, item_id, kind, first_captured_at, "
+            "INSERT INTO records_archiveditem (stream_id, platform_id, kind, first_captured_at, "
             "last_captured_at, versions, deleted, edited) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-            [(i.stream_id, i.item_id, i.kind, t(i.first_captured_at), t(i.last_captured_at),
+            [(i.stream_id, i.platform_id, i.kind, t(i.first_captured_at), t(i.last_captured_at),
               i.versions, i.deleted, i.edited) for i in new])
         _fetch_item_pks(cursor, new)
         cursor.executemany(
@@ -289,12 +289,12 @@ def _save(items: dict[tuple[int, str], _Item], versions: list[_Version],
 
 def _fetch_item_pks(cursor: CursorWrapper, new: list[_Item]) -> None:
     """Give the just-inserted items their primary keys (looked up by stream and item id)."""
-    by_key = {(item.stream_id, item.item_id): item for item in new}
+    by_key = {(item.stream_id, item.platform_id): item for item in new}
     by_stream: dict[int, set[str]] = {}
-    for stream_id, item_id in by_key:
-        by_stream.setdefault(stream_id, set()).add(item_id)
-    for stream_id, pk, item_id in _select_items(cursor, "id, item_id", by_stream):
-        by_key[(stream_id, item_id)].pk = pk
+    for stream_id, platform_id in by_key:
+        by_stream.setdefault(stream_id, set()).add(platform_id)
+    for stream_id, pk, platform_id in _select_items(cursor, "id, platform_id", by_stream):
+        by_key[(stream_id, platform_id)].pk = pk
 
 
 def _version_pks(cursor: CursorWrapper, start_seq: dict[int, int]) -> dict[tuple[int, int], int]:

@@ -137,7 +137,7 @@ def attach_search(actor: Person | None, case: FoilCase, query: str,
 @transaction.atomic
 def attach_item(actor: Person | None, case: FoilCase, item: ArchivedItem) -> FoilItem:
     picked, _ = FoilItem.objects.get_or_create(case=case, item=item)
-    audit.record(actor, "foil.item_attached", case, changes={"item": [None, item.item_id]})
+    audit.record(actor, "foil.item_attached", case, changes={"item": [None, item.platform_id]})
     return picked
 
 

@@ -78,7 +78,7 @@ def _check_version(version: ItemVersion, expected_seq: int, prev: str,
             return "content does not match its hash (changed)"
         if hashing.sha256_hex(content.raw.encode()) != version.raw_hash:
             return "raw payload does not match its hash (changed)"
-    if hashing.chain_hash(prev, version_record(version, version.item.item_id)) != version.chain_hash:
+    if hashing.chain_hash(prev, version_record(version, version.item.platform_id)) != version.chain_hash:
         return "link hash does not match its record (changed)"
     return None
 
@@ -136,7 +136,7 @@ def verify(against: dict[str, Any] | None = None, progress: Progress | None = No
             if problem:
                 report.problems.append(
                     f"{stream}: first broken link at sequence {version.chain_seq} "
-                    f"(item {version.item.item_id} version {version.version_no}): {problem}")
+                    f"(item {version.item.platform_id} version {version.version_no}): {problem}")
                 break
             for check in checks:
                 check.add(stream.pk, version.chain_seq, version.chain_hash, report)

@@ -53,10 +53,12 @@ class ArchiveStream(models.Model):
 
 
 class ArchivedItem(models.Model):
-    # No index of its own on stream: unique (stream, item_id) serves it (fewer writes).
+    # No index of its own on stream: unique (stream, platform_id) serves it (fewer writes).
     stream = models.ForeignKey(ArchiveStream, on_delete=models.PROTECT, related_name="items",
                                db_index=False)
-    item_id = models.CharField(max_length=200)
+    # The platform's own id of the post or comment (`item_id` in capture lines and exports);
+    # named apart from the foreign keys to this model, whose columns are `item_id`.
+    platform_id = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=ItemKind.choices)
     first_captured_at = models.DateTimeField()
     last_captured_at = models.DateTimeField()
@@ -65,10 +67,10 @@ class ArchivedItem(models.Model):
     edited = models.BooleanField(default=False)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["stream", "item_id"], name="unique_item")]
+        constraints = [models.UniqueConstraint(fields=["stream", "platform_id"], name="unique_item")]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.item_id} of {self.stream}"
+        return f"{self.kind} {self.platform_id} of {self.stream}"
 
     def get_absolute_url(self) -> str:
         return reverse("archive-item", args=[self.pk])

@@ -143,16 +143,16 @@ class _Production:
     def add(self, item: ArchivedItem, versions: list[ItemVersion]) -> None:
         rendered = [_version_data(item, v, self.redaction) for v in versions]
         self.parts["items.jsonl"].write((json.dumps(
-            {"platform": item.stream.platform, "account": item.stream.handle, "item_id": item.item_id,
+            {"platform": item.stream.platform, "account": item.stream.handle, "item_id": item.platform_id,
              "kind": item.kind, "deleted": item.deleted, "versions": rendered},
             ensure_ascii=False, sort_keys=True) + "\n").encode())
         for version, data in zip(versions, rendered, strict=True):
-            row = [item.stream.platform, item.stream.handle, item.item_id, item.kind] + \
+            row = [item.stream.platform, item.stream.handle, item.platform_id, item.kind] + \
                 [data.get(column) for column in CSV_COLUMNS[4:]]
             self.csv.writerow([safe_cell(value) for value in row])
             _warc_record(self.warc, item, data)
             entry = {"platform": item.stream.platform, "account": item.stream.handle,
-                     "item_id": item.item_id, "version": version.version_no,
+                     "item_id": item.platform_id, "version": version.version_no,
                      "change": version.change, "captured_at": data["captured_at"],
                      "chain_seq": version.chain_seq, "content_hash": version.content_hash,
                      "raw_hash": version.raw_hash, "prev_hash": version.prev_hash,
@@ -163,7 +163,7 @@ class _Production:
             if isinstance(data.get("media"), list):
                 self.media.update(m["sha256"] for m in data["media"] if m.get("sha256"))
             if data.get("parent_id") and data["parent_id"] != REDACTED:
-                self.parents[item.item_id] = data["parent_id"]
+                self.parents[item.platform_id] = data["parent_id"]
         self.threads[(item.stream.platform, item.stream.handle)].append((item, rendered))
         self.parts["items.csv"].write(self.table.getvalue().encode())
         self.table.seek(0)
@@ -263,9 +263,9 @@ def export_case(case: FoilCase, out: Path, redaction: Redaction | None = None,
 
 def _warc_record(writer: WARCWriter, item: ArchivedItem, data: dict[str, Any]) -> None:
     uri = data.get("url") if data.get("url") not in (None, "", REDACTED) else \
-        f"urn:civicsocial:{item.stream.platform}:{item.stream.handle}:{item.item_id}"
+        f"urn:civicsocial:{item.stream.platform}:{item.stream.handle}:{item.platform_id}"
     payload = hashing.canonical({**data, "platform": item.stream.platform,
-                                 "account": item.stream.handle, "item_id": item.item_id})
+                                 "account": item.stream.handle, "item_id": item.platform_id})
     record = writer.create_warc_record(
         uri, "resource", payload=io.BytesIO(payload), length=len(payload),
         warc_content_type="application/json",
@@ -278,15 +278,15 @@ def _warc_record(writer: WARCWriter, item: ArchivedItem, data: dict[str, Any]) -
 def _thread_pdfs(case: FoilCase, platform: str, handle: str, entries: Thread,
                  parents: dict[str, str]) -> list[tuple[str, ThreadPdf]]:
     """One PDF per thread root (an item whose parent is not in the production)."""
-    by_id = {item.item_id: (item, versions) for item, versions in entries}
+    by_id = {item.platform_id: (item, versions) for item, versions in entries}
     children: dict[str, list[str]] = defaultdict(list)
     roots = []
-    for item_id in by_id:
-        parent = parents.get(item_id)
+    for platform_id in by_id:
+        parent = parents.get(platform_id)
         if parent in by_id:
-            children[parent].append(item_id)
+            children[parent].append(platform_id)
         else:
-            roots.append(item_id)
+            roots.append(platform_id)
     out = []
     for root in roots:
         safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in f"{handle}_{root}")[:120]

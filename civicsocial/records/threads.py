@@ -133,7 +133,7 @@ def _lines_of(text: str) -> str:
 def _version_lines(item: Any, data: dict[str, Any]) -> tuple[str, str]:
     mark = f"  [{REMOVED}]" if data["change"] == "deleted" else \
         "  [edited]" if data["change"] == "edited" else ""
-    heading = (f"{data.get('author', '')} · {item.kind} {item.item_id} · version "
+    heading = (f"{data.get('author', '')} · {item.kind} {item.platform_id} · version "
                f"{data['version']} · written {data.get('created_at') or 'unknown'} · "
                f"captured {data['captured_at']}{mark}")
     text = "(content disposed of after its retention period)" if data.get("disposed") \

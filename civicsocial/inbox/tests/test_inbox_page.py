@@ -65,11 +65,11 @@ class InboxPageTestCase(BaseTestCase):
         page = client.get(f"/inbox/?agency={self.alpha.pk}")
         self.assertContains(page, "2 items")
         self.assertNotContains(page, "Bravo only comment")
-        InboxEntry.objects.filter(item__item_id="c-2").update(state=InboxState.ANSWERED)
+        InboxEntry.objects.filter(item__platform_id="c-2").update(state=InboxState.ANSWERED)
         self.assertContains(client.get("/inbox/?state=answered"), "Thanks, that is helpful")
 
     def test_it_shows_an_item_with_its_thread_labels_and_reasons(self):
-        entry = InboxEntry.objects.get(item__item_id="c-1")
+        entry = InboxEntry.objects.get(item__platform_id="c-1")
         page = self.login(self.moderator).get(entry.get_absolute_url())
         self.assertContains(page, "Leaf pickup Monday")  # the post it answers
         self.assertContains(page, "40 Court St")  # the place it names
@@ -83,7 +83,7 @@ class InboxPageTestCase(BaseTestCase):
         self.assertNotContains(page, "<b>", html=False)
 
     def test_it_lets_a_moderator_mark_an_item_answered(self):
-        entry = InboxEntry.objects.get(item__item_id="c-2")
+        entry = InboxEntry.objects.get(item__platform_id="c-2")
         answer = self.login(self.moderator).post(f"/inbox/{entry.pk}/state/", {"state": "answered"})
         self.assertRedirects(answer, entry.get_absolute_url())
         entry.refresh_from_db()
@@ -91,7 +91,7 @@ class InboxPageTestCase(BaseTestCase):
         self.assertIsNotNone(entry.reviewed_at)
 
     def test_it_refuses_states_that_need_their_own_action(self):
-        entry = InboxEntry.objects.get(item__item_id="c-2")
+        entry = InboxEntry.objects.get(item__platform_id="c-2")
         refused = self.login(self.moderator).post(f"/inbox/{entry.pk}/state/", {"state": "hidden"},
                                                   follow=True)
         self.assertRedirects(refused, entry.get_absolute_url())
@@ -100,7 +100,7 @@ class InboxPageTestCase(BaseTestCase):
         self.assertEqual(entry.state, InboxState.NEW)
 
     def test_it_validates_ownership(self):
-        entry = InboxEntry.objects.get(item__item_id="c-1")
+        entry = InboxEntry.objects.get(item__platform_id="c-1")
         bravo = self.login(self.person(Role.MODERATOR, "bravo"))
         self.assertEqual(bravo.get(entry.get_absolute_url()).status_code, 404)
         self.assertEqual(bravo.post(f"/inbox/{entry.pk}/state/", {"state": "answered"}).status_code, 404)
@@ -147,6 +147,6 @@ class HostileTextTestCase(BaseTestCase):
     def test_it_renders_xss_payloads_inert_on_each_item_page(self):
         for entry in InboxEntry.objects.all():
             page = self.client.get(entry.get_absolute_url())
-            self.assertEqual(page.status_code, 200, entry.item.item_id)
+            self.assertEqual(page.status_code, 200, entry.item.platform_id)
             self.assert_inert(page.content.decode())
             self.assertNotIn("<i>author", page.content.decode())

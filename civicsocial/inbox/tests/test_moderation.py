@@ -35,7 +35,7 @@ class ModerationTestCase(BaseTestCase):
         reply = self.resident.publish(text, key, reply_to=self.post.item_id)
         capture_account(self.account)
         triage_new_items()
-        return InboxEntry.objects.get(item__item_id=reply.item_id)
+        return InboxEntry.objects.get(item__platform_id=reply.item_id)
 
     def hidden_replies(self) -> list[str]:
         """The replies the post's threadgate hides ([] when it has no threadgate)."""
@@ -57,7 +57,7 @@ class ModerationTestCase(BaseTestCase):
         entry.refresh_from_db()
         self.assertIsNotNone(proposal.carried_out_at)
         self.assertEqual(entry.state, InboxState.HIDDEN)
-        self.assertEqual(self.hidden_replies(), [entry.item.item_id])
+        self.assertEqual(self.hidden_replies(), [entry.item.platform_id])
         capture_account(self.account)  # the archive still has the comment, word for word
         texts = ItemVersion.objects.filter(item=entry.item).values_list("content__text", flat=True)
         self.assertIn(SPAM, list(texts))

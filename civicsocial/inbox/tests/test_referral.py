@@ -39,7 +39,7 @@ class ReferralTestCase(BaseTestCase):
         reply = self.resident.publish(text, f"reply-{text[:8]}", reply_to=post.item_id)
         capture_account(self.account)
         triage_new_items()
-        return InboxEntry.objects.get(item__item_id=reply.item_id)
+        return InboxEntry.objects.get(item__platform_id=reply.item_id)
 
     @staticmethod
     def referral(entry: InboxEntry) -> Referral:
@@ -61,7 +61,7 @@ class ReferralTestCase(BaseTestCase):
         self.assertEqual(filed["address"], "40 Court St, New York, NY")
         self.assertEqual(filed["service_code"], "STREETLIGHT")
         self.assertIn("out for a week", filed["description"])
-        [reply] = self.replies_to(entry.item.item_id)
+        [reply] = self.replies_to(entry.item.platform_id)
         self.assertIn("nyc.gov/311", reply)
         self.assertIn(self.referral(entry).request_id, reply)
         self.assertTrue(AuditEvent.objects.filter(action="inbox.referred_311",
@@ -73,7 +73,7 @@ class ReferralTestCase(BaseTestCase):
         entry = self.comment("Missed trash pickup on our block again")
         refer_to_311(self.moderator, entry)
         refer_to_311(self.moderator, entry)  # twice is once
-        self.assertEqual(self.replies_to(entry.item.item_id),
+        self.assertEqual(self.replies_to(entry.item.platform_id),
                          ["Alpha hears you: please tell 311. nyc.gov/311"])
         self.assertEqual(self.state.requests, {})  # no service chosen: a reply only
         self.assertIn("nyc.gov/311", CITY_WORDING)
@@ -119,7 +119,7 @@ class ReferralTestCase(BaseTestCase):
         with self.assertRaisesMessage(ValidationError, "refused (403)"):
             refer_to_311(self.moderator, entry, "POTHOLE", client=wrong)
         self.assertFalse(Referral.objects.filter(entry=entry).exists())
-        self.assertEqual(self.replies_to(entry.item.item_id), [])
+        self.assertEqual(self.replies_to(entry.item.platform_id), [])
         down = Open311Client("http://127.0.0.1:9/open311/v2", timeout=1)
         with self.assertRaises(Open311Error):
             down.services()

@@ -9,8 +9,10 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test import TransactionTestCase
 
-BEFORE = [("inbox", "0003_label_rows")]
-AFTER = [("inbox", "0004_referrals")]
+# The archive as it was then too (its item's platform id was still `item_id`).
+ARCHIVE_THEN = ("records", "0007_case_holds")
+BEFORE = [("inbox", "0003_label_rows"), ARCHIVE_THEN]
+AFTER = [("inbox", "0004_referrals"), ARCHIVE_THEN]
 
 
 class ReferralMigrationTestCase(TransactionTestCase):

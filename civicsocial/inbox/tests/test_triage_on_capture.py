@@ -24,14 +24,14 @@ class TriageOnCaptureTestCase(BaseTestCase):
                      text="Huge pothole at Atlantic and Flatbush, a cyclist almost went down"),
                 line("c-2", account="@alpha_news", parent_id="post-1", text="Thank you!"))
         self.assertEqual(triage_new_items(), 2)
-        hazard = InboxEntry.objects.get(item__item_id="c-1")
+        hazard = InboxEntry.objects.get(item__platform_id="c-1")
         self.assertEqual(hazard.account, self.account)
         self.assertIn("dangerous_condition", hazard.labels)
         self.assertEqual(hazard.state, InboxState.HELD)  # possible legal notice (P24)
         self.assertIn("pothole", hazard.reasons["dangerous_condition"])
-        self.assertEqual(InboxEntry.objects.get(item__item_id="c-2").labels, [])
-        self.assertEqual(InboxEntry.objects.get(item__item_id="c-2").state, InboxState.NEW)
-        self.assertFalse(InboxEntry.objects.filter(item__item_id="post-1").exists())  # our own post
+        self.assertEqual(InboxEntry.objects.get(item__platform_id="c-2").labels, [])
+        self.assertEqual(InboxEntry.objects.get(item__platform_id="c-2").state, InboxState.NEW)
+        self.assertFalse(InboxEntry.objects.filter(item__platform_id="post-1").exists())  # our own post
 
     def test_it_triages_each_item_once(self):
         archive(line("c-3", account="@alpha_news", text="FOIL: all emails about the busway"))
@@ -44,15 +44,15 @@ class TriageOnCaptureTestCase(BaseTestCase):
         archive(line("c-4", account="@bravo_news", text="No heat in our building since Sunday"),
                 line("c-5", account="@someone_unregistered", text="No heat here either"))
         triage_new_items()
-        self.assertEqual([i.item.item_id for i in InboxEntry.objects.filter(account=self.other)], ["c-4"])
+        self.assertEqual([i.item.platform_id for i in InboxEntry.objects.filter(account=self.other)], ["c-4"])
         self.assertFalse(InboxEntry.objects.filter(account=self.account).exists())
-        self.assertFalse(InboxEntry.objects.filter(item__item_id="c-5").exists())  # no account: no inbox
+        self.assertFalse(InboxEntry.objects.filter(item__platform_id="c-5").exists())  # no account: no inbox
 
     def test_it_triages_only_what_a_capture_just_archived(self):
         archive(line("c-6", account="@alpha_news", text="Old comment nobody triaged yet"))
         result = archive(line("c-7", account="@alpha_news", text="Brand new comment"))
         self.assertEqual(triage_new_items(among=result.new_items), 1)
-        self.assertEqual(list(InboxEntry.objects.values_list("item__item_id", flat=True)), ["c-7"])
+        self.assertEqual(list(InboxEntry.objects.values_list("item__platform_id", flat=True)), ["c-7"])
         self.assertEqual(triage_new_items(), 1)  # the sweep takes the rest
 
     def test_it_never_stops_a_capture_when_triage_fails(self):

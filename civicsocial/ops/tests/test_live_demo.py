@@ -63,7 +63,7 @@ class LiveDemoTestCase(TestCase):
             # P8: the live profile's picture shows the city's mark, and its bio links the
             # user policy, exactly when the demo city says the account is branded.
             on_network = next(a for a in self.demo.city if a.handle == account.handle.lstrip("@"))
-            self.assertEqual(audit.snapshot.item.item_id,
+            self.assertEqual(audit.snapshot.item.platform_id,
                              f"at://{on_network.did}/app.bsky.actor.profile/self")
             self.assertEqual(audit.passed, demo_profile(account).branded, audit.failures)
             logo_missing = any("city logo" in f or "no profile picture" in f for f in audit.failures)
@@ -81,7 +81,7 @@ class LiveDemoTestCase(TestCase):
             self.assertTrue(capture_account(account).ok)
         replied = {uri for _, uri in self.demo.replies}
         comments = ArchivedItem.objects.filter(kind=ItemKind.COMMENT, stream__platform="bluesky")
-        self.assertEqual(set(comments.values_list("item_id", flat=True)), replied)
+        self.assertEqual(set(comments.values_list("platform_id", flat=True)), replied)
         self.assertEqual(comments.filter(versions__gt=1).count(), 0)
         self.assertTrue(any("replied" in e for e in events))
         handles = [a.handle for a in unregistered_accounts()]
@@ -94,9 +94,9 @@ class LiveDemoTestCase(TestCase):
             capture_account(account)
         triage_new_items()
         entries = InboxEntry.objects.filter(account__in=self.accounts)
-        self.assertEqual(set(entries.values_list("item__item_id", flat=True)),
-                         set(ArchivedItem.objects.filter(kind=ItemKind.COMMENT, stream__account__in=
-                                                         self.accounts).values_list("item_id", flat=True)))
+        comments = ArchivedItem.objects.filter(kind=ItemKind.COMMENT, stream__account__in=self.accounts)
+        self.assertEqual(set(entries.values_list("item__platform_id", flat=True)),
+                         set(comments.values_list("platform_id", flat=True)))
         self.assertTrue(any(e.labels for e in entries))
         moderator = Person.objects.get(username="dot-moderator")
         client = Client()
@@ -111,7 +111,7 @@ class LiveDemoTestCase(TestCase):
         capture_account(account)
         resident.delete(uri)
         capture_account(account)
-        item = ArchivedItem.objects.get(item_id=uri)
+        item = ArchivedItem.objects.get(platform_id=uri)
         self.assertTrue(item.deleted)  # P27: removed on the platform, kept here
         self.assertEqual(item.versions, 2)
 

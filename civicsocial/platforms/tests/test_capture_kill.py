@@ -69,7 +69,7 @@ def test_it_loses_and_duplicates_nothing_when_the_worker_is_killed(
     _cli(killed, "capture", "--once")  # finish: resume from wherever the kills left it
     _cli(clean, "capture", "--once")
     assert kills >= 1, "every capture finished before its kill: capture more"
-    items = "SELECT i.item_id, i.kind, i.versions, i.deleted FROM records_archiveditem i ORDER BY 1"
+    items = "SELECT i.platform_id, i.kind, i.versions, i.deleted FROM records_archiveditem i ORDER BY 1"
     after_kills, uninterrupted = rows(killed_url, items), rows(clean_url, items)
     assert len(uninterrupted) == 311  # 10 posts, 300 replies, the profile
     assert after_kills == uninterrupted

@@ -30,7 +30,7 @@ class CaptureTestCase(BaseTestCase):
         self.resident = adapter(*new_account("resident"))
 
     def items(self) -> dict[str, ArchivedItem]:
-        return {i.item_id: i for i in ArchivedItem.objects.filter(stream__account=self.account)}
+        return {i.platform_id: i for i in ArchivedItem.objects.filter(stream__account=self.account)}
 
     def test_it_archives_posts_comments_replies_and_the_profile(self):
         post = self.city.publish("Leaf pickup starts Monday", "c1-post")

@@ -51,7 +51,7 @@ class FaultTestCase(BaseTestCase):
         self.assertTrue(all(r.ok for r in runs), [r.error for r in runs])
         self.assertTrue(set(proxy.injected) >= set(FAULTS), proxy.injected)  # each fault met
         items = ArchivedItem.objects.filter(stream__account=self.account)
-        ids = Counter(items.values_list("item_id", flat=True))
+        ids = Counter(items.values_list("platform_id", flat=True))
         self.assertEqual({i for i in ids if i in known}, set(known))
         self.assertEqual(max(ids.values()), 1)
         posts = ItemVersion.objects.filter(item__stream__account=self.account, item__kind__in=[

@@ -55,7 +55,7 @@ class FirehoseTestCase(BaseTestCase):
         return consumer
 
     def archived(self, uri: str) -> ArchivedItem | None:
-        return ArchivedItem.objects.filter(item_id=uri, stream__account=self.account).first()
+        return ArchivedItem.objects.filter(platform_id=uri, stream__account=self.account).first()
 
     def test_it_archives_posts_and_replies_as_they_happen(self):
         post = self.city.publish("Snow plows out tonight", "s1-post")
@@ -64,7 +64,7 @@ class FirehoseTestCase(BaseTestCase):
         self.consume_until(lambda: self.archived(comment.item_id) is not None)
         self.assertEqual(self.archived(post.item_id).kind, "post")
         self.assertEqual(self.archived(comment.item_id).kind, "comment")
-        self.assertFalse(ArchivedItem.objects.filter(item_id=unrelated.item_id).exists())
+        self.assertFalse(ArchivedItem.objects.filter(platform_id=unrelated.item_id).exists())
         self.assertTrue(verify().ok)
 
     def test_it_archives_edits_and_deletions(self):
@@ -77,7 +77,7 @@ class FirehoseTestCase(BaseTestCase):
              "record": {"$type": POST, "text": "Meeting at 7", "createdAt": now_iso()}}))
         self.resident.delete(comment.item_id)
         self.consume_until(lambda: self.archived(comment.item_id).deleted)
-        texts = list(ItemVersion.objects.filter(item__item_id=post.item_id)
+        texts = list(ItemVersion.objects.filter(item__platform_id=post.item_id)
                      .order_by("version_no").values_list("content__text", flat=True))
         self.assertEqual(texts, ["Meeting at 6", "Meeting at 7"])
 
@@ -91,7 +91,7 @@ class FirehoseTestCase(BaseTestCase):
         self.consume_until(lambda: self.archived(second.item_id) is not None)
         self.assertLess(time.monotonic() - started, 30)
         self.assertGreater(StreamCursor.objects.get(service=self.network.pds).seq, saved)
-        self.assertEqual(ItemVersion.objects.filter(item__item_id=first.item_id).count(), 1)
+        self.assertEqual(ItemVersion.objects.filter(item__platform_id=first.item_id).count(), 1)
 
     def test_it_goes_on_when_an_account_is_not_on_the_service(self):
         elsewhere = self.approved_account(handle="@notonthispds.test", agency=self.bravo,

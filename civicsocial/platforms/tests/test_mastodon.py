@@ -116,12 +116,12 @@ class MastodonCaptureTestCase(BaseTestCase):
         comment = self.resident.publish("@parks thank you", "mc1-comment", reply_to=post.item_id)
         report = capture_account(self.account)
         self.assertTrue(report.ok, report.error)
-        items = {i.item_id: i for i in ArchivedItem.objects.filter(stream__account=self.account)}
+        items = {i.platform_id: i for i in ArchivedItem.objects.filter(stream__account=self.account)}
         self.assertEqual(items[comment.item_id].kind, "comment")
         self.city.delete(post.item_id)
         second = capture_account(self.account)
         self.assertEqual(second.counts.get("deleted"), 1)
-        self.assertTrue(ArchivedItem.objects.get(item_id=post.item_id).deleted)
+        self.assertTrue(ArchivedItem.objects.get(platform_id=post.item_id).deleted)
         self.assertTrue(verify().ok)
 
     def test_it_archives_every_item_exactly_once_through_faults(self):
@@ -137,9 +137,9 @@ class MastodonCaptureTestCase(BaseTestCase):
         self.assertTrue(all(r.ok for r in runs), [r.error for r in runs])
         self.assertGreater(sum(proxy.injected.values()), 3)
         ids = Counter(ArchivedItem.objects.filter(stream__account=self.account)
-                      .values_list("item_id", flat=True))
+                      .values_list("platform_id", flat=True))
         self.assertTrue(set(known) <= set(ids))
-        self.assertEqual(ItemVersion.objects.filter(item__item_id__in=known).count(), len(known))
+        self.assertEqual(ItemVersion.objects.filter(item__platform_id__in=known).count(), len(known))
         texts = Counter(c["text"] for c in self.city.read_since("").captures)
         for n in range(8):
             self.assertEqual(texts[f"Alert {n}"], 1)

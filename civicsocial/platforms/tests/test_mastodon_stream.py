@@ -66,7 +66,7 @@ class MastodonStreamTestCase(BaseTestCase):
         return self.follow_until(lambda: True, None)
 
     def archived(self, uri: str) -> ArchivedItem | None:
-        return ArchivedItem.objects.filter(item_id=uri, stream__account=self.account).first()
+        return ArchivedItem.objects.filter(platform_id=uri, stream__account=self.account).first()
 
     def test_it_archives_posts_and_replies_as_they_happen(self):
         made: dict[str, str] = {}
@@ -99,7 +99,7 @@ class MastodonStreamTestCase(BaseTestCase):
         self.catch_up()  # archived by the catch-up
 
         self.follow_until(lambda: self.archived(post).deleted, lambda: self.city.delete(post))
-        versions = ItemVersion.objects.filter(item__item_id=post).order_by("version_no")
+        versions = ItemVersion.objects.filter(item__platform_id=post).order_by("version_no")
         self.assertEqual([v.change for v in versions], ["created", "deleted"])
         self.assertEqual(versions[0].content.text, "Wrong detour map")  # the original is kept
 
@@ -128,7 +128,7 @@ class MastodonStreamTestCase(BaseTestCase):
         stream.run(stop, pause=0.1)
         self.assertEqual(len(opened), 2)
         self.assertIsNotNone(self.archived(made["reply"]))
-        self.assertEqual(ItemVersion.objects.filter(item__item_id=made["reply"]).count(), 1)
+        self.assertEqual(ItemVersion.objects.filter(item__platform_id=made["reply"]).count(), 1)
 
     def test_it_validates_ownership(self):
         # A reply in another city account's thread is not archived under this one.
@@ -142,7 +142,7 @@ class MastodonStreamTestCase(BaseTestCase):
             made["own"] = self.city.publish("Transit post", "ms5-own").item_id
 
         self.follow_until(lambda: "own" in made and self.archived(made["own"]) is not None, act)
-        self.assertFalse(ArchivedItem.objects.filter(item_id__in=[made["post"], made["reply"]])
+        self.assertFalse(ArchivedItem.objects.filter(platform_id__in=[made["post"], made["reply"]])
                          .exists())
 
 

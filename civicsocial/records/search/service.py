@@ -127,7 +127,7 @@ def describe_items(matched: dict[int, list[int]]) -> list[Hit]:
             item = items[pk]
             content: VersionContent | None = latest.get(pk)
             hits.append(Hit(
-                pk=pk, platform=item.stream.platform, account=item.stream.handle, item_id=item.item_id,
+                pk=pk, platform=item.stream.platform, account=item.stream.handle, item_id=item.platform_id,
                 kind=item.kind, text=content.text if content else "",
                 author=content.author if content else "", url=content.url if content else "",
                 deleted=item.deleted, edited=item.edited, versions=item.versions,

@@ -34,7 +34,7 @@ class AnnounceTestCase(TestCase):
             result = archive_and_announce([parse_capture(line("c1"))])
         self.assertIn("its sweep retries", logs.output[0])
         self.assertEqual(self.heard, [result])
-        self.assertTrue(ArchivedItem.objects.filter(item_id="c1").exists())  # kept
+        self.assertTrue(ArchivedItem.objects.filter(platform_id="c1").exists())  # kept
 
     def test_it_saves_what_goes_alongside_in_the_same_transaction(self):
         def refuse(result: ArchiveResult) -> None:
@@ -43,7 +43,7 @@ class AnnounceTestCase(TestCase):
         on_archived(self.heard.append)
         with self.assertRaises(RuntimeError):
             archive_and_announce([parse_capture(line("c1"))], alongside=refuse)
-        self.assertFalse(ArchivedItem.objects.filter(item_id="c1").exists())  # all or nothing
+        self.assertFalse(ArchivedItem.objects.filter(platform_id="c1").exists())  # all or nothing
         self.assertEqual(self.heard, [])  # nothing announced that was not kept
 
     def test_it_announces_nothing_when_nothing_changed(self):

@@ -21,7 +21,7 @@ class ArchivePagesTestCase(BaseTestCase):
         body = self.client.get("/archive/", {"q": "pothole"}).content.decode()
         self.assertIn("<mark>pothole</mark>", body)
         self.assertIn("1 item found", body)
-        item = ArchivedItem.objects.get(item_id="c1")
+        item = ArchivedItem.objects.get(platform_id="c1")
         page = self.client.get(f"/archive/items/{item.pk}/").content.decode()
         self.assertNotIn("<script>alert", page)
         self.assertIn("&lt;script&gt;", page)
@@ -55,6 +55,6 @@ class ArchivePagesTestCase(BaseTestCase):
 
     def test_it_validates_ownership(self):
         self.login(self.person(Role.RECORDS_OFFICER, "bravo"))
-        item = ArchivedItem.objects.get(item_id="c1")
+        item = ArchivedItem.objects.get(platform_id="c1")
         self.assertEqual(self.client.get(f"/archive/items/{item.pk}/").status_code, 404)
         self.assertContains(self.client.get("/archive/", {"q": "pothole"}), "0 items found")

@@ -22,7 +22,7 @@ class CaseHoldsTestCase(TestCase):
         self.case = foil.open_case(None, "Jane", date(2026, 11, 20), ["pothole"])
 
     def held(self) -> set[str]:
-        return {i.item_id for i in ArchivedItem.objects.all() if foil.is_held(i)}
+        return {i.platform_id for i in ArchivedItem.objects.all() if foil.is_held(i)}
 
     def test_it_holds_what_the_searches_find_when_the_case_opens(self):
         self.assertEqual(self.held(), {"c1"})
@@ -46,7 +46,7 @@ class CaseHoldsTestCase(TestCase):
     def test_it_answers_is_held_with_a_few_lookups_however_many_searches(self):
         for n in range(10):
             foil.open_case(None, f"Requester {n}", date(2026, 11, 20), [f"word{n}", "park"])
-        item = ArchivedItem.objects.get(item_id="c2")
+        item = ArchivedItem.objects.get(platform_id="c2")
         with CaptureQueriesContext(connection) as queries:
             self.assertTrue(foil.is_held(item))
         self.assertLessEqual(len(queries), 3)

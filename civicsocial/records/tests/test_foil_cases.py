@@ -63,10 +63,10 @@ class FoilHoldsTestCase(TestCase):
 
     def test_it_holds_what_an_open_case_covers(self):
         case = open_case(None, "Jane", date(2026, 11, 20), ["pothole"])
-        ids = {ArchivedItem.objects.get(item_id=i).pk for i in ("c1", "c3")}
+        ids = {ArchivedItem.objects.get(platform_id=i).pk for i in ("c1", "c3")}
         self.assertEqual(case_item_ids(case), ids)
         self.assertEqual(held_item_ids(), ids)
-        held = {i.item_id for i in ArchivedItem.objects.all() if is_held(i)}
+        held = {i.platform_id for i in ArchivedItem.objects.all() if is_held(i)}
         self.assertEqual(held, {"c1", "c3"})
         set_status(None, case, FoilCase.Status.CLOSED, "produced")
         self.assertEqual(held_item_ids(), set())

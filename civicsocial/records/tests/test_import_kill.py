@@ -19,7 +19,7 @@ import pytest
 
 from civicsocial.records.tests.helpers import line
 
-VERSIONS_SQL = ("SELECT i.item_id, v.version_no, v.change, v.content_hash, v.chain_seq "
+VERSIONS_SQL = ("SELECT i.platform_id, v.version_no, v.change, v.content_hash, v.chain_seq "
                 "FROM records_itemversion v JOIN records_archiveditem i ON i.id = v.item_id "
                 "ORDER BY v.chain_seq")
 

@@ -34,7 +34,7 @@ class ProductionTestCase(TestCase):
         seal_days(before=timezone.now().date() + timedelta(days=1))
         self.case = open_case(None, "Jane Q. Public", date(2026, 11, 20), ["pothole"])
         for item_id in ("p1", "c2"):
-            attach_item(None, self.case, ArchivedItem.objects.get(item_id=item_id))
+            attach_item(None, self.case, ArchivedItem.objects.get(platform_id=item_id))
         self.out = Path(mkdtemp()) / "production.zip"
 
     def test_it_produces_every_version_in_every_format(self):

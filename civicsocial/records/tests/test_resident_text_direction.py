@@ -53,7 +53,7 @@ class ResidentTextDirectionTestCase(BaseTestCase):
         self.approved_account()  # @alpha_news
         archive(line("c1", account="@alpha_news", author=f"@{HEBREW}", text=f"{ARABIC} 5th Ave"))
         triage_new_items()
-        self.item = ArchivedItem.objects.get(item_id="c1")
+        self.item = ArchivedItem.objects.get(platform_id="c1")
 
     def assert_isolated(self, url: str, needle: str) -> None:
         response = self.client.get(url)

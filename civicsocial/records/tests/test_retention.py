@@ -36,7 +36,7 @@ class RetentionTestCase(TestCase):
         self.assertEqual({h.item_id for h in search("old")}, {"p1"})
 
     def test_it_never_disposes_of_held_items(self):
-        place_hold(None, ArchivedItem.objects.get(item_id="c1"), "litigation")
+        place_hold(None, ArchivedItem.objects.get(platform_id="c1"), "litigation")
         open_case(None, "Jane", date(2026, 11, 20), ["park"])
         report = dispose_expired(None, now=self.later)
         self.assertEqual((report.disposed, report.held), (0, 2))

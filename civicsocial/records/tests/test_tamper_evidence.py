@@ -65,7 +65,7 @@ def mutate(kind: str, index: int) -> None:
                                  content_hash=target.content_hash, raw_hash=target.raw_hash,
                                  chain_seq=seq, prev_hash=target.prev_hash)
             forged.chain_hash = hashing.chain_hash(target.prev_hash,
-                                                   version_record(forged, target.item.item_id))
+                                                   version_record(forged, target.item.platform_id))
             forged.save()
         elif kind == "swap":
             other = versions[(index + 1) % len(versions)]
@@ -86,7 +86,7 @@ def rewrite_chain_from(target: ItemVersion, text: str) -> None:
                                               chain_seq__gte=target.chain_seq) \
             .select_related("item", "content").order_by("chain_seq"):
         version.content_hash = version_content_hash(version, version.content, version.item.kind)
-        version.chain_hash = hashing.chain_hash(prev, version_record(version, version.item.item_id))
+        version.chain_hash = hashing.chain_hash(prev, version_record(version, version.item.platform_id))
         ItemVersion.objects.filter(pk=version.pk).update(
             content_hash=version.content_hash, prev_hash=prev, chain_hash=version.chain_hash)
         prev = version.chain_hash

@@ -11,7 +11,7 @@ from civicsocial.registry.services import register_existing_account
 
 class VersionsTestCase(TestCase):
     def changes(self, item_id: str = "p1") -> list[str]:
-        return list(ItemVersion.objects.filter(item__item_id=item_id)
+        return list(ItemVersion.objects.filter(item__platform_id=item_id)
                     .order_by("version_no").values_list("change", flat=True))
 
     def test_it_stores_an_unchanged_capture_once(self):

@@ -141,7 +141,7 @@ class Command(BaseCommand):
     def do_hold(self, options: dict[str, Any]) -> None:
         item = ArchivedItem.objects.filter(stream__platform=options["platform"],
                                            stream__handle=options["account"],
-                                           item_id=options["item_id"]).first()
+                                           platform_id=options["item_id"]).first()
         if item is None:
             raise CommandError("No such item in the archive.")
         place_hold(None, item, options["reason"])
