@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "axes",
     "civicsocial.registry",
     "civicsocial.security",
+    "civicsocial.duties",
     "civicsocial.signin",
     "civicsocial.policy",
     "civicsocial.records",

@@ -70,14 +70,20 @@ def allow_changes_sql(vendor: str, table: str) -> list[str]:
             f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table};"]
 
 
+def guard_sql(vendor: str, table: str) -> list[str]:
+    """The guard each guarded table gets: disposal-only or append-only."""
+    return disposal_only_sql(vendor, table) if table in DISPOSABLE_TABLES \
+        else forbid_changes_sql(vendor, table)
+
+
+GUARDED_TABLES = [*APPEND_ONLY_TABLES, *DISPOSABLE_TABLES]
+
+
 def make_append_only(table: str) -> tuple[Any, Any]:
     """(forward, backward) functions for migrations.RunPython."""
 
     def forward(apps: Any, schema_editor: Any) -> None:
-        vendor = schema_editor.connection.vendor
-        sql = disposal_only_sql(vendor, table) if table in DISPOSABLE_TABLES \
-            else forbid_changes_sql(vendor, table)
-        for statement in sql:
+        for statement in guard_sql(schema_editor.connection.vendor, table):
             schema_editor.execute(statement, params=None)
 
     def backward(apps: Any, schema_editor: Any) -> None:

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
-from django.test import TransactionTestCase
+
+from civicsocial.testing import CommittedTestCase
 
 # The archive as it was then too (its item's platform id was still `item_id`).
 ARCHIVE_THEN = ("records", "0007_case_holds")
@@ -15,7 +16,7 @@ BEFORE = [("inbox", "0003_label_rows"), ARCHIVE_THEN]
 AFTER = [("inbox", "0004_referrals"), ARCHIVE_THEN]
 
 
-class ReferralMigrationTestCase(TransactionTestCase):
+class ReferralMigrationTestCase(CommittedTestCase):
     def migrate(self, target: list[tuple[str, str]]):
         executor = MigrationExecutor(connection)
         executor.loader.build_graph()

@@ -1,0 +1,91 @@
+"""Leases (issue 17): a duty that must not run twice at once (one account's capture, the
+firehose consumer of a service) takes a lease in the database first. Whoever does not
+get it skips the duty or waits; whoever holds it renews it while it works; a worker that
+dies leaves its lease to expire, and another takes the duty over.
+
+    with lease(f"capture:{account.pk}", ttl=timedelta(minutes=10)) as held:
+        if not held:
+            return  # another worker is on it
+        ...
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from civicsocial.duties.models import Lease
+
+
+@dataclass
+class Held:
+    """A lease this worker took: `held` is False when another worker has the duty."""
+
+    name: str
+    holder: str
+    ttl: timedelta
+    held: bool
+
+    def __bool__(self) -> bool:
+        return self.held
+
+    def renew(self) -> bool:
+        """Extend the lease; False when it was lost (it expired and another took it):
+        the holder must then stop the duty."""
+        self.held = self.held and _take(self.name, self.holder, self.ttl, renewing=True)
+        return self.held
+
+    def release(self) -> None:
+        """Give the duty back at once (others need not wait for the expiry)."""
+        if self.held:
+            Lease.objects.filter(name=self.name, holder=self.holder).delete()
+            self.held = False
+
+
+def holder_id() -> str:
+    """Who is asking: this machine and process, and a token for this one lease (so two
+    threads of one process are two holders)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+
+def acquire(name: str, ttl: timedelta) -> Held:
+    """Take the lease on `name` for `ttl` if nobody holds it (or its holder let it expire)."""
+    holder = holder_id()
+    return Held(name, holder, ttl, _take(name, holder, ttl))
+
+
+def _take(name: str, holder: str, ttl: timedelta, renewing: bool = False) -> bool:
+    now = timezone.now()
+    mine = Q(holder=holder) if renewing else Q(holder=holder) | Q(expires_at__lte=now)
+    # One statement decides: the database's row lock (PostgreSQL) or write lock (SQLite)
+    # lets only one of two racing workers match the row.
+    if Lease.objects.filter(mine, name=name).update(holder=holder, expires_at=now + ttl,
+                                                    **({} if renewing else {"acquired_at": now})):
+        return True
+    if renewing:
+        return False
+    try:
+        with transaction.atomic():
+            Lease.objects.create(name=name, holder=holder, acquired_at=now, expires_at=now + ttl)
+    except IntegrityError:
+        return False  # someone else holds it
+    return True
+
+
+@contextmanager
+def lease(name: str, ttl: timedelta) -> Iterator[Held]:
+    """`acquire`, and release at the end whatever happens."""
+    held = acquire(name, ttl)
+    try:
+        yield held
+    finally:
+        held.release()
