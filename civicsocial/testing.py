@@ -75,7 +75,7 @@ def current_code(person: Person) -> str:
     return f"{totp(device.bin_key, step=device.step, digits=device.digits):06d}"
 
 
-class BaseTestCase(TestCase):
+class TwoAgencies:
     """`self.alpha` and `self.bravo` are agencies; `self.people["alpha"][role]` holds a
     person with that role there; `self.ods` is the citywide ODS admin."""
 
@@ -83,12 +83,11 @@ class BaseTestCase(TestCase):
     alpha: Agency
     bravo: Agency
     people: dict[str, dict[str, Person]]
+    client: Client
 
     @classmethod
-    def setUpTestData(cls) -> None:
-        """The two agencies and their people, made once per class (each test gets them
-        as they were: Django rolls back what a test changes)."""
-        super().setUpTestData()
+    def make_agencies(cls) -> None:
+        """The two agencies and their people."""
         cls.ods = make_person("ods")
         roles.grant_role(None, cls.ods, None, Role.ODS_ADMIN)
         cls.alpha = Agency.objects.create(name="Alpha Department", slug="alpha",
@@ -136,6 +135,16 @@ class BaseTestCase(TestCase):
         services.record_training(self.ods, person, timezone.localdate() - timedelta(days=days_ago))
         return person
 
+
+
+class BaseTestCase(TwoAgencies, TestCase):
+    """The two agencies and their people, made once per class (each test gets them as
+    they were: Django rolls back what a test changes)."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.make_agencies()
 
 # -- several workers at once (issue 17) -----------------------------------------------------
 
@@ -197,3 +206,10 @@ class CommittedTestCase(TransactionTestCase):
                 for statement in [s for t in GUARDED_TABLES for s in guard_sql(vendor, t)]:
                     cursor.execute(statement)
 
+
+class WorkersTestCase(TwoAgencies, CommittedTestCase):
+    """The two agencies, committed, for tests that run duties as several workers."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        type(self).make_agencies()

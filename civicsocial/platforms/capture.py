@@ -4,18 +4,23 @@
 account's cursor, snapshot its profile, notice removals, archive it all, and move the
 cursor, in one transaction (a run killed half way changes nothing; the archive ignores
 what it already holds, so a run repeated after a crash stores nothing twice).
+
+Several workers may be running (issue 17): a run first takes the account's lease, so two
+never poll one account together, and whatever goes wrong with one account is recorded on
+it and never stops the others.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import F, Q
 from django.utils import timezone
 
+from civicsocial.duties.leases import lease
 from civicsocial.platforms.adapters import adapter_for, captured_platforms
 from civicsocial.platforms.adapters.base import Capability, PlatformAdapter, PlatformError
 from civicsocial.platforms.models import CaptureState
@@ -26,6 +31,9 @@ from civicsocial.records.models import ArchivedItem, ItemKind
 from civicsocial.registry.models import Account, AccountStatus
 
 log = logging.getLogger(__name__)
+# Longer than any one run should take; a worker killed mid-run holds the account this long.
+CAPTURE_LEASE = timedelta(minutes=15)
+BUSY = "another worker is capturing this account now"
 
 
 @dataclass
@@ -36,6 +44,7 @@ class CaptureReport:
     rejected: list[str] = field(default_factory=list)  # platform payloads we could not read
     error: str = ""
     lag_seconds: float | None = None
+    busy: bool = False  # skipped: another worker held the account's lease
 
 
 def removal_line(platform: str, handle: str, item_id: str, kind: str, why: dict[str, Any],
@@ -90,7 +99,25 @@ def _lag(captures: list[Capture], since: datetime | None) -> float | None:
 
 
 def capture_account(account: Account, adapter: PlatformAdapter | None = None) -> CaptureReport:
-    """One capture run for one account; errors are recorded on its state, not raised."""
+    """One capture run for one account, unless another worker is running one (then the
+    report says `busy`); every error is recorded on its state, never raised."""
+    with lease(f"capture:{account.pk}", CAPTURE_LEASE) as held:
+        if not held:
+            return CaptureReport(account=account.handle, ok=True, busy=True, error=BUSY)
+        try:
+            return _capture(account, adapter)
+        except Exception as error:  # a fault of ours or a payload no one foresaw
+            log.exception("capture of %s failed", account.handle)
+            return _failed(account, timezone.now(), f"unexpected error: {error!r}")
+
+
+def _failed(account: Account, at: datetime, error: str) -> CaptureReport:
+    CaptureState.objects.update_or_create(account=account, defaults={
+        "last_attempt_at": at, "last_error": error[:2000], "last_error_at": at})
+    return CaptureReport(account=account.handle, ok=False, error=error)
+
+
+def _capture(account: Account, adapter: PlatformAdapter | None) -> CaptureReport:
     state, _ = CaptureState.objects.get_or_create(account=account)
     report = CaptureReport(account=account.handle, ok=False)
     started = timezone.now()
@@ -103,11 +130,8 @@ def capture_account(account: Account, adapter: PlatformAdapter | None = None) ->
         lines += _removals(account, {line["item_id"] for line in result.captures},
                            result.complete_scopes, started)
     except PlatformError as error:
-        report.error = str(error)
-        CaptureState.objects.filter(pk=state.pk).update(
-            last_attempt_at=started, last_error=report.error[:2000], last_error_at=started)
-        log.warning("capture of %s failed: %s", account.handle, report.error)
-        return report
+        log.warning("capture of %s failed: %s", account.handle, error)
+        return _failed(account, started, str(error))
     captures, report.rejected = parse_lines(lines, account.handle)
 
     def save_state(archived: ArchiveResult) -> None:  # with the captures, or not at all

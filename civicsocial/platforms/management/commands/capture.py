@@ -44,7 +44,8 @@ class Command(BaseCommand):
             failed += not report.ok
             counts = report.counts
             lag = f"{report.lag_seconds:.1f} s" if report.lag_seconds is not None else "-"
-            result = "ok" if report.ok else f"[red]failed: {escape(report.error[:300])}[/red]"
+            result = "busy: another worker has it" if report.busy else "ok" if report.ok \
+                else f"[red]failed: {escape(report.error[:300])}[/red]"
             if report.rejected:
                 result += f" ({len(report.rejected)} unreadable)"
             table.add_row(escape(account.handle), result, str(counts.get("created", 0)),
