@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
 
 from civicsocial.registry.models import Agency, Person
 
@@ -19,8 +20,11 @@ def addresses(people: list[Person]) -> list[str]:
 
 
 def send(subject: str, body: str, recipients: list[str]) -> int:
-    """Send one message to every recipient; returns how many were addressed."""
+    """Send one message to every recipient once what it tells of is committed (at once
+    outside a transaction; never, if it rolls back: a worker that lost a race tells no
+    one); returns how many were addressed."""
     if not recipients:
         return 0
-    send_mail(subject[:200], body, settings.DEFAULT_FROM_EMAIL, recipients)
+    transaction.on_commit(lambda: send_mail(subject[:200], body, settings.DEFAULT_FROM_EMAIL,
+                                            recipients))
     return len(recipients)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from civicsocial.inbox.models import InboxEntry, InboxState, Referral
@@ -99,31 +100,42 @@ def refer_to_311(actor: Person, entry: InboxEntry, service_code: str = "", locat
 
 
 def refresh_referrals(client: Open311Client | None = None) -> int:
-    """Bring open 311 requests up to date; returns how many changed status."""
+    """Bring open 311 requests up to date; returns how many changed status. Several
+    workers may run it at once: each referral is checked by whichever locks it first,
+    and the others pass it by (issue 17)."""
     client = client or Open311Client.from_environment()
     if client is None:
         return 0
+    open_ones = Referral.objects.exclude(status__in=["", "closed"])
     changed = 0
-    pending = Referral.objects.exclude(status__in=["", "closed"]) \
-        .select_related("entry__item", "entry__account")
-    for referral in pending:
-        try:
-            if not referral.request_id:
-                referral.request_id = client.request_id_for(referral.request_token)
-                if not referral.request_id:
-                    continue
-            status = client.status(referral.request_id)
-        except Open311Error as error:
-            referral.notes = f"status check failed: {error}"
-            referral.save(update_fields=["notes"])
-            continue
-        if status.status != referral.status:
-            changed += 1
-            audit.record(None, "inbox.311_status", referral.entry.item,
-                         agency_id=referral.entry.account.agency_id,
-                         changes={"status": [referral.status, status.status]})
-        referral.status = status.status
-        referral.notes = status.notes
-        referral.checked_at = timezone.now()
-        referral.save()
+    for pk in list(open_ones.values_list("pk", flat=True)):
+        with transaction.atomic():
+            referral = open_ones.select_for_update(skip_locked=True, of=("self",)) \
+                .select_related("entry__item", "entry__account").filter(pk=pk).first()
+            if referral is not None:  # None: another worker has it, or it just closed
+                changed += _refresh(client, referral)
     return changed
+
+
+def _refresh(client: Open311Client, referral: Referral) -> int:
+    """Ask the endpoint about one referral and keep what it says; 1 if its status changed."""
+    try:
+        if not referral.request_id:
+            referral.request_id = client.request_id_for(referral.request_token)
+            if not referral.request_id:
+                return 0
+        status = client.status(referral.request_id)
+    except Open311Error as error:
+        referral.notes = f"status check failed: {error}"
+        referral.save(update_fields=["notes"])
+        return 0
+    changed = status.status != referral.status
+    if changed:
+        audit.record(None, "inbox.311_status", referral.entry.item,
+                     agency_id=referral.entry.account.agency_id,
+                     changes={"status": [referral.status, status.status]})
+    referral.status = status.status
+    referral.notes = status.notes
+    referral.checked_at = timezone.now()
+    referral.save()
+    return int(changed)

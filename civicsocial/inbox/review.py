@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
@@ -74,19 +74,26 @@ def _recipients(account: Account) -> list[str]:
 
 
 def send_overdue_alerts(now: datetime | None = None) -> list[OverdueAlert]:
-    """E-mail each overdue account's moderators and central contact, once per lapse."""
+    """E-mail each overdue account's moderators and central contact, once per lapse,
+    however many workers run this at once: the alert's row (one per account and lapse)
+    is written first, and only the worker that wrote it sends the mail, after commit."""
     sent = []
     for clock in clocks(Account.objects.all(), now):
         if not clock.overdue or OverdueAlert.objects.filter(account=clock.account,
                                                             due_at=clock.due_at).exists():
             continue
         recipients = _recipients(clock.account)
-        notify.send(f"Overdue: {clock.account.handle} has not been reviewed",
-                    f"The inbox of {clock.account} was due for its daily review (P21) at "
-                    f"{timezone.localtime(clock.due_at):%Y-%m-%d %H:%M}. "
-                    f"{clock.new_items} item(s) are waiting.\n", recipients)
-        sent.append(OverdueAlert.objects.create(account=clock.account, due_at=clock.due_at,
-                                                recipients=recipients))
+        try:
+            with transaction.atomic():
+                alert = OverdueAlert.objects.create(account=clock.account, due_at=clock.due_at,
+                                                    recipients=recipients)
+                notify.send(f"Overdue: {clock.account.handle} has not been reviewed",
+                            f"The inbox of {clock.account} was due for its daily review (P21) "
+                            f"at {timezone.localtime(clock.due_at):%Y-%m-%d %H:%M}. "
+                            f"{clock.new_items} item(s) are waiting.\n", recipients)
+        except IntegrityError:
+            continue  # another worker alerted this lapse a moment ago
+        sent.append(alert)
     return sent
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
@@ -46,7 +47,11 @@ def _post_texts(parent_ids: set[str]) -> dict[str, str]:
 def triage_new_items(batch: int = BATCH, among: list[int] | None = None) -> int:
     """Triage every incoming item not yet in an inbox (or only those of `among`, the item
     pks a capture just archived: what keeps a streamed event's cost independent of the
-    archive's size); returns how many were added."""
+    archive's size); returns how many this call added.
+
+    Several workers may run it at once (issue 17): each claims a batch by locking its
+    rows, skipping rows another worker holds, and adds and routes them in the same
+    transaction, so every item is triaged, held and told of once."""
     if among is not None and not among:
         return 0
     waiting = ArchivedItem.objects.filter(kind__in=INCOMING, stream__account__isnull=False,
@@ -55,34 +60,39 @@ def triage_new_items(batch: int = BATCH, among: list[int] | None = None) -> int:
         waiting = waiting.filter(pk__in=among)
     added = 0
     while True:
-        items = list(waiting.select_related("stream__account__agency").order_by("pk")[:batch])
-        if not items:
-            return added
-        latest = _latest([i.pk for i in items])
-        blank = {"text": "", "parent": "", "author": ""}
-        posts = _post_texts({v["parent"] for v in latest.values() if v["parent"]})
-        comments = []
-        for item in items:
-            found = latest.get(item.pk, blank)
-            account = item.stream.account
-            assert account is not None
-            comments.append(Comment(found["text"],
-                                    account.topic_statement if account.topic_limited else None,
-                                    posts.get(found["parent"], ""),
-                                    account.agency.acronym or account.handle, found["author"]))
-        rows = [InboxEntry(item=item, account=item.stream.account, labels=found.labels,
-                          reasons=found.reasons, captured_at=item.first_captured_at,
-                          location=find_location(comment.text)[:300]
-                          if LOCATED & set(found.labels) else "")
-                for item, comment, found in zip(items, comments, triage_many(comments),
-                                                strict=True)]
-        InboxEntry.objects.bulk_create(rows, ignore_conflicts=True)
-        _follow_labels([row.item_id for row in rows if row.labels], latest)
-        added += len(rows)
+        with transaction.atomic():
+            items = list(waiting.select_for_update(skip_locked=True, of=("self",))
+                         .select_related("stream__account__agency").order_by("pk")[:batch])
+            added += _triage(items)
         if len(items) < batch:
             return added
 
 
+def _triage(items: list[ArchivedItem]) -> int:
+    """Add `items` (claimed by the caller) to their inboxes with their labels, and route
+    the labelled ones."""
+    if not items:
+        return 0
+    latest = _latest([i.pk for i in items])
+    blank = {"text": "", "parent": "", "author": ""}
+    posts = _post_texts({v["parent"] for v in latest.values() if v["parent"]})
+    comments = []
+    for item in items:
+        found = latest.get(item.pk, blank)
+        account = item.stream.account
+        assert account is not None
+        comments.append(Comment(found["text"],
+                                account.topic_statement if account.topic_limited else None,
+                                posts.get(found["parent"], ""),
+                                account.agency.acronym or account.handle, found["author"]))
+    rows = [InboxEntry(item=item, account=item.stream.account, labels=found.labels,
+                       reasons=found.reasons, captured_at=item.first_captured_at,
+                       location=find_location(comment.text)[:300]
+                       if LOCATED & set(found.labels) else "")
+            for item, comment, found in zip(items, comments, triage_many(comments), strict=True)]
+    InboxEntry.objects.bulk_create(rows)
+    _follow_labels([row.item_id for row in rows if row.labels], latest)
+    return len(rows)
 
 
 def triage_archived(result: ArchiveResult) -> None:

@@ -56,7 +56,8 @@ class ReviewClockTestCase(BaseTestCase):
         self.assertTrue(self.clock(self.account, 44.5).overdue)
 
     def test_it_alerts_moderators_and_the_central_contact_once_per_lapse(self):
-        sent = review.send_overdue_alerts(self.later(25))
+        with self.captureOnCommitCallbacks(execute=True):  # mail goes out on commit
+            sent = review.send_overdue_alerts(self.later(25))
         alerts = {a.account: a for a in sent}
         to = set(mail.outbox[[m.subject for m in mail.outbox].index(
             "Overdue: @alpha_news has not been reviewed")].to)
@@ -105,6 +106,7 @@ class ReviewClockTestCase(BaseTestCase):
         self.assertNotContains(bravo.get("/inbox/reviews/"), "@alpha_news")
         self.assertEqual(bravo.post(f"/inbox/accounts/{self.account.pk}/reviewed/").status_code, 404)
         self.assertFalse(AccountReview.objects.exists())
-        review.send_overdue_alerts(self.later(25))
+        with self.captureOnCommitCallbacks(execute=True):
+            review.send_overdue_alerts(self.later(25))
         bravo_mail = [m for m in mail.outbox if "@bravo_news" in m.subject]
         self.assertNotIn(self.moderator.email, bravo_mail[0].to)

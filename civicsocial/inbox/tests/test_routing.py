@@ -28,7 +28,8 @@ class RoutingTestCase(BaseTestCase):
     def test_it_holds_a_dangerous_condition_as_legal_notice_and_tells_counsel(self):
         archive(line("c-1", account="@alpha_news", author="resident.bsky",
                      text="There is a deep pothole at 120 Flatbush Ave, my bike went down"))
-        triage_new_items()
+        with self.captureOnCommitCallbacks(execute=True):  # mail goes out on commit
+            triage_new_items()
         entry = InboxEntry.objects.get()
         self.assertEqual(entry.state, InboxState.HELD)
         self.assertEqual(entry.location, "120 Flatbush Ave")
@@ -44,7 +45,8 @@ class RoutingTestCase(BaseTestCase):
 
     def test_it_keeps_a_held_item_held_when_a_moderator_marks_it(self):
         archive(line("c-1", account="@alpha_news", text="Deep pothole at 120 Flatbush Ave, I fell"))
-        triage_new_items()
+        with self.captureOnCommitCallbacks(execute=True):  # mail goes out on commit
+            triage_new_items()
         entry = InboxEntry.objects.get()
         moderator = self.login(self.person(Role.MODERATOR))
         for state in (InboxState.REVIEWED, InboxState.ANSWERED, InboxState.NEW):
@@ -57,7 +59,8 @@ class RoutingTestCase(BaseTestCase):
     def test_it_opens_a_foil_case_for_a_records_request(self):
         archive(line("c-2", account="@alpha_news", author="reporter.bsky",
                      text="Under FOIL I request all emails about the busway pilot"))
-        triage_new_items()
+        with self.captureOnCommitCallbacks(execute=True):  # mail goes out on commit
+            triage_new_items()
         entry = InboxEntry.objects.get()
         case = FoilCase.objects.get(source_item=entry.item)
         self.assertEqual(case.agency, self.alpha)
@@ -71,30 +74,36 @@ class RoutingTestCase(BaseTestCase):
 
     def test_it_routes_each_item_once(self):
         archive(line("c-3", account="@alpha_news", text="FOIL request: all emails about the busway"))
-        triage_new_items()
+        with self.captureOnCommitCallbacks(execute=True):  # mail goes out on commit
+            triage_new_items()
         archive(line("c-3", account="@alpha_news", minutes=5,
                      text="FOIL request: all emails about the busway (edited)"))
-        triage_new_items()
+        with self.captureOnCommitCallbacks(execute=True):  # mail goes out on commit
+            triage_new_items()
         self.assertEqual(FoilCase.objects.count(), 1)
 
     def test_it_tells_counsel_once_when_an_item_is_routed_again(self):
         archive(line("c-9", account="@alpha_news", text="Open manhole on 5 Main St, no cones"))
-        triage_new_items()
+        with self.captureOnCommitCallbacks(execute=True):  # mail goes out on commit
+            triage_new_items()
         entry = InboxEntry.objects.select_related("item", "account__agency").get()
-        routing.route([entry], {})  # as a second, concurrent triage would
+        with self.captureOnCommitCallbacks(execute=True):
+            routing.route([entry], {})  # as a second, concurrent triage would
         self.assertEqual(len(mail.outbox), 1)
         self.assertEqual(LegalHold.objects.filter(item=entry.item).count(), 1)
 
     def test_it_does_nothing_for_a_complaint(self):
         archive(line("c-4", account="@alpha_news", text="The new schedule is terrible, do better"))
-        triage_new_items()
+        with self.captureOnCommitCallbacks(execute=True):  # mail goes out on commit
+            triage_new_items()
         self.assertEqual(InboxEntry.objects.get().state, InboxState.NEW)
         self.assertFalse(LegalHold.objects.exists() or FoilCase.objects.exists())
         self.assertEqual(mail.outbox, [])
 
     def test_it_validates_ownership(self):
         archive(line("c-5", account="@bravo_news", text="Sinkhole opening at 5 Main St, cars swerving"))
-        triage_new_items()
+        with self.captureOnCommitCallbacks(execute=True):  # mail goes out on commit
+            triage_new_items()
         [message] = mail.outbox
         self.assertEqual(message.to, [self.person(Role.COUNSEL, "bravo").email])
         self.assertNotIn(self.person(Role.COUNSEL).email, message.to)
@@ -102,5 +111,6 @@ class RoutingTestCase(BaseTestCase):
     def test_it_keeps_received_on_from_capture_not_today(self):
         archive(line("c-6", account="@alpha_news", captured_at="2026-01-05T10:00:00Z",
                      text="Requesting records under the Freedom of Information Law: permits 2025"))
-        triage_new_items()
+        with self.captureOnCommitCallbacks(execute=True):  # mail goes out on commit
+            triage_new_items()
         self.assertEqual(FoilCase.objects.get().received_on, date(2026, 1, 5))
