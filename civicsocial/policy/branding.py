@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +25,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from civicsocial.duties.leases import lease
 from civicsocial.policy.logo import MATCH_AT, LogoOutcome, logo_verdict
 from civicsocial.policy.models import BrandingAudit, LogoDecision
 from civicsocial.records.archive import ArchiveResult
@@ -34,6 +36,8 @@ from civicsocial.registry.models import Account, AccountType, ApplicationStatus,
 from civicsocial.registry.permissions import is_ods_admin
 from civicsocial.security import audit as audit_log
 
+# One worker audits an account at a time; a worker killed mid-audit holds it this long.
+AUDIT_LEASE = timedelta(minutes=5)
 CITY_NAMES = re.compile(r"\bNYC\b|New York City|City of New York", re.IGNORECASE)
 OFFICIAL = re.compile(r"\bofficial\b", re.IGNORECASE)
 
@@ -210,7 +214,12 @@ def _unaudited() -> QuerySet[ItemVersion]:
 
 
 def audit_new_profiles(account: Account) -> list[BrandingAudit]:
-    """Audit every profile snapshot of the account not audited yet."""
-    versions = _unaudited().filter(stream__account=account).select_related("content") \
-        .order_by("chain_seq")
-    return [audit_snapshot(account, version) for version in versions]
+    """Audit every profile snapshot of the account not audited yet, and return those
+    audits. With several workers (the sweep on each, the receiver after each capture),
+    one audits an account at a time (its lease); the others leave it to that one."""
+    with lease(f"branding:{account.pk}", AUDIT_LEASE) as held:
+        if not held:
+            return []
+        versions = _unaudited().filter(stream__account=account).select_related("content") \
+            .order_by("chain_seq")
+        return [audit_snapshot(account, version) for version in versions]
