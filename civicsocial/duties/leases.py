@@ -63,6 +63,11 @@ def acquire(name: str, ttl: timedelta) -> Held:
     return Held(name, holder, ttl, _take(name, holder, ttl))
 
 
+def is_held(name: str) -> bool:
+    """Whether some worker holds `name` now."""
+    return Lease.objects.filter(name=name, expires_at__gt=timezone.now()).exists()
+
+
 def _take(name: str, holder: str, ttl: timedelta, renewing: bool = False) -> bool:
     now = timezone.now()
     mine = Q(holder=holder) if renewing else Q(holder=holder) | Q(expires_at__lte=now)

@@ -164,25 +164,32 @@ def _exported_seals(data: dict[str, Any]) -> list[dict[str, Any]]:
             for seal in data.get("seals", [])]
 
 
-@transaction.atomic
 def seal_days(before: date | None = None) -> list[DailySeal]:
     """Seal each stream's chain archived on every complete UTC day (before `before`,
-    default today) not sealed yet."""
+    default today) not sealed yet. Each stream is sealed in a transaction of its own,
+    under its lock (as archiving takes it), so a second worker sealing at once finds
+    those days sealed, and capture waits for one stream at a time only."""
     before = before or timezone.now().astimezone(UTC).date()
     start = datetime.combine(before, datetime.min.time(), tzinfo=UTC)
     created: list[DailySeal] = []
-    for stream in ArchiveStream.objects.order_by("pk"):
-        last = DailySeal.objects.filter(stream=stream).order_by("-last_seq").first()
-        groups: dict[date, list[tuple[int, str]]] = defaultdict(list)
-        for seq, at, link in ItemVersion.objects.filter(
-                stream=stream, chain_seq__gt=last.last_seq if last else 0, archived_at__lt=start,
-        ).order_by("chain_seq").values_list("chain_seq", "archived_at", "chain_hash") \
-                .iterator(chunk_size=5000):
-            groups[at.astimezone(UTC).date()].append((seq, link))
-        created += [DailySeal(stream=stream, day=day, root=hashing.merkle_root([h for _, h in rows]),
-                              count=len(rows), first_seq=rows[0][0], last_seq=rows[-1][0])
-                    for day, rows in sorted(groups.items())]
-    return DailySeal.objects.bulk_create(created)
+    for pk in ArchiveStream.objects.order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            stream = ArchiveStream.objects.select_for_update().get(pk=pk)
+            created += DailySeal.objects.bulk_create(_new_seals(stream, start))
+    return created
+
+
+def _new_seals(stream: ArchiveStream, start: datetime) -> list[DailySeal]:
+    last = DailySeal.objects.filter(stream=stream).order_by("-last_seq").first()
+    groups: dict[date, list[tuple[int, str]]] = defaultdict(list)
+    for seq, at, link in ItemVersion.objects.filter(
+            stream=stream, chain_seq__gt=last.last_seq if last else 0, archived_at__lt=start,
+    ).order_by("chain_seq").values_list("chain_seq", "archived_at", "chain_hash") \
+            .iterator(chunk_size=5000):
+        groups[at.astimezone(UTC).date()].append((seq, link))
+    return [DailySeal(stream=stream, day=day, root=hashing.merkle_root([h for _, h in rows]),
+                      count=len(rows), first_seq=rows[0][0], last_seq=rows[-1][0])
+            for day, rows in sorted(groups.items())]
 
 
 def export_seals() -> dict[str, Any]:

@@ -318,6 +318,10 @@ class ProductionJob(models.Model):
 
     class Meta:
         ordering = ["-requested_at", "-pk"]
+        # Two people (or two clicks) asking at once get the same job (issue 17).
+        constraints = [models.UniqueConstraint(
+            fields=["case"], condition=models.Q(status__in=["queued", "running"]),
+            name="one_active_production_per_case")]
 
     def __str__(self) -> str:
         return f"production of {self.case.number} ({self.status})"

@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from civicsocial.duties.leases import Held, is_held, lease
 from civicsocial.records.models import FoilCase, ProductionJob
 from civicsocial.records.production import export_case
 
 logger = logging.getLogger(__name__)
+# Renewed at each progress step; a worker killed mid-build holds the case this long.
+PRODUCTION_LEASE = timedelta(minutes=10)
 
 
 def production_path(case: FoilCase) -> Path:
@@ -24,23 +29,50 @@ def production_path(case: FoilCase) -> Path:
 
 def request_production(actor: Any, case: FoilCase) -> tuple[ProductionJob, bool]:
     """A job building the case's production: the one already queued or running, or a
-    new one (True when new, and the caller queues it)."""
-    job = case.production_jobs.filter(
-        status__in=[ProductionJob.Status.QUEUED, ProductionJob.Status.RUNNING]).first()
-    if job is not None:
+    new one (True when new, and the caller queues it). Two requests at once get one job:
+    the database allows one active job per case."""
+    active = case.production_jobs.filter(
+        status__in=[ProductionJob.Status.QUEUED, ProductionJob.Status.RUNNING])
+    job = active.first()
+    if job is not None and not _abandoned(job):
         return job, False
-    return ProductionJob.objects.create(case=case, requested_by=actor), True
+    try:
+        with transaction.atomic():
+            return ProductionJob.objects.create(case=case, requested_by=actor), True
+    except IntegrityError:  # the other request made it a moment ago
+        return active.get(), False
+
+
+def _abandoned(job: ProductionJob) -> bool:
+    """A running job whose worker stopped (its lease lapsed): marked failed, so that
+    asking again starts a new one."""
+    if job.status != ProductionJob.Status.RUNNING or is_held(f"production:{job.case_id}"):
+        return False
+    return bool(ProductionJob.objects.filter(pk=job.pk, status=ProductionJob.Status.RUNNING).update(
+        status=ProductionJob.Status.FAILED, finished_at=timezone.now(),
+        error="The worker building it stopped; asked again."))
 
 
 def run_production_job(job_id: int) -> ProductionJob:
     """Build a job's production (in the worker), keeping its progress and outcome on the
-    job for the pages. The zip replaces the previous one only once complete."""
+    job for the pages. The zip replaces the previous one only once complete. One worker
+    builds a case's production at a time (its lease, renewed as it goes); a second worker
+    given the same job leaves it to the first."""
     job = ProductionJob.objects.select_related("case").get(pk=job_id)
+    with lease(f"production:{job.case_id}", PRODUCTION_LEASE) as held:
+        if held:
+            _build(job, held)
+    job.refresh_from_db()
+    return job
+
+
+def _build(job: ProductionJob, held: Held) -> None:
     ProductionJob.objects.filter(pk=job.pk).update(status=ProductionJob.Status.RUNNING)
 
     def progress(done: int, total: int) -> None:
         if done % max(1, total // 100) == 0 or done == total:  # about a hundred updates
             ProductionJob.objects.filter(pk=job.pk).update(done=done, total=total)
+            held.renew()
 
     final = production_path(job.case)
     partial = final.with_suffix(".partial")
@@ -58,5 +90,3 @@ def run_production_job(job_id: int) -> ProductionJob:
         ProductionJob.objects.filter(pk=job.pk).update(
             status=ProductionJob.Status.DONE, manifest_sha256=manifest["manifest_sha256"],
             finished_at=timezone.now())
-    job.refresh_from_db()
-    return job

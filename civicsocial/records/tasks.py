@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
+from civicsocial.records.integrity import seal_days
 from civicsocial.records.production_jobs import run_production_job
 
 
@@ -11,3 +13,11 @@ from civicsocial.records.production_jobs import run_production_job
 def build_production(job_id: int) -> None:
     """Build a FOIL production (see production_jobs.run_production_job)."""
     run_production_job(job_id)
+
+
+@db_periodic_task(crontab(hour="*", minute="7"))
+@HUEY.lock_task("seal-days")
+def seal_complete_days() -> None:
+    """Seal each stream's complete days (hourly, so a day is sealed soon after it ends,
+    and a missed run is made up; sealing twice seals nothing twice)."""
+    seal_days()

@@ -1,17 +1,18 @@
 """Productions are built in the background (Huey) and the case page shows how far the
 build is, its outcome and the manifest hash (issue 3: long work shows its status)."""
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from tempfile import mkdtemp
 
 from django.test import override_settings
 from django.utils.html import escape
 
+from civicsocial.duties.leases import lease
 from civicsocial.records.foil import attach_item, open_case
 from civicsocial.records.models import ArchivedItem, ProductionJob
 from civicsocial.records.production_check import verify_production
-from civicsocial.records.production_jobs import production_path, request_production
+from civicsocial.records.production_jobs import production_path, request_production, run_production_job
 from civicsocial.records.tests.helpers import archive, line
 from civicsocial.registry.models import Role
 from civicsocial.testing import BaseTestCase
@@ -51,6 +52,18 @@ class ProductionJobTestCase(BaseTestCase):
         self.assertIn("<progress", page)
         self.assertIn('http-equiv="refresh"', page)  # the page follows the build
         self.assertNotIn("Build the production</button>", page)
+
+    def test_it_starts_again_when_the_worker_building_it_stopped(self):
+        stuck, _ = request_production(None, self.case)
+        ProductionJob.objects.filter(pk=stuck.pk).update(status=ProductionJob.Status.RUNNING)
+        with lease(f"production:{self.case.pk}", timedelta(minutes=10)):  # still building
+            self.assertEqual(request_production(None, self.case), (stuck, False))
+        fresh, new = request_production(None, self.case)  # its worker was killed (issue 17)
+        self.assertTrue(new)
+        stuck.refresh_from_db()
+        self.assertEqual(stuck.status, ProductionJob.Status.FAILED)
+        self.assertIn("stopped", stuck.error)
+        self.assertEqual(run_production_job(fresh.pk).status, ProductionJob.Status.DONE)
 
     def test_it_shows_a_failed_build_and_keeps_the_previous_production(self):
         self.login(self.person(Role.RECORDS_OFFICER))
