@@ -181,6 +181,18 @@ def at_once(*duties: Callable[[], Any], timeout: float = 120) -> list[Any]:
     return results
 
 
+def overlapping(runs: list[tuple[Any, float, float]]) -> list[tuple[Any, float, float]]:
+    """Of `runs` (what, began, ended), those that began before an earlier run of the
+    same `what` had ended: a duty that ran twice at once."""
+    found: list[tuple[Any, float, float]] = []
+    ends: dict[Any, float] = {}
+    for run in sorted(runs, key=lambda r: r[1]):
+        if run[1] < ends.get(run[0], float("-inf")):
+            found.append(run)
+        ends[run[0]] = max(ends.get(run[0], float("-inf")), run[2])
+    return found
+
+
 def raised(results: list[Any]) -> list[BaseException]:
     """The exceptions among `at_once`'s results."""
     return [r for r in results if isinstance(r, BaseException)]

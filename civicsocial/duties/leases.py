@@ -1,5 +1,6 @@
 """Leases (issue 17): a duty that must not run twice at once (one account's capture, the
-firehose consumer of a service) takes a lease in the database first. Whoever does not
+firehose consumer of a service) takes a lease in the database first. Take it outside
+any transaction: inside one, the other workers cannot see it until the commit. Whoever does not
 get it skips the duty or waits; whoever holds it renews it while it works; a worker that
 dies leaves its lease to expire, and another takes the duty over.
 
@@ -13,13 +14,14 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -78,12 +80,33 @@ def _take(name: str, holder: str, ttl: timedelta, renewing: bool = False) -> boo
         return True
     if renewing:
         return False
+    dead = _dead_holder_here(name)
+    if dead and Lease.objects.filter(name=name, holder=dead).update(
+            holder=holder, acquired_at=now, expires_at=now + ttl):
+        return True  # its holder was a process of this machine that no longer runs
     try:
         with transaction.atomic():
             Lease.objects.create(name=name, holder=holder, acquired_at=now, expires_at=now + ttl)
     except IntegrityError:
         return False  # someone else holds it
     return True
+
+
+def _dead_holder_here(name: str) -> str:
+    """The holder of `name` if it was a process on this machine that has died (killed
+    mid-duty): its lease need not be waited out. "" otherwise."""
+    holder = Lease.objects.filter(name=name).values_list("holder", flat=True).first() or ""
+    host, _, rest = holder.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return ""
+    try:
+        os.kill(int(pid), 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return holder
+    except PermissionError:
+        return ""  # it exists, under another user
+    return ""
 
 
 @contextmanager
@@ -94,3 +117,46 @@ def lease(name: str, ttl: timedelta) -> Iterator[Held]:
         yield held
     finally:
         held.release()
+
+
+def while_leading(name: str, ttl: timedelta, stop: threading.Event,
+                  duty: Callable[[threading.Event], object]) -> None:
+    """Leader election for a duty one worker runs for all (the firehose consumer of a
+    service): until `stop` is set, whichever worker holds the lease on `name` runs
+    `duty(stopping)`, renewing the lease every third of `ttl`; the others wait and try
+    again. `stopping` is set when `stop` is, or when the lease was lost (the worker
+    stalled past `ttl` and another took over): `duty` must then return. A worker that
+    dies leaves the lease to expire, and another takes the duty over within `ttl`."""
+    while not stop.is_set():
+        held = acquire(name, ttl)
+        if not held:
+            stop.wait(ttl.total_seconds() / 3)
+            continue
+        stopping = threading.Event()
+        threading.Thread(target=_keep, args=(held, stop, stopping), daemon=True,
+                         name=f"lease-{name}").start()
+        try:
+            duty(stopping)
+        finally:
+            stopping.set()
+            held.release()
+
+
+def _keep(held: Held, stop: threading.Event, stopping: threading.Event) -> None:
+    """Renew `held` until `stopping`; set `stopping` when `stop` is set or the lease is
+    lost. Checks `stop` often so that a worker asked to stop lets go at once."""
+    renew_every = held.ttl.total_seconds() / 3
+    step = min(1.0, renew_every)
+    waited = 0.0
+    try:
+        while not stopping.is_set():
+            if stop.wait(step):
+                break
+            waited += step
+            if waited >= renew_every:
+                waited = 0.0
+                if not held.renew():
+                    break
+    finally:
+        stopping.set()
+        connections.close_all()  # this thread's own connection

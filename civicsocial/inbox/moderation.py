@@ -20,8 +20,8 @@ from django.utils import timezone
 from civicsocial.inbox.models import InboxEntry, InboxState, RemovalGround, RemovalProposal
 from civicsocial.inbox.services import text_of
 from civicsocial.inbox.triage import OFF_TOPIC
-from civicsocial.platforms.adapters import adapter_for, capabilities_of
 from civicsocial.platforms.adapters.base import Capability, PlatformAdapter, PlatformError
+from civicsocial.platforms.adapters.registry import adapter_for, capabilities_of
 from civicsocial.registry.models import Person
 from civicsocial.registry.permissions import Action, can
 from civicsocial.security import audit

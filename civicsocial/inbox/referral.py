@@ -15,8 +15,8 @@ from django.utils import timezone
 from civicsocial.inbox.models import InboxEntry, InboxState, Referral
 from civicsocial.inbox.open311 import Open311Client, Open311Error, Service
 from civicsocial.inbox.services import text_of
-from civicsocial.platforms.adapters import adapter_for
 from civicsocial.platforms.adapters.base import PlatformAdapter, PlatformError
+from civicsocial.platforms.adapters.registry import adapter_for
 from civicsocial.registry.models import Agency, Person
 from civicsocial.security import audit
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import timedelta
 from typing import Any
 
 from atproto import CAR, FirehoseSubscribeReposClient, models, parse_subscribe_repos_message
 
+from civicsocial.duties.leases import while_leading
 from civicsocial.platforms.adapters.base import PlatformError
 from civicsocial.platforms.adapters.bluesky import POST, PROFILE, BlueskyAdapter, reply_uris
 from civicsocial.platforms.capture import (
@@ -31,6 +33,8 @@ from civicsocial.registry.models import Account
 
 log = logging.getLogger(__name__)
 SAVE_EVERY = 200  # events that archive nothing: save the cursor only now and then
+# The consumer's lease: renewed every 10 s; a dead consumer is replaced within 30 s.
+LEADER_TTL = timedelta(seconds=30)
 
 
 class FirehoseConsumer:
@@ -111,8 +115,7 @@ class FirehoseConsumer:
         if captures or self._unsaved >= SAVE_EVERY:
             # The cursor is saved with what it covers; triage and the branding audit are
             # told after the commit (the write lock is not held for them).
-            result = archive_and_announce(captures, alongside=lambda _: StreamCursor.objects
-                                          .filter(pk=self.cursor.pk).update(seq=seq))
+            result = archive_and_announce(captures, alongside=lambda _: self._save_cursor(seq))
             self.archived += sum(n for k, n in result.counts.items() if k != "unchanged")
             self._unsaved = 0
         self.cursor.seq = seq
@@ -141,22 +144,33 @@ class FirehoseConsumer:
 
         client.start(on_message)
         if self.failure is None:
-            StreamCursor.objects.filter(pk=self.cursor.pk).update(seq=self.cursor.seq)
+            self._save_cursor(self.cursor.seq)
+
+    def _save_cursor(self, seq: int) -> None:
+        """Move the saved cursor forward, never back (a consumer that lost its lease and
+        has not noticed yet must not undo what the new one saved)."""
+        StreamCursor.objects.filter(pk=self.cursor.pk, seq__lt=seq).update(seq=seq)
 
 
 def consume_forever(service: str, stop: threading.Event, pause: float = 5.0,
-                    longest: float = 300.0) -> None:
-    """The worker's stream duty: consume, and after a failure start again from the
-    saved cursor (with the registered accounts as they are now), waiting longer after
-    each failure in a row."""
-    wait = pause
-    while not stop.is_set():
-        consumer = None
-        try:
-            consumer = FirehoseConsumer(service)
-            consumer.run(stop)
-        except Exception as error:  # the service is down: wait and retry
-            log.warning("firehose of %s unavailable: %s", service, error)
-        healthy = consumer is not None and consumer.failure is None
-        wait = pause if healthy else min(wait * 2, longest)
-        stop.wait(wait)
+                    longest: float = 300.0, ttl: timedelta = LEADER_TTL) -> None:
+    """The worker's stream duty. Every worker runs it; one consumes the service for all
+    (the holder of its lease, issue 17), the others stand by and take over from the
+    saved cursor if it dies. The leader, after a failure, starts again from the saved
+    cursor (with the registered accounts as they are now), waiting longer after each
+    failure in a row."""
+
+    def lead(stopping: threading.Event) -> None:
+        wait = pause
+        while not stopping.is_set():
+            consumer = None
+            try:
+                consumer = FirehoseConsumer(service)
+                consumer.run(stopping)
+            except Exception as error:  # the service is down: wait and retry
+                log.warning("firehose of %s unavailable: %s", service, error)
+            healthy = consumer is not None and consumer.failure is None
+            wait = pause if healthy else min(wait * 2, longest)
+            stopping.wait(wait)
+
+    while_leading(f"firehose:{service.rstrip('/')}", ttl, stop, lead)

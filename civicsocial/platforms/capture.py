@@ -21,8 +21,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from civicsocial.duties.leases import lease
-from civicsocial.platforms.adapters import adapter_for, captured_platforms
 from civicsocial.platforms.adapters.base import Capability, PlatformAdapter, PlatformError
+from civicsocial.platforms.adapters.registry import adapter_for, captured_platforms
 from civicsocial.platforms.models import CaptureState
 from civicsocial.records.announce import archive_and_announce
 from civicsocial.records.archive import ArchiveResult

@@ -1,13 +1,17 @@
 """Live capture where the platform streams: the Bluesky firehose of the configured
 service (one consumer for every account on it) and each Mastodon account's user stream.
-The worker runs these beside the periodic polling, which remains the safety net."""
+The worker runs these beside the periodic polling, which remains the safety net. Every
+worker starts them; one leads each stream across all workers (a lease), the others stand
+by to take over."""
 
 from __future__ import annotations
 
 import logging
 import os
 import threading
+from datetime import timedelta
 
+from civicsocial.duties.leases import while_leading
 from civicsocial.platforms.adapters.base import PlatformError
 from civicsocial.platforms.bluesky_stream import consume_forever
 from civicsocial.platforms.capture import capturable_accounts
@@ -15,6 +19,7 @@ from civicsocial.platforms.credentials import bluesky_service, secret_variable
 from civicsocial.platforms.mastodon_stream import MastodonStream
 
 log = logging.getLogger(__name__)
+STREAM_LEASE = timedelta(seconds=30)
 
 
 def start_live_capture(stop: threading.Event) -> list[str]:
@@ -34,7 +39,8 @@ def start_live_capture(stop: threading.Event) -> list[str]:
         except PlatformError as error:
             log.warning("no stream for %s: %s", account.handle, error)
             continue
-        threading.Thread(target=stream.run, args=(stop,), daemon=True,
-                         name=f"mastodon-{account.handle}").start()
+        # One user stream per account across all workers (issue 17).
+        threading.Thread(target=while_leading, daemon=True, name=f"mastodon-{account.handle}",
+                         args=(f"mastodon-stream:{account.pk}", STREAM_LEASE, stop, stream.run)).start()
         started.append(f"the Mastodon user stream of {account.handle}")
     return started

@@ -19,9 +19,9 @@ from typing import Any
 
 from mastodon import StreamListener
 
-from civicsocial.platforms.adapters import adapter_for
 from civicsocial.platforms.adapters.base import PlatformError
 from civicsocial.platforms.adapters.mastodon import MastodonAdapter
+from civicsocial.platforms.adapters.registry import adapter_for
 from civicsocial.platforms.capture import capture_account, parse_lines, removal_line
 from civicsocial.records.announce import archive_and_announce
 from civicsocial.records.models import ArchivedItem

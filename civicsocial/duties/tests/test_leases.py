@@ -3,6 +3,10 @@ or its holder dies (the lease expires)."""
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 from datetime import timedelta
 
 import time_machine
@@ -31,6 +35,17 @@ class LeaseTestCase(TestCase):
             self.assertFalse(dead.renew())  # the dead holder, woken, learns it lost it
             self.assertTrue(taker.renew())
         self.assertEqual(Lease.objects.get().holder, taker.holder)
+
+    def test_it_takes_over_at_once_from_a_killed_process_of_this_machine(self):
+        gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+        here = socket.gethostname()
+        for holder, taken in [(f"{here}:{gone}:t1", True),  # killed mid-duty
+                              (f"{here}:{os.getppid()}:t2", False),  # alive
+                              (f"elsewhere:{gone}:t3", False)]:  # another machine: wait it out
+            Lease.objects.update_or_create(name="capture:1", defaults={
+                "holder": holder, "acquired_at": timezone.now(), "expires_at": timezone.now() + TTL})
+            self.assertEqual(bool(acquire("capture:1", TTL)), taken, holder)
 
     def test_it_keeps_the_duty_while_its_holder_renews(self):
         holder = acquire("firehose:bsky", TTL)

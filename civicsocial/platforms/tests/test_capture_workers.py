@@ -14,7 +14,14 @@ from civicsocial.platforms.models import CaptureState
 from civicsocial.platforms.tests.bluesky import adapter, new_account, registered_account
 from civicsocial.records.integrity import verify
 from civicsocial.records.models import ArchivedItem
-from civicsocial.testing import BaseTestCase, WorkersTestCase, at_once, races_on_postgres, raised
+from civicsocial.testing import (
+    BaseTestCase,
+    WorkersTestCase,
+    at_once,
+    overlapping,
+    races_on_postgres,
+    raised,
+)
 
 
 class CaptureFailureTestCase(BaseTestCase):
@@ -58,15 +65,6 @@ class CaptureRaceTestCase(WorkersTestCase):
         patcher.start()
         self.addCleanup(patcher.stop)
 
-    def overlapping(self) -> list[tuple[int, float, float]]:
-        """The runs that began before an earlier run of the same account had ended."""
-        found, ends = [], {}
-        for run in sorted(self.runs, key=lambda r: r[1]):
-            if run[1] < ends.get(run[0], float("-inf")):
-                found.append(run)
-            ends[run[0]] = max(ends.get(run[0], float("-inf")), run[2])
-        return found
-
     def test_it_polls_an_account_with_one_worker_at_a_time(self):
         account, city = registered_account(self, "race")
         resident = adapter(*new_account("resident"))
@@ -77,7 +75,7 @@ class CaptureRaceTestCase(WorkersTestCase):
         self.assertEqual(raised(reports), [])
         self.assertTrue(all(r.ok for r in reports), [r.error for r in reports])
         self.assertGreaterEqual(sum(r.busy for r in reports), 1)  # the others were told
-        self.assertEqual(self.overlapping(), [])
+        self.assertEqual(overlapping(self.runs), [])
         archived = ArchivedItem.objects.filter(stream__account=account)
         self.assertTrue({r.item_id for r in replies} <= set(archived.values_list("platform_id", flat=True)))
         self.assertEqual(archived.filter(versions__gt=1).count(), 0)  # none stored twice
@@ -90,5 +88,5 @@ class CaptureRaceTestCase(WorkersTestCase):
         done = [r for rs in reports for r in rs if not r.busy]
         self.assertTrue(all(r.ok for r in done), [r.error for r in done])
         self.assertEqual({r.account for r in done}, {a.handle for a in accounts})
-        self.assertEqual(self.overlapping(), [])
+        self.assertEqual(overlapping(self.runs), [])
         self.assertTrue(verify().ok)

@@ -1,0 +1,58 @@
+"""The adapter registry (`ADAPTERS`): which platforms have an adapter and how each is built
+for an account. A new platform is a module beside this one and a line here; capture,
+capabilities and the pages follow. (Kept out of the package's __init__, so the interface
+in base.py can be imported without the registry and its credentials.)"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils.module_loading import import_string
+
+from civicsocial.platforms.adapters.base import Capability, NotSupported, PlatformAdapter
+from civicsocial.platforms.credentials import Credentials, bluesky_verifiers, credentials_for
+from civicsocial.registry.models import Account
+
+
+@dataclass(frozen=True)
+class Registered:
+    """A platform's adapter class (imported on first use: the SDKs are heavy) and how an
+    adapter is built for one account from its credentials."""
+
+    adapter: str
+    build: Callable[[type[PlatformAdapter], Account, Credentials], PlatformAdapter]
+
+    def adapter_class(self) -> type[PlatformAdapter]:
+        """The adapter class."""
+        return import_string(self.adapter)
+
+
+ADAPTERS: dict[str, Registered] = {
+    "bluesky": Registered(
+        "civicsocial.platforms.adapters.bluesky.BlueskyAdapter",
+        lambda cls, account, found: cls(found.service, found.identifier, found.secret,  # type: ignore[call-arg]
+                                        verifiers=bluesky_verifiers())),
+    "mastodon": Registered(
+        "civicsocial.platforms.adapters.mastodon.MastodonAdapter",
+        lambda cls, account, found: cls(found.service, account.handle, found.secret)),  # type: ignore[call-arg]
+}
+
+
+def captured_platforms() -> list[str]:
+    """The platforms that have an adapter, so their accounts are captured."""
+    return list(ADAPTERS)
+
+
+def adapter_for(account: Account) -> PlatformAdapter:
+    """The adapter that speaks for this account, with its credentials."""
+    registered = ADAPTERS.get(account.platform)
+    if registered is None:
+        raise NotSupported(f"capture from {account.get_platform_display()} is not built yet")
+    return registered.build(registered.adapter_class(), account, credentials_for(account))
+
+
+def capabilities_of(platform: str) -> frozenset[Capability]:
+    """What the platform's adapter can do (empty for a platform with no adapter yet)."""
+    registered = ADAPTERS.get(platform)
+    return registered.adapter_class().capabilities if registered else frozenset()
