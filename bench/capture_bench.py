@@ -2,12 +2,15 @@
 
 - throughput: items/s archived by one polling run, and by the firehose consumer, vs
   reading the same items without archiving (listRecords alone; a bare firehose reader)
+- burst (issue 17): BURST_N replies (default 10,000) published by residents at once to one
+  account while the consumer runs: its lag p95 against the bare reader's, and replaying
+  the burst from its start, items/s against the bare reader's
 - lag p50/p95: from a post being published to its version being in the archive, for the
   firehose consumer (vs a bare firehose reader seeing the event) and for polling every
   POLL_SECONDS (lag there is about half the interval, by design), and for a Mastodon
   account's user stream (vs a bare stream listener seeing the mention)
 
-Usage: python bench/capture_bench.py   (CAPTURE_N replies, default 600)
+Usage: python bench/capture_bench.py   (CAPTURE_N replies, default 600; BURST_N, 10,000)
 """
 
 from __future__ import annotations
@@ -67,6 +70,103 @@ class BareReader:
 
     def start(self) -> None:
         threading.Thread(target=self.client.start, args=(self.on_message,), daemon=True).start()
+
+
+def publish_at_once(residents: list[Any], parent: str, count: int, tag: str) -> dict[str, float]:
+    """Residents reply `count` times to `parent` from eight threads: {uri: when published}."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    posted: dict[str, float] = {}
+
+    def reply(i: int) -> None:
+        uri = residents[i % len(residents)].publish(f"Burst reply {i}", f"{tag}-{i}",
+                                                    reply_to=parent).item_id
+        posted[uri] = time.monotonic()
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(reply, range(count)))
+    return posted
+
+
+def burst(net: Any, accounts: list[tuple[Any, Any]], residents: list[Any],
+          count: int) -> dict[str, float]:
+    """Issue 17. Live: residents reply at once while the consumer runs; its lag p95
+    (published to committed) against a bare reader's (published to seen). Replay:
+    `count` replies reach a second account while no consumer runs; then the consumer
+    archives them from the saved cursor, and a bare reader reads the same events: items/s."""
+    from django.db import connections
+
+    from civicsocial.platforms.bluesky_stream import FirehoseConsumer
+    from civicsocial.platforms.models import StreamCursor
+
+    (live_account, live_city), (replay_account, replay_city) = accounts
+    committed: dict[str, float] = {}
+
+    def consumer_for(account: Any) -> FirehoseConsumer:
+        consumer = FirehoseConsumer(net.pds, [account])
+        real = consumer.flush
+
+        def flush() -> None:  # when each capture was committed
+            batch = [c.item_id for c in consumer._pending]
+            real()
+            now = time.monotonic()
+            for uri in batch:
+                committed.setdefault(uri, now)
+
+        consumer.flush = flush  # type: ignore[method-assign]
+        return consumer
+
+    consumer, stop = consumer_for(live_account), threading.Event()
+
+    def consume() -> None:
+        try:
+            consumer.run(stop)
+        finally:
+            connections.close_all()
+
+    bare = BareReader(net.pds, consumer.cursor.seq)
+    bare.start()
+    live = threading.Thread(target=consume, daemon=True)
+    live.start()
+    time.sleep(1.0)
+    live_count = min(count, 2000)
+    print(f"Burst: {live_count:,} replies at once, consumer running...", file=sys.stderr)
+    root = live_city.publish("Storm update: crews are out", "burst-live-post").item_id
+    posted = publish_at_once(residents, root, live_count, "burst-live")
+    wait_for(lambda: posted.keys() <= committed.keys(), timeout=600)
+    wait_for(lambda: posted.keys() <= bare.seen.keys(), timeout=600)
+    stop.set()
+    live.join(60)
+    bare.client.stop()
+    # "Published" is when the publish call returned, which can come after the event.
+    lags = [max(committed[u] - t, 0.001) for u, t in posted.items()]
+    seen = [max(bare.seen[u] - t, 0.001) for u, t in posted.items()]
+
+    print(f"Burst: {count:,} replies while no consumer runs...", file=sys.stderr)
+    start_seq = StreamCursor.objects.get(service=net.pds).seq
+    root = replay_city.publish("Storm update: shelters open", "burst-replay-post").item_id
+    replayed = publish_at_once(residents, root, count, "burst-replay")
+    reader = BareReader(net.pds, start_seq)
+    started = time.perf_counter()
+    reader.start()
+    wait_for(lambda: replayed.keys() <= reader.seen.keys(), timeout=600)
+    bare_seconds = time.perf_counter() - started
+    reader.client.stop()
+    consumer, done = consumer_for(replay_account), threading.Event()
+    real_flush = consumer.flush
+
+    def flush_until_done() -> None:
+        real_flush()
+        if replayed.keys() <= committed.keys():
+            done.set()
+
+    consumer.flush = flush_until_done  # type: ignore[method-assign]
+    started = time.perf_counter()
+    consumer.run(done)
+    replay_seconds = time.perf_counter() - started
+    return {"lag_p95": percentiles(lags)[1], "seen_p95": percentiles(seen)[1],
+            "items_per_s": count / replay_seconds, "bare_per_s": count / bare_seconds,
+            "live_count": live_count}
 
 
 def mastodon_stream_lags(agency: Any, archived: Callable[[str], bool]) -> tuple[list[float],
@@ -194,14 +294,14 @@ def main() -> None:
         bare.client.stop()
         consumer = FirehoseConsumer(net.pds, [streamed])
         stop = threading.Event()
-        original = consumer.handle
+        original = consumer.flush
 
-        def handle(message: Any) -> None:
-            original(message)
+        def flush() -> None:
+            original()
             if consumer.archived >= n:
                 stop.set()
 
-        consumer.handle = handle  # type: ignore[method-assign]
+        consumer.flush = flush  # type: ignore[method-assign]
         started = time.perf_counter()
         consumer.run(stop)
         stream_seconds = time.perf_counter() - started
@@ -229,6 +329,9 @@ def main() -> None:
             bare_lags.append(bare.seen[uri] - posted)
         stop.set()
         bare.client.stop()
+
+        burst_n = int(os.environ.get("BURST_N", "10000"))
+        bursts = burst(net, [city(net, "stormlive"), city(net, "stormreplay")], residents, burst_n)
 
         print("Lag: polling...", file=sys.stderr)
         # Lag, polling every POLL_SECONDS.
@@ -269,6 +372,13 @@ def main() -> None:
           f"{s50 / b50:.1f}x |")
     print(f"| firehose lag p95 | {s95 * 1000:.0f} ms | {b95 * 1000:.0f} ms (event seen) | "
           f"{s95 / b95:.1f}x |")
+    print(f"| burst of {burst_n:,} replies, items/s archived | {bursts['items_per_s']:,.0f} | "
+          f"{bursts['bare_per_s']:,.0f} (bare reader) | "
+          f"{bursts['items_per_s'] / bursts['bare_per_s']:.2f} (goal >= 0.50) |")
+    print(f"| burst of {bursts['live_count']:,.0f} live replies, lag p95 | "
+          f"{bursts['lag_p95'] * 1000:,.0f} ms | "
+          f"{bursts['seen_p95'] * 1000:,.0f} ms (event seen) | "
+          f"{bursts['lag_p95'] / bursts['seen_p95']:.1f}x (goal <= 2x) |")
     m50, m95 = percentiles(mastodon_lags)
     mb50, mb95 = percentiles(mastodon_bare)
     print(f"| Mastodon stream lag p50 | {m50 * 1000:.0f} ms | {mb50 * 1000:.0f} ms (event seen) | "

@@ -2,16 +2,21 @@
 the protocol a production capture uses against the network's relay).
 
 Each commit that touches a registered account's posts, or a reply in one of its
-threads, is archived as it arrives, and the event's sequence number is saved in the
-same transaction: a consumer killed at any point resumes from the last archived event,
-and an event seen twice changes nothing (the archive ignores what it already holds).
+threads, is archived as it arrives, in batches (up to BATCH_CAPTURES, or what came
+within BATCH_SECONDS, so a burst of replies costs few transactions), with the sequence
+number of the last event each batch covers saved in the same transaction: a consumer
+killed at any point resumes from the last archived event, and an event seen twice
+changes nothing (the archive ignores what it already holds).
 A profile change triggers a capture run of that account (its snapshot needs the avatar).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import queue
 import threading
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -28,11 +33,18 @@ from civicsocial.platforms.capture import (
 )
 from civicsocial.platforms.models import StreamCursor
 from civicsocial.records.announce import archive_and_announce
+from civicsocial.records.capture import Capture
 from civicsocial.records.models import ArchivedItem
 from civicsocial.registry.models import Account
 
 log = logging.getLogger(__name__)
 SAVE_EVERY = 200  # events that archive nothing: save the cursor only now and then
+# A burst is archived in batches (issue 17): one transaction for up to this many captures,
+# or for what came within this long of the first of them, whichever is first.
+BATCH_CAPTURES = 500
+BATCH_SECONDS = 0.1
+IDLE_CHECK = 0.25  # how often a quiet consumer looks at `stop`
+_ENDED = object()  # the reader's last word: the client stopped
 # The consumer's lease: renewed every 10 s; a dead consumer is replaced within 30 s.
 LEADER_TTL = timedelta(seconds=30)
 
@@ -57,6 +69,9 @@ class FirehoseConsumer:
             self.readers[did] = (account, BlueskyAdapter.reader(self.service, account.handle, did))
         self.cursor, _ = StreamCursor.objects.get_or_create(service=self.service)
         self.archived = 0
+        self._pending: list[Capture] = []
+        self._pending_seq: int | None = None  # the last event the batch covers
+        self._oldest = 0.0  # when the batch's first capture was seen
         self._unsaved = 0
         self._client: FirehoseSubscribeReposClient | None = None
         self.failure: Exception | None = None
@@ -101,55 +116,94 @@ class FirehoseConsumer:
                              {"removed": "firehose delete", "repo": repo}) for item in items]
 
     def handle(self, message: Any) -> None:
-        """One firehose frame: archive what concerns our accounts, then move the cursor."""
+        """One firehose frame: what concerns our accounts joins the batch, and the batch
+        is archived once it is full or old enough (a burst is archived in few
+        transactions, each with the cursor it reaches)."""
         event = parse_subscribe_repos_message(message)
         seq = getattr(event, "seq", None)
-        lines = self._lines(event) \
-            if isinstance(event, models.ComAtprotoSyncSubscribeRepos.Commit) else []
-        captures, rejected = parse_lines(lines)
+        commit = isinstance(event, models.ComAtprotoSyncSubscribeRepos.Commit)
+        if commit and any(op.action == "delete" for op in event.ops):
+            self.flush()  # the removed post may be in the batch: archive it first
+        captures, rejected = parse_lines(self._lines(event) if commit else [])
         for message in rejected:
             log.warning("unreadable firehose record %s", message)
         if seq is None:
             return
+        if captures and not self._pending:
+            self._oldest = time.monotonic()
+        self._pending += captures
+        self._pending_seq = seq
         self._unsaved += 1
-        if captures or self._unsaved >= SAVE_EVERY:
-            # The cursor is saved with what it covers; triage and the branding audit are
-            # told after the commit (the write lock is not held for them).
-            result = archive_and_announce(captures, alongside=lambda _: self._save_cursor(seq))
-            self.archived += sum(n for k, n in result.counts.items() if k != "unchanged")
-            self._unsaved = 0
         self.cursor.seq = seq
         if self._client is not None:
             self._client.update_params({"cursor": seq})  # a reconnect resumes here
+        if len(self._pending) >= BATCH_CAPTURES or self._unsaved >= SAVE_EVERY or \
+                (self._pending and self._waited() >= BATCH_SECONDS):
+            self.flush()
+
+    def flush(self) -> None:
+        """Archive the batch in one transaction with the cursor it reaches; triage and
+        the branding audit are told after the commit (the write lock is not held for them)."""
+        captures, seq = self._pending, self._pending_seq
+        if seq is None:
+            return
+        result = archive_and_announce(captures, alongside=lambda _: self._save_cursor(seq))
+        self.archived += sum(n for k, n in result.counts.items() if k != "unchanged")
+        self._pending, self._pending_seq, self._unsaved = [], None, 0
+
+    def _waited(self) -> float:
+        return time.monotonic() - self._oldest
 
     def run(self, stop: threading.Event) -> None:
-        """Consume until `stop` is set (the SDK reconnects with backoff on its own). An
-        event that cannot be archived stops the run before the cursor passes it: the
-        next run starts again from the last saved event (`self.failure` says why)."""
+        """Consume until `stop` is set (the SDK reads in a thread of its own and
+        reconnects with backoff; events are archived in this thread). An event that
+        cannot be archived stops the run before the cursor passes it: the next run
+        starts again from the last saved event (`self.failure` says why)."""
         uri = self.service.replace("http", "ws", 1) + "/xrpc"
-        self._client = FirehoseSubscribeReposClient({"cursor": self.cursor.seq}, base_uri=uri)
-        client = self._client
+        self._client = client = FirehoseSubscribeReposClient({"cursor": self.cursor.seq}, base_uri=uri)
         self.failure = None
-        threading.Thread(target=lambda: (stop.wait(), client.stop()), daemon=True).start()
-
-        def on_message(message: Any) -> None:
-            if self.failure is not None:
-                return
-            try:
-                self.handle(message)
-            except Exception as error:  # any failure: stop, resume later
-                log.warning("firehose of %s stopped: %s", self.service, error)
-                self.failure = error
-                client.stop()
-
-        client.start(on_message)
-        if self.failure is None:
-            self._save_cursor(self.cursor.seq)
+        frames: queue.Queue[Any] = queue.Queue(maxsize=4 * BATCH_CAPTURES)  # the reader waits
+        reader = threading.Thread(target=_read, args=(client, frames), daemon=True,
+                                  name=f"firehose-reader-{self.service}")
+        reader.start()
+        try:
+            while not stop.is_set():
+                pending = BATCH_SECONDS - self._waited() if self._pending else IDLE_CHECK
+                try:
+                    frame = frames.get(timeout=max(pending, 0.001))
+                except queue.Empty:
+                    self.flush()  # quiet, or the batch is old enough: archive what waits
+                    continue
+                if frame is _ENDED:
+                    break
+                self.handle(frame)
+            self.flush()
+        except Exception as error:  # any failure: stop, resume later from the saved cursor
+            log.warning("firehose of %s stopped: %s", self.service, error)
+            self.failure = error
+        finally:
+            client.stop()
+            _drain(frames, reader)
 
     def _save_cursor(self, seq: int) -> None:
         """Move the saved cursor forward, never back (a consumer that lost its lease and
         has not noticed yet must not undo what the new one saved)."""
         StreamCursor.objects.filter(pk=self.cursor.pk, seq__lt=seq).update(seq=seq)
+
+
+def _read(client: FirehoseSubscribeReposClient, frames: queue.Queue[Any]) -> None:
+    """The SDK's reading loop, handing each frame to the consumer's thread."""
+    try:
+        client.start(frames.put)
+    finally:
+        frames.put(_ENDED)
+
+
+def _drain(frames: queue.Queue[Any], reader: threading.Thread) -> None:
+    """Let a reader blocked on a full queue finish, once the client is stopped."""
+    while reader.is_alive():
+        with contextlib.suppress(queue.Empty):
+            frames.get(timeout=0.1)
 
 
 def consume_forever(service: str, stop: threading.Event, pause: float = 5.0,

@@ -40,17 +40,18 @@ class FirehoseTestCase(BaseTestCase):
 
     def consume_until(self, done: Callable[[], bool], timeout: float = 30,
                       extra: list[Account] | None = None) -> FirehoseConsumer:
-        """Run a consumer in this thread (it shares the test's transaction) until done."""
+        """Run a consumer (it archives in this thread, so it shares the test's transaction)
+        until done is true after a batch is archived."""
         consumer = FirehoseConsumer(self.network.pds, [*(extra or []), self.account])
         stop = threading.Event()
-        original = consumer.handle
+        original = consumer.flush
 
-        def handle(message: object) -> None:
-            original(message)
+        def flush() -> None:
+            original()
             if done():
                 stop.set()
 
-        consumer.handle = handle  # type: ignore[method-assign]
+        consumer.flush = flush  # type: ignore[method-assign]
         run_until_stopped(consumer.run, stop, timeout)
         return consumer
 
@@ -102,6 +103,33 @@ class FirehoseTestCase(BaseTestCase):
         self.assertIsNone(consumer.failure)
         self.assertEqual([a.pk for a, _ in consumer.readers.values()], [self.account.pk])
 
+
+    def test_it_archives_a_burst_in_few_transactions_each_with_its_cursor(self):
+        post = self.city.publish("Water main break on 5th Ave", "s5-post")
+        replies = [self.resident.publish(f"No water here {n}", f"s5-{n}", reply_to=post.item_id)
+                   for n in range(60)]
+        batches: list[int] = []
+        real = FirehoseConsumer.flush
+
+        def flush(consumer: FirehoseConsumer) -> None:
+            if consumer._pending:
+                batches.append(len(consumer._pending))
+            real(consumer)
+            if consumer._pending_seq is None and batches:  # saved with what it covers
+                self.assertEqual(StreamCursor.objects.get(service=self.network.pds).seq,
+                                 consumer.cursor.seq)
+
+        with mock.patch.object(FirehoseConsumer, "flush", flush):
+            self.consume_until(lambda: all(self.archived(r.item_id) for r in replies))
+        self.assertEqual(sum(batches), len(replies) + 1)
+        self.assertLess(len(batches), len(replies) // 3)  # not one transaction an event
+
+    def test_it_records_the_removal_of_a_post_archived_in_the_same_batch(self):
+        post = self.city.publish("Parade route", "s6-post")
+        gone = self.resident.publish("Oops, wrong thread", "s6-gone", reply_to=post.item_id)
+        self.resident.delete(gone.item_id)
+        self.consume_until(lambda: (item := self.archived(gone.item_id)) is not None and item.deleted)
+        self.assertEqual(ItemVersion.objects.filter(item__platform_id=gone.item_id).count(), 2)
 
 # Marked for `make test-fast` to leave out (pyproject.toml says what each marker means).
 pytestmark = [pytest.mark.network]
