@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 PYTHON ?= python3
 PORT ?= 8000
 
-.PHONY: install system-deps bluesky-network demo test test-fast lint typecheck test-sqlite test-postgres test-clock clean bench eval
+.PHONY: install system-deps bluesky-network demo test test-fast lint typecheck test-sqlite test-postgres test-clock clean bench eval soak
 
 install: $(VENV)/.installed
 
@@ -69,6 +69,12 @@ test-postgres: install
 # so not part of `make test`; run it whenever a change touches time.
 test-clock: install system-deps bluesky-network
 	@scripts/test-clock.sh
+
+# The soak test (issue 17): PostgreSQL, Redis, two web processes, SOAK_WORKERS workers (3)
+# and the local Bluesky network with SOAK_ACCOUNTS accounts (50) under live replies, a
+# worker killed every minute; bounded by SOAK_MINUTES (10). Prints its checks as a table.
+soak: install system-deps bluesky-network
+	scripts/with-postgres.sh $(BIN)/python -m civicsocial.ops.soak
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -221,6 +221,8 @@ EMAIL_BACKEND = os.environ.get(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = os.environ.get("CIVICSOCIAL_FROM_EMAIL", "civic-social@localhost")
+# Where the file-based backend (CIVICSOCIAL_EMAIL_BACKEND=...filebased.EmailBackend) writes.
+EMAIL_FILE_PATH = os.environ.get("CIVICSOCIAL_EMAIL_DIR", str(VAR_DIR / "mail"))
 # P21: a moderator reviews every account's inbox at least this often.
 REVIEW_EVERY_HOURS = _number("CIVICSOCIAL_REVIEW_EVERY_HOURS", 24)
 

@@ -27,6 +27,8 @@ from django.utils import timezone
 
 from civicsocial.duties.models import Lease
 
+STANDBY_CHECK = 2.0  # seconds between a standby worker's asks for a duty it does not lead
+
 
 @dataclass
 class Held:
@@ -129,8 +131,8 @@ def while_leading(name: str, ttl: timedelta, stop: threading.Event,
     dies leaves the lease to expire, and another takes the duty over within `ttl`."""
     while not stop.is_set():
         held = acquire(name, ttl)
-        if not held:
-            stop.wait(ttl.total_seconds() / 3)
+        if not held:  # ask again soon: a leader killed on this machine is replaced at once
+            stop.wait(min(ttl.total_seconds() / 3, STANDBY_CHECK))
             continue
         stopping = threading.Event()
         threading.Thread(target=_keep, args=(held, stop, stopping), daemon=True,

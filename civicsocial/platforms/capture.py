@@ -60,7 +60,9 @@ def removal_line(platform: str, handle: str, item_id: str, kind: str, why: dict[
 def _removals(account: Account, listed: set[str], scopes: list[str],
               now: datetime) -> list[dict[str, Any]]:
     """Deletion captures for archived items in a completely listed scope that the
-    platform no longer lists."""
+    platform no longer lists. Only items archived before the listing began (`now`) can be
+    missing from it: what a live stream archived meanwhile is newer than the listing, not
+    gone (the soak test caught a reply marked removed that way)."""
     if not scopes:
         return []
     gone = []
@@ -68,6 +70,7 @@ def _removals(account: Account, listed: set[str], scopes: list[str],
     for scope in scopes:
         in_scope |= Q(platform_id__startswith=scope)
     items = ArchivedItem.objects.filter(in_scope, stream__account=account, deleted=False,
+                                        first_captured_at__lt=now,
                                         kind__in=[ItemKind.POST, ItemKind.REPLY, ItemKind.COMMENT])
     for item in items.only("platform_id", "kind"):
         # SQLite's LIKE ignores case: check the prefix exactly before calling it gone

@@ -12,12 +12,15 @@ from unittest import mock
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from civicsocial.platforms.adapters.base import ReadResult
 from civicsocial.platforms.adapters.bluesky import POST, now_iso
-from civicsocial.platforms.capture import capture_account, capture_due
+from civicsocial.platforms.adapters.registry import adapter_for
+from civicsocial.platforms.capture import capture_account, capture_due, parse_lines
 from civicsocial.platforms.credentials import secret_variable
 from civicsocial.platforms.models import CaptureState
 from civicsocial.platforms.tests.bluesky import adapter, new_account, registered_account
 from civicsocial.policy.models import BrandingAudit
+from civicsocial.records.announce import archive_and_announce
 from civicsocial.records.integrity import verify
 from civicsocial.records.models import ArchivedItem, Change, ItemVersion
 from civicsocial.testing import BaseTestCase
@@ -82,6 +85,30 @@ class CaptureTestCase(BaseTestCase):
                      .values_list("content__text", flat=True))
         self.assertEqual(texts, ["Pool opens at 9", "Pool opens at 10"])  # earlier content stays
         self.assertTrue(verify().ok)
+
+    def test_it_never_calls_removed_what_a_stream_archived_during_the_listing(self):
+        post = self.city.publish("Storm update", "c5-post")
+        capture_account(self.account)
+        CaptureState.objects.filter(account=self.account).update(cursor="")  # list it all again
+        adapter = adapter_for(self.account)
+        listing = adapter.read_since
+
+        def read_since(cursor: str) -> ReadResult:
+            result = listing(cursor)  # the listing is taken; then the firehose archives a reply
+            late = self.resident.publish("Power is out here", "c5-late", reply_to=post.item_id)
+            archive_and_announce(parse_lines([adapter.capture_of(
+                self.resident.did, late.item_id, None,
+                {"$type": POST, "text": "Power is out here", "createdAt": now_iso(),
+                 "reply": {"root": {"uri": post.item_id}, "parent": {"uri": post.item_id}}})],
+                self.account.handle)[0])
+            self.late = late.item_id
+            return result
+
+        with mock.patch.object(adapter, "read_since", read_since):
+            report = capture_account(self.account, adapter)
+        self.assertTrue(report.ok, report.error)
+        self.assertEqual(report.counts.get("deleted", 0), 0)
+        self.assertFalse(self.items()[self.late].deleted)
 
     def test_it_records_a_failure_on_the_account_and_keeps_the_cursor(self):
         self.city.publish("Before", "c4-post")
