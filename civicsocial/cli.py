@@ -25,6 +25,8 @@ OPERATOR_COMMANDS = {
     "triage": "label comments from a JSON-lines file, with reasons (--evaluate: P/R/F1)",
     "reviewalerts": "alert moderators about inboxes overdue for their daily review (P21)",
     "referrals": "refresh the status of open 311 service requests (Open311, P23)",
+    "backup": "--out DIR: database, seals, media and productions, with a manifest of hashes",
+    "restore": "DIR: check a backup, restore it into an empty database, prove nothing changed",
     "reset_second_factor": "remove a person's authenticator so they enrol again",
     "enrolment_code": "a one-time code for a privileged person's first second factor (P13)",
     "axes_reset": "lift login throttling (all, or --username NAME)",
@@ -32,7 +34,7 @@ OPERATOR_COMMANDS = {
     "migrate": "apply database migrations (done automatically before every command)",
 }
 NO_AUTO_MIGRATE = {"help", "makemigrations", "migrate", "check", "version", "sqlmigrate",
-                   "showmigrations", "shell", "dbshell", "test"}
+                   "showmigrations", "shell", "dbshell", "test", "restore"}
 
 
 def usage() -> str:
