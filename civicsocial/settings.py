@@ -105,6 +105,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "civicsocial.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -226,11 +227,24 @@ EMAIL_FILE_PATH = os.environ.get("CIVICSOCIAL_EMAIL_DIR", str(VAR_DIR / "mail"))
 # P21: a moderator reviews every account's inbox at least this often.
 REVIEW_EVERY_HOURS = _number("CIVICSOCIAL_REVIEW_EVERY_HOURS", 24)
 
+# Logs: one JSON object a line in production (CIVICSOCIAL_LOG_FORMAT=json, the default
+# outside development), plain text in development; each line names its request or task.
+LOG_FORMAT = os.environ.get("CIVICSOCIAL_LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"CIVICSOCIAL_LOG_FORMAT must be json or text, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "WARNING"},
+    "filters": {"context": {"()": "civicsocial.logs.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "pythonjsonlogger.json.JsonFormatter",
+                 "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(process)d",
+                 "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"}},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["context"],
+                             "formatter": LOG_FORMAT}},
+    "root": {"handlers": ["console"], "level": os.environ.get("CIVICSOCIAL_LOG_LEVEL", "WARNING")},
     # The Huey consumer gives its logger a handler of its own: not twice through root.
     "loggers": {"axes": {"level": "ERROR"}, "huey": {"propagate": False}},
 }

@@ -12,7 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from civicsocial.registry.permissions import needs_second_factor
 
-EXEMPT_PREFIXES = ("/static/", "/directory/", "/healthz")
+EXEMPT_PREFIXES = ("/static/", "/directory/", "/healthz", "/readyz", "/metrics")
 
 
 class RequireSecondFactorMiddleware:
