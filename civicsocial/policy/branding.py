@@ -14,6 +14,7 @@ passed nor failed on the logo.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from dataclasses import dataclass
 from datetime import timedelta
@@ -36,6 +37,7 @@ from civicsocial.registry.models import Account, AccountType, ApplicationStatus,
 from civicsocial.registry.permissions import is_ods_admin
 from civicsocial.security import audit as audit_log
 
+log = logging.getLogger(__name__)
 # One worker audits an account at a time; a worker killed mid-audit holds it this long.
 AUDIT_LEASE = timedelta(minutes=5)
 CITY_NAMES = re.compile(r"\bNYC\b|New York City|City of New York", re.IGNORECASE)
@@ -202,8 +204,13 @@ def audit_unaudited() -> int:
     many were audited."""
     accounts = _unaudited().filter(stream__account__isnull=False) \
         .values_list("stream__account_id", flat=True).distinct()
-    return sum(len(audit_new_profiles(account))
-               for account in Account.objects.filter(pk__in=list(accounts)))
+    audited = 0
+    for account in Account.objects.filter(pk__in=list(accounts)):
+        try:
+            audited += len(audit_new_profiles(account))
+        except Exception:  # one account's picture must not stop the others' audit (issue 17)
+            log.exception("branding audit of %s failed; the next sweep retries", account.handle)
+    return audited
 
 
 def _unaudited() -> QuerySet[ItemVersion]:

@@ -7,11 +7,13 @@ from __future__ import annotations
 import base64
 import io
 from datetime import timedelta
+from unittest import mock
 
 from django.core.management import call_command
 from django.utils import timezone
 
 from civicsocial.platforms.adapters.base import profile_text
+from civicsocial.policy import branding
 from civicsocial.policy.branding import audit_new_profiles, audit_unaudited, judge
 from civicsocial.policy.checks import run_checks
 from civicsocial.policy.logo import LogoOutcome
@@ -140,6 +142,26 @@ class BrandingSweepTestCase(ProfileSnapshotTestCase):
         self.assertEqual(audit_unaudited(), 0)  # once
         failures = " ".join(BrandingAudit.objects.get().failures)
         self.assertIn("does not show it is city property", failures)
+
+    def test_it_goes_on_when_one_accounts_audit_fails(self):
+        self.snapshot_unannounced()
+        other = self.approved_account(agency=self.bravo, handle="@bravo_news",
+                                      url="https://bsky.example/bravo_news")
+        self.account, kept = other, self.account
+        self.snapshot_unannounced()
+        real, failing = branding.audit_snapshot, [kept]
+
+        def judging(account, version):
+            if account in failing:
+                failing.clear()
+                raise ValueError("an avatar no decoder foresaw")
+            return real(account, version)
+
+        with mock.patch.object(branding, "audit_snapshot", judging), \
+                self.assertLogs("civicsocial.policy.branding", "ERROR"):
+            self.assertEqual(audit_unaudited(), 1)  # the other account was audited
+        self.assertEqual(audit_unaudited(), 1)  # and the failed one on the next sweep
+        self.assertEqual({a.account for a in BrandingAudit.objects.all()}, {kept, other})
 
     def test_it_sweeps_from_the_command_line(self):
         self.snapshot_unannounced()
