@@ -12,6 +12,7 @@ dies leaves its lease to expire, and another takes the duty over.
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
 import threading
@@ -162,3 +163,23 @@ def _keep(held: Held, stop: threading.Event, stopping: threading.Event) -> None:
     finally:
         stopping.set()
         connections.close_all()  # this thread's own connection
+
+
+Duty = Callable[[], object]
+
+
+def one_at_a_time(name: str, ttl: timedelta = timedelta(minutes=15)) -> Callable[[Duty], Callable[[], None]]:
+    """For a periodic duty every worker's scheduler queues: the run that gets the lease
+    does it, the others skip. Unlike a lock with no expiry (Huey's lock_task), a worker
+    killed mid-run leaves nothing that blocks the duty for good."""
+
+    def decorate(duty: Duty) -> Callable[[], None]:
+        @functools.wraps(duty)
+        def run() -> None:
+            with lease(f"periodic:{name}", ttl) as held:
+                if held:
+                    duty()
+
+        return run
+
+    return decorate

@@ -4,19 +4,20 @@ by any path (capture, streams, `archive import`) lands in its account's inbox.""
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import HUEY, db_periodic_task
+from huey.contrib.djhuey import db_periodic_task
 
+from civicsocial.duties.leases import one_at_a_time
 from civicsocial.inbox.services import triage_new_items
 
 
 @db_periodic_task(crontab(minute="*"))
-@HUEY.lock_task("triage-new-items")
+@one_at_a_time("triage-new-items")
 def triage_new() -> None:
     triage_new_items()
 
 
 @db_periodic_task(crontab(minute="*/15"))
-@HUEY.lock_task("review-alerts")
+@one_at_a_time("review-alerts")
 def review_alerts() -> None:
     """P21: alert on accounts whose daily review is overdue (once per lapse)."""
     from civicsocial.inbox.review import send_overdue_alerts
@@ -25,7 +26,7 @@ def review_alerts() -> None:
 
 
 @db_periodic_task(crontab(minute="*/15"))
-@HUEY.lock_task("refresh-referrals")
+@one_at_a_time("refresh-referrals")
 def refresh_311() -> None:
     """P23: bring the status of open 311 requests up to date."""
     from civicsocial.inbox.referral import refresh_referrals

@@ -5,12 +5,13 @@ a slow platform never stacks runs on top of each other."""
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import HUEY, db_periodic_task
+from huey.contrib.djhuey import db_periodic_task
 
+from civicsocial.duties.leases import one_at_a_time
 from civicsocial.platforms.capture import capture_due
 
 
 @db_periodic_task(crontab(minute="*"))
-@HUEY.lock_task("capture-due-accounts")
+@one_at_a_time("capture-due-accounts")
 def capture_due_accounts() -> None:
     capture_due()

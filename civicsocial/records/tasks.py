@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
+from civicsocial.duties.leases import one_at_a_time
 from civicsocial.records.integrity import seal_days
 from civicsocial.records.production_jobs import run_production_job
 
@@ -16,7 +17,7 @@ def build_production(job_id: int) -> None:
 
 
 @db_periodic_task(crontab(hour="*", minute="7"))
-@HUEY.lock_task("seal-days")
+@one_at_a_time("seal-days")
 def seal_complete_days() -> None:
     """Seal each stream's complete days (hourly, so a day is sealed soon after it ends,
     and a missed run is made up; sealing twice seals nothing twice)."""

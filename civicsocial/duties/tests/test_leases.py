@@ -13,7 +13,7 @@ import time_machine
 from django.test import TestCase
 from django.utils import timezone
 
-from civicsocial.duties.leases import acquire, lease
+from civicsocial.duties.leases import acquire, lease, one_at_a_time
 from civicsocial.duties.models import Lease
 from civicsocial.testing import CommittedTestCase, at_once, races_on_postgres, raised
 
@@ -46,6 +46,29 @@ class LeaseTestCase(TestCase):
             Lease.objects.update_or_create(name="capture:1", defaults={
                 "holder": holder, "acquired_at": timezone.now(), "expires_at": timezone.now() + TTL})
             self.assertEqual(bool(acquire("capture:1", TTL)), taken, holder)
+
+    def test_it_runs_a_periodic_duty_once_and_never_stays_locked(self):
+        runs = []
+
+        @one_at_a_time("sweep", TTL)
+        def sweep() -> None:
+            runs.append(1)
+            sweep_inner()  # a second worker's scheduler queued it too
+
+        def sweep_inner() -> None:
+            with lease("periodic:sweep", TTL) as again:
+                self.assertFalse(again)
+
+        sweep()
+        sweep()  # the lease was given back
+        self.assertEqual(len(runs), 2)
+        Lease.objects.create(name="periodic:sweep", holder="elsewhere:1:dead", acquired_at=timezone.now(),
+                             expires_at=timezone.now() + TTL)  # a worker killed mid-run, elsewhere
+        sweep()
+        self.assertEqual(len(runs), 2)  # skipped while its lease lasts...
+        with time_machine.travel(timezone.now() + TTL * 2):
+            sweep()
+        self.assertEqual(len(runs), 3)  # ...and runs again once it lapsed (Huey's lock stayed)
 
     def test_it_keeps_the_duty_while_its_holder_renews(self):
         holder = acquire("firehose:bsky", TTL)
