@@ -2,8 +2,8 @@
 the protocol a production capture uses against the network's relay).
 
 Each commit that touches a registered account's posts, or a reply in one of its
-threads, is archived as it arrives, in batches (up to BATCH_CAPTURES, or what came
-within BATCH_SECONDS, so a burst of replies costs few transactions), with the sequence
+threads, is archived as it arrives, in batches (what arrives together, up to
+BATCH_CAPTURES or BATCH_SECONDS, so a burst of replies costs few transactions), with the sequence
 number of the last event each batch covers saved in the same transaction: a consumer
 killed at any point resumes from the last archived event, and an event seen twice
 changes nothing (the archive ignores what it already holds).
@@ -39,10 +39,13 @@ from civicsocial.registry.models import Account
 
 log = logging.getLogger(__name__)
 SAVE_EVERY = 200  # events that archive nothing: save the cursor only now and then
-# A burst is archived in batches (issue 17): one transaction for up to this many captures,
-# or for what came within this long of the first of them, whichever is first.
+# A burst is archived in batches (issue 17), a group commit: the consumer takes frames as
+# long as they keep coming (each within LINGER of the last), and archives the batch when
+# they pause, or at BATCH_CAPTURES captures, or BATCH_SECONDS after its first capture.
+# A lone reply waits LINGER at most; in a burst, what arrives during one commit is the next.
 BATCH_CAPTURES = 500
 BATCH_SECONDS = 0.1
+LINGER = 0.005
 IDLE_CHECK = 0.25  # how often a quiet consumer looks at `stop`
 _ENDED = object()  # the reader's last word: the client stopped
 # The consumer's lease: renewed every 10 s; a dead consumer is replaced within 30 s.
@@ -168,11 +171,10 @@ class FirehoseConsumer:
         reader.start()
         try:
             while not stop.is_set():
-                pending = BATCH_SECONDS - self._waited() if self._pending else IDLE_CHECK
-                try:
-                    frame = frames.get(timeout=max(pending, 0.001))
+                try:  # group commit: a batch grows while frames keep coming, no longer
+                    frame = frames.get(timeout=LINGER if self._pending else IDLE_CHECK)
                 except queue.Empty:
-                    self.flush()  # quiet, or the batch is old enough: archive what waits
+                    self.flush()  # the stream paused: archive what waits at once
                     continue
                 if frame is _ENDED:
                     break
