@@ -13,7 +13,6 @@ manifest, and `verify` of every chain against the seals exported with it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -28,6 +27,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from civicsocial.records.hashing import file_sha256
 from civicsocial.records.integrity import VerifyReport, export_seals, verify
 
 FORMAT = "civicsocial-backup/1"
@@ -56,14 +56,6 @@ class RestoreReport:
     @property
     def ok(self) -> bool:
         return all(a == b for _, a, b in self.rows) and self.verified is not None and self.verified.ok
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def state_of(cursor: Any) -> dict[str, Any]:
@@ -99,7 +91,7 @@ def backup(out: Path, say: Progress = lambda _: None) -> dict[str, Any]:
     say("media and productions copied")
     manifest = {"format": FORMAT, "created_at": timezone.now().isoformat(),
                 "database": connection.vendor, "dump": dump.name, **state,
-                "files": {str(p.relative_to(out)): {"sha256": sha256_of(p), "bytes": p.stat().st_size}
+                "files": {str(p.relative_to(out)): {"sha256": file_sha256(p), "bytes": p.stat().st_size}
                           for p in sorted(out.rglob("*")) if p.is_file()}}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1))
     return manifest
@@ -179,7 +171,7 @@ def _checked_manifest(source: Path) -> dict[str, Any]:
         raise BackupError(f"{source} is not a Civic Social backup ({manifest.get('format')!r}).")
     wrong = [name for name, entry in manifest["files"].items()
              if name != "manifest.json" and (not (source / name).is_file()
-                                             or sha256_of(source / name) != entry["sha256"])]
+                                             or file_sha256(source / name) != entry["sha256"])]
     extra = [str(p.relative_to(source)) for p in source.rglob("*") if p.is_file()
              and str(p.relative_to(source)) not in manifest["files"] and p.name != "manifest.json"]
     if wrong or extra:

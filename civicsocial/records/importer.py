@@ -7,7 +7,6 @@ A malformed line is reported with its line number and kept in a rejects file.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -17,18 +16,11 @@ from django.utils import timezone
 
 from civicsocial.records.archive import ArchiveResult, archive_captures
 from civicsocial.records.capture import Capture, CaptureError, parse_capture
+from civicsocial.records.hashing import file_sha256
 from civicsocial.records.models import ImportJob
 
 BATCH_LINES = 2000
 Progress = Callable[[int], None]
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def job_for(path: Path) -> ImportJob:

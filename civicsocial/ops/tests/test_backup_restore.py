@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from civicsocial.ops.backup import COUNTED, sha256_of
+from civicsocial.ops.backup import COUNTED
 from civicsocial.ops.demo_city import demo_avatar
 from civicsocial.platforms.tests.bluesky import adapter, new_account
 from civicsocial.platforms.tests.test_capture_kill import SETUP, _cli, _env
+from civicsocial.records.hashing import file_sha256
 from civicsocial.records.tests.test_import_kill import rows
 
 SEAL = """
@@ -109,7 +110,7 @@ def test_it_restores_a_backup_taken_during_live_capture_and_proves_nothing_chang
         assert rows(target_url, f"SELECT count(*) FROM {table}")[0][0] == manifest["counts"][what], what
     for name, entry in manifest["files"].items():
         if name.startswith("media/"):
-            assert sha256_of(tmp_path / "b" / name) == entry["sha256"]
+            assert file_sha256(tmp_path / "b" / name) == entry["sha256"]
     again = _run(target, "restore", str(backup))
     assert again.returncode != 0 and "not empty" in again.stderr
 
