@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from civicsocial.security.appendonly import APPEND_ONLY_TABLES, DISPOSABLE_TABLES, allow_changes_sql
+from civicsocial.security.appendonly import GUARDED_TABLES, allow_changes_sql
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def live_app(live_server: Any, transactional_db: None) -> Iterator[Any]:
         # The search index is not a Django model, so Django's flush does not empty it,
         # and on PostgreSQL it cannot truncate the versions it references.
         cursor.execute("DELETE FROM records_searchindex")
-        for table in [*APPEND_ONLY_TABLES, *DISPOSABLE_TABLES]:
+        for table in GUARDED_TABLES:
             for statement in allow_changes_sql(connection.vendor, table):
                 cursor.execute(statement)
 

@@ -29,7 +29,7 @@ from civicsocial.registry.models import (
     Platform,
     Role,
 )
-from civicsocial.security.appendonly import GUARDED_TABLES, allow_changes_sql, guard_sql
+from civicsocial.security.appendonly import guards_lifted
 
 AGENCY_ROLES = [r for r in Role if r != Role.ODS_ADMIN]
 
@@ -205,18 +205,10 @@ class CommittedTestCase(TransactionTestCase):
     that emptying only and put back at once, so the next test meets them as before."""
 
     def _fixture_teardown(self) -> None:
-        vendor = connection.vendor
-        with connection.cursor() as cursor:
+        with guards_lifted() as cursor:
             # The search index is not a Django model: Django's flush does not empty it.
             cursor.execute("DELETE FROM records_searchindex")
-            for statement in [s for t in GUARDED_TABLES for s in allow_changes_sql(vendor, t)]:
-                cursor.execute(statement)
-        try:
             super()._fixture_teardown()  # type: ignore[misc]  # Django's, untyped in the stubs
-        finally:
-            with connection.cursor() as cursor:
-                for statement in [s for t in GUARDED_TABLES for s in guard_sql(vendor, t)]:
-                    cursor.execute(statement)
 
 
 class WorkersTestCase(TwoAgencies, CommittedTestCase):

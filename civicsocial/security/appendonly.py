@@ -3,7 +3,12 @@ so no code path (raw SQL included) can rewrite history. Used by migrations."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+
+from django.db import connection
+from django.db.backends.utils import CursorWrapper
 
 # Every table the database keeps append-only; migrations add to it as apps land.
 APPEND_ONLY_TABLES = ["security_auditevent", "records_itemversion", "records_dailyseal",
@@ -91,3 +96,19 @@ def make_append_only(table: str) -> tuple[Any, Any]:
             schema_editor.execute(statement, params=None)
 
     return forward, backward
+
+
+@contextmanager
+def guards_lifted() -> Iterator[CursorWrapper]:
+    """A cursor on this database with every guard lifted, put back afterwards whatever
+    happens. For tests only: acting as someone with the server's credentials, or
+    emptying a throwaway test database."""
+    vendor = connection.vendor
+    with connection.cursor() as cursor:
+        for statement in [s for t in GUARDED_TABLES for s in allow_changes_sql(vendor, t)]:
+            cursor.execute(statement)
+        try:
+            yield cursor
+        finally:
+            for statement in [s for t in GUARDED_TABLES for s in guard_sql(vendor, t)]:
+                cursor.execute(statement)
