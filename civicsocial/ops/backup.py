@@ -122,8 +122,10 @@ def _dump_sqlite(dump: Path) -> dict[str, Any]:
 
 
 def _copy_tree(source: Path, target: Path) -> None:
+    """Copy a directory's finished files into `target` (made or added to), both ways."""
     if source.is_dir():
-        shutil.copytree(source, target, ignore=shutil.ignore_patterns("*.partial", "*.tmp"))
+        shutil.copytree(source, target, ignore=shutil.ignore_patterns("*.partial", "*.tmp"),
+                        dirs_exist_ok=True)
 
 
 def _run(command: list[str]) -> None:
@@ -156,8 +158,8 @@ def restore(source: Path, say: Progress = lambda _: None) -> RestoreReport:
     else:
         _restore_sqlite(dump)
     say("database restored")
-    _copy_back(source / "media", Path(settings.MEDIA_STORE))
-    _copy_back(source / "productions", Path(settings.PRODUCTIONS_DIR))
+    _copy_tree(source / "media", Path(settings.MEDIA_STORE))
+    _copy_tree(source / "productions", Path(settings.PRODUCTIONS_DIR))
     say("media and productions restored")
     return prove(manifest, json.loads((source / "seals.json").read_text()))
 
@@ -187,16 +189,6 @@ def _restore_sqlite(dump: Path) -> None:
         source.backup(connection.connection)
     finally:
         source.close()
-
-
-def _copy_back(source: Path, target: Path) -> None:
-    if not source.is_dir():
-        return
-    for path in source.rglob("*"):
-        if path.is_file():
-            destination = target / path.relative_to(source)
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, destination)
 
 
 def prove(manifest: dict[str, Any], seals: dict[str, Any]) -> RestoreReport:

@@ -15,9 +15,7 @@ from __future__ import annotations
 import os
 import random
 import secrets
-import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,6 +27,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from civicsocial.ops.redis_server import RedisUnavailable, free_port, start_redis
 
 HAZARD = "There is a deep pothole at {n} Flatbush Ave, my bike went down"
 QUIET = 240.0  # how long the end waits for the queue and capture to catch up (seconds)
@@ -73,12 +73,6 @@ class Published:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def rss_kib(pid: int) -> int:
     """Resident memory of a process (KiB), 0 once it is gone."""
     try:
@@ -88,23 +82,6 @@ def rss_kib(pid: int) -> int:
     except OSError:
         pass
     return 0
-
-
-def start_redis(work: Path) -> tuple[subprocess.Popen[bytes], str]:
-    server = shutil.which("redis-server") or "/usr/bin/redis-server"
-    port = free_port()
-    process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                "--appendonly", "no", "--dir", str(work)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return process, f"redis://127.0.0.1:{port}/0"
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit("redis-server did not start")
 
 
 class City:
@@ -375,7 +352,10 @@ def main() -> int:
     work = Path(os.environ.get("SOAK_DIR") or Path("var") / "soak" / stamp)
     (work / "logs").mkdir(parents=True, exist_ok=True)
     mail_dir = work / "mail"
-    redis, redis_url = start_redis(work)
+    try:
+        redis, redis_url = start_redis(work)
+    except RedisUnavailable as error:
+        raise SystemExit(str(error)) from None
     env = {**os.environ, "CIVICSOCIAL_DEBUG": "1", "CIVICSOCIAL_REDIS_URL": redis_url,
            "CIVICSOCIAL_VAR_DIR": str(work / "var"), "CIVICSOCIAL_EMAIL_DIR": str(mail_dir),
            "CIVICSOCIAL_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",

@@ -9,17 +9,15 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from datetime import timedelta
 
 from civicsocial.duties.leases import while_leading
 from civicsocial.platforms.adapters.base import PlatformError
-from civicsocial.platforms.bluesky_stream import consume_forever
+from civicsocial.platforms.bluesky_stream import LEADER_TTL, consume_forever
 from civicsocial.platforms.capture import capturable_accounts
 from civicsocial.platforms.credentials import bluesky_service, secret_variable
 from civicsocial.platforms.mastodon_stream import MastodonStream
 
 log = logging.getLogger(__name__)
-STREAM_LEASE = timedelta(seconds=30)
 
 
 def start_live_capture(stop: threading.Event) -> list[str]:
@@ -41,6 +39,6 @@ def start_live_capture(stop: threading.Event) -> list[str]:
             continue
         # One user stream per account across all workers (issue 17).
         threading.Thread(target=while_leading, daemon=True, name=f"mastodon-{account.handle}",
-                         args=(f"mastodon-stream:{account.pk}", STREAM_LEASE, stop, stream.run)).start()
+                         args=(f"mastodon-stream:{account.pk}", LEADER_TTL, stop, stream.run)).start()
         started.append(f"the Mastodon user stream of {account.handle}")
     return started

@@ -4,16 +4,12 @@ test; `make test` installs it) and runs from there."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from civicsocial.ops.redis_server import RedisUnavailable, start_redis
 from civicsocial.security.tests.test_settings_errors import run_cli
 
 SCRIPT = """
@@ -32,30 +28,12 @@ print(task.name, HUEY.pending_count())
 
 @pytest.fixture
 def redis_url(tmp_path: Path) -> Iterator[str]:
-    server = shutil.which("redis-server") or "/usr/bin/redis-server"
-    if not os.path.exists(server):
-        pytest.skip("redis-server is not installed (make test installs it)")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    # Redis starts without `make test-clock`'s libfaketime: its jemalloc reads the clock
-    # while libfaketime is still loading and the server fails to start. The queue's times
-    # (a task's eta) are Huey's, computed on the moved clock in this process.
-    env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
-    process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                "--appendonly", "no", "--dir", str(tmp_path)], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
+        process, url = start_redis(tmp_path)
+    except RedisUnavailable as error:
+        pytest.skip(str(error))
+    try:
+        yield url
     finally:
         process.terminate()
         process.wait(timeout=10)
