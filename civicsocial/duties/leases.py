@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import IntegrityError, connections, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from civicsocial.duties.models import Lease
@@ -46,7 +45,7 @@ class Held:
     def renew(self) -> bool:
         """Extend the lease; False when it was lost (it expired and another took it):
         the holder must then stop the duty."""
-        self.held = self.held and _take(self.name, self.holder, self.ttl, renewing=True)
+        self.held = self.held and _renew(self.name, self.holder, self.ttl)
         return self.held
 
     def release(self) -> None:
@@ -73,16 +72,14 @@ def is_held(name: str) -> bool:
     return Lease.objects.filter(name=name, expires_at__gt=timezone.now()).exists()
 
 
-def _take(name: str, holder: str, ttl: timedelta, renewing: bool = False) -> bool:
+def _take(name: str, holder: str, ttl: timedelta) -> bool:
+    """Take `name` for a new holder: the lapsed lease, a dead local holder's, or a new one."""
     now = timezone.now()
-    mine = Q(holder=holder) if renewing else Q(holder=holder) | Q(expires_at__lte=now)
     # One statement decides: the database's row lock (PostgreSQL) or write lock (SQLite)
     # lets only one of two racing workers match the row.
-    if Lease.objects.filter(mine, name=name).update(holder=holder, expires_at=now + ttl,
-                                                    **({} if renewing else {"acquired_at": now})):
+    if Lease.objects.filter(name=name, expires_at__lte=now).update(
+            holder=holder, acquired_at=now, expires_at=now + ttl):
         return True
-    if renewing:
-        return False
     dead = _dead_holder_here(name)
     if dead and Lease.objects.filter(name=name, holder=dead).update(
             holder=holder, acquired_at=now, expires_at=now + ttl):
@@ -93,6 +90,12 @@ def _take(name: str, holder: str, ttl: timedelta, renewing: bool = False) -> boo
     except IntegrityError:
         return False  # someone else holds it
     return True
+
+
+def _renew(name: str, holder: str, ttl: timedelta) -> bool:
+    """Extend `holder`'s lease on `name`; False when it is no longer theirs."""
+    return bool(Lease.objects.filter(name=name, holder=holder)
+                .update(expires_at=timezone.now() + ttl))
 
 
 def _dead_holder_here(name: str) -> str:
