@@ -2,9 +2,11 @@
 
 - throughput: items/s archived by one polling run, and by the firehose consumer, vs
   reading the same items without archiving (listRecords alone; a bare firehose reader)
-- burst (issue 17): BURST_N replies (default 10,000) published by residents at once to one
-  account while the consumer runs: its lag p95 against the bare reader's, and replaying
-  the burst from its start, items/s against the bare reader's
+- burst (issue 17): 2,000 replies published by residents at once to one account while
+  the consumer runs and a worker process triages what it archives: lag p95 to the archive
+  and to the inbox against the bare reader's; BURST_N replies (default 10,000) replayed
+  from the saved cursor, items/s against the bare reader's, against archiving the same
+  captures alone (decoded ahead), and the worker's triage of them
 - lag p50/p95: from a post being published to its version being in the archive, for the
   firehose consumer (vs a bare firehose reader seeing the event) and for polling every
   POLL_SECONDS (lag there is about half the interval, by design), and for a Mastodon
@@ -88,19 +90,50 @@ def publish_at_once(residents: list[Any], parent: str, count: int, tag: str) -> 
     return posted
 
 
+def start_worker() -> Any:
+    """A worker process that takes only queued work (`civicsocial worker --no-stream
+    --no-periodic`) on the benchmark's database: the firehose hands triage to it."""
+    import subprocess
+
+    from civicsocial.records.tasks import announce_archived
+
+    log = open(WORK / "worker.log", "w")  # noqa: SIM115 (closed with the process)
+    worker = subprocess.Popen([sys.executable, "-m", "django", "worker", "--no-stream", "--no-periodic"],
+                              cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    announce_archived({}, [], [1])  # ready once it has taken this (after its warm-up)
+    wait_for(lambda: announce_archived.huey.pending_count() == 0, timeout=120)
+    return worker
+
+
+def inbox_times(uris: list[str]) -> dict[str, float]:
+    """{uri: when it reached its inbox, on the monotonic clock} for those that did."""
+    from civicsocial.inbox.models import InboxEntry
+
+    offset = time.time() - time.monotonic()
+    return {uri: at.timestamp() - offset for uri, at in InboxEntry.objects.filter(
+        item__platform_id__in=uris).values_list("item__platform_id", "triaged_at")}
+
+
 def burst(net: Any, accounts: list[tuple[Any, Any]], residents: list[Any],
           count: int) -> dict[str, float]:
-    """Issue 17. Live: residents reply at once while the consumer runs; its lag p95
-    (published to committed) against a bare reader's (published to seen). Replay:
-    `count` replies reach a second account while no consumer runs; then the consumer
-    archives them from the saved cursor, and a bare reader reads the same events: items/s."""
+    """Issue 17. Live: residents reply at once while the consumer runs and a worker
+    process triages what it archives; lag p95 (published to committed, and to the inbox)
+    against a bare reader's (published to seen). Replay: `count` replies reach a second
+    account while no consumer runs; then the consumer archives them from the saved cursor,
+    and a bare reader reads the same events: items/s. Then archiving alone the same
+    captures (decoded ahead, into a third account), the floor any consumer has to pay;
+    and the worker's triage of the replayed burst."""
+    import dataclasses
+
     from django.db import connections
 
-    from civicsocial.platforms.bluesky_stream import FirehoseConsumer
+    from civicsocial.platforms.bluesky_stream import BATCH_CAPTURES, FirehoseConsumer
     from civicsocial.platforms.models import StreamCursor
+    from civicsocial.records.archive import archive_captures
 
-    (live_account, live_city), (replay_account, replay_city) = accounts
+    (live_account, live_city), (replay_account, replay_city), (floor_account, _) = accounts
     committed: dict[str, float] = {}
+    decoded: list[Any] = []
 
     def consumer_for(account: Any) -> FirehoseConsumer:
         consumer = FirehoseConsumer(net.pds, [account])
@@ -108,6 +141,7 @@ def burst(net: Any, accounts: list[tuple[Any, Any]], residents: list[Any],
 
         def flush() -> None:  # when each capture was committed
             batch = [c.item_id for c in consumer._pending]
+            decoded.extend(consumer._pending)
             real()
             now = time.monotonic()
             for uri in batch:
@@ -124,23 +158,28 @@ def burst(net: Any, accounts: list[tuple[Any, Any]], residents: list[Any],
         finally:
             connections.close_all()
 
+    worker = start_worker()
     bare = BareReader(net.pds, consumer.cursor.seq)
     bare.start()
     live = threading.Thread(target=consume, daemon=True)
     live.start()
     time.sleep(1.0)
     live_count = min(count, 2000)
-    print(f"Burst: {live_count:,} replies at once, consumer running...", file=sys.stderr)
+    print(f"Burst: {live_count:,} replies at once, consumer and a worker running...", file=sys.stderr)
     root = live_city.publish("Storm update: crews are out", "burst-live-post").item_id
     posted = publish_at_once(residents, root, live_count, "burst-live")
     wait_for(lambda: posted.keys() <= committed.keys(), timeout=600)
     wait_for(lambda: posted.keys() <= bare.seen.keys(), timeout=600)
+    wait_for(lambda: len(inbox_times(list(posted))) == live_count, timeout=600)
     stop.set()
     live.join(60)
     bare.client.stop()
+    worker.terminate()
+    worker.wait(60)
     # "Published" is when the publish call returned, which can come after the event.
     lags = [max(committed[u] - t, 0.001) for u, t in posted.items()]
     seen = [max(bare.seen[u] - t, 0.001) for u, t in posted.items()]
+    triaged = [max(at - posted[u], 0.001) for u, at in inbox_times(list(posted)).items()]
 
     print(f"Burst: {count:,} replies while no consumer runs...", file=sys.stderr)
     start_seq = StreamCursor.objects.get(service=net.pds).seq
@@ -161,11 +200,27 @@ def burst(net: Any, accounts: list[tuple[Any, Any]], residents: list[Any],
             done.set()
 
     consumer.flush = flush_until_done  # type: ignore[method-assign]
+    decoded.clear()
     started = time.perf_counter()
     consumer.run(done)
     replay_seconds = time.perf_counter() - started
+
+    print("Burst: archiving alone, then the worker's triage...", file=sys.stderr)
+    again = [dataclasses.replace(c, account=floor_account.handle) for c in decoded]
+    started = time.perf_counter()
+    for at in range(0, len(again), BATCH_CAPTURES):
+        archive_captures(again[at:at + BATCH_CAPTURES])
+    archive_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    worker = start_worker()  # the replay's batches wait in the queue
+    wait_for(lambda: len(inbox_times(list(replayed))) == count, timeout=600)
+    triage_seconds = time.perf_counter() - started
+    worker.terminate()
+    worker.wait(60)
     return {"lag_p95": percentiles(lags)[1], "seen_p95": percentiles(seen)[1],
+            "inbox_p95": percentiles(triaged)[1],
             "items_per_s": count / replay_seconds, "bare_per_s": count / bare_seconds,
+            "archive_per_s": len(again) / archive_seconds, "triage_per_s": count / triage_seconds,
             "live_count": live_count}
 
 
@@ -331,7 +386,8 @@ def main() -> None:
         bare.client.stop()
 
         burst_n = int(os.environ.get("BURST_N", "10000"))
-        bursts = burst(net, [city(net, "stormlive"), city(net, "stormreplay")], residents, burst_n)
+        bursts = burst(net, [city(net, "stormlive"), city(net, "stormreplay"), city(net, "stormfloor")],
+                       residents, burst_n)
 
         print("Lag: polling...", file=sys.stderr)
         # Lag, polling every POLL_SECONDS.
@@ -375,10 +431,20 @@ def main() -> None:
     print(f"| burst of {burst_n:,} replies, items/s archived | {bursts['items_per_s']:,.0f} | "
           f"{bursts['bare_per_s']:,.0f} (bare reader) | "
           f"{bursts['items_per_s'] / bursts['bare_per_s']:.2f} (goal >= 0.50) |")
+    print(f"| the same captures, archiving alone (decoded ahead), items/s | "
+          f"{bursts['archive_per_s']:,.0f} | {bursts['bare_per_s']:,.0f} (bare reader) | "
+          f"{bursts['archive_per_s'] / bursts['bare_per_s']:.2f} |")
+    print(f"| the same burst triaged by one worker process, items/s | {bursts['triage_per_s']:,.0f} | "
+          f"{bursts['items_per_s']:,.0f} (archived) | "
+          f"{bursts['triage_per_s'] / bursts['items_per_s']:.2f} |")
     print(f"| burst of {bursts['live_count']:,.0f} live replies, lag p95 | "
           f"{bursts['lag_p95'] * 1000:,.0f} ms | "
           f"{bursts['seen_p95'] * 1000:,.0f} ms (event seen) | "
           f"{bursts['lag_p95'] / bursts['seen_p95']:.1f}x (goal <= 2x) |")
+    print(f"| burst of {bursts['live_count']:,.0f} live replies, in the inbox p95 (a worker triages) | "
+          f"{bursts['inbox_p95'] * 1000:,.0f} ms | "
+          f"{bursts['seen_p95'] * 1000:,.0f} ms (event seen) | "
+          f"{bursts['inbox_p95'] / bursts['seen_p95']:.1f}x |")
     m50, m95 = percentiles(mastodon_lags)
     mb50, mb95 = percentiles(mastodon_bare)
     print(f"| Mastodon stream lag p50 | {m50 * 1000:.0f} ms | {mb50 * 1000:.0f} ms (event seen) | "

@@ -7,6 +7,11 @@ nothing of its receivers: the inbox (triage) and the branding audit (policy) sub
 in their apps' `ready()`. A receiver's failure is logged and never raised, so it cannot
 undo or stop capture; each receiver's periodic sweep (inbox `triage_new`, policy
 `audit_profiles`) picks up what it missed.
+
+A capture that must keep up with a stream (the firehose in a burst, issue 17) asks for
+the announcement to be queued instead: the receivers then run in whichever worker takes
+the task, so triage of one batch overlaps the archiving of the next, on other cores or
+other machines. A lost task costs only time: the sweeps pick up what it would have done.
 """
 
 from __future__ import annotations
@@ -43,13 +48,29 @@ def announce(result: ArchiveResult) -> None:
                           getattr(receiver, "__qualname__", receiver), len(result.changed_items))
 
 
+def announce_queued(result: ArchiveResult) -> None:
+    """Announce `result` from the worker queue (records/tasks.py); if the queue cannot
+    take it, say so and leave it to the sweeps."""
+    if not result.changed_items:
+        return
+    from civicsocial.records.tasks import announce_archived
+
+    try:
+        announce_archived(dict(result.counts), result.new_items, result.changed_items)
+    except Exception:
+        log.exception("could not queue the announcement of %d archived item(s); the sweeps "
+                      "pick them up", len(result.changed_items))
+
+
 def archive_and_announce(captures: Sequence[Capture],
-                         alongside: Callable[[ArchiveResult], object] | None = None) -> ArchiveResult:
+                         alongside: Callable[[ArchiveResult], object] | None = None,
+                         queued: bool = False) -> ArchiveResult:
     """Archive the captures in one transaction, with `alongside(result)` in it (what the
-    caller must save with them, such as the cursor they reach), then announce them."""
+    caller must save with them, such as the cursor they reach), then announce them: at
+    once, or through the worker queue when `queued`."""
     with transaction.atomic():
         result = archive_captures(captures)
         if alongside is not None:
             alongside(result)
-    announce(result)
+    (announce_queued if queued else announce)(result)
     return result

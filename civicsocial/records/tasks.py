@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from civicsocial.duties.leases import one_at_a_time
+from civicsocial.records.announce import announce
+from civicsocial.records.archive import ArchiveResult
 from civicsocial.records.integrity import seal_days
 from civicsocial.records.production_jobs import run_production_job
 
@@ -14,6 +18,13 @@ from civicsocial.records.production_jobs import run_production_job
 def build_production(job_id: int) -> None:
     """Build a FOIL production (see production_jobs.run_production_job)."""
     run_production_job(job_id)
+
+
+@db_task()
+def announce_archived(counts: dict[str, int], new_items: list[int], changed_items: list[int]) -> None:
+    """Tell the receivers (triage, the branding audit) what a queued capture batch archived
+    (announce.announce_queued)."""
+    announce(ArchiveResult(Counter(counts), new_items, changed_items))
 
 
 @db_periodic_task(crontab(hour="*", minute="7"))

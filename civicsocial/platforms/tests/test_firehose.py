@@ -12,12 +12,14 @@ from unittest import mock
 
 import pytest
 
+from civicsocial.inbox.models import InboxEntry
 from civicsocial.platforms.adapters.bluesky import POST, now_iso
 from civicsocial.platforms.bluesky_stream import FirehoseConsumer
 from civicsocial.platforms.credentials import secret_variable
 from civicsocial.platforms.models import StreamCursor
 from civicsocial.platforms.tests.bluesky import adapter, new_account, shared_network
 from civicsocial.platforms.tests.streams import run_until_stopped
+from civicsocial.records import tasks
 from civicsocial.records.integrity import verify
 from civicsocial.records.models import ArchivedItem, ItemVersion
 from civicsocial.registry.models import Account
@@ -130,6 +132,17 @@ class FirehoseTestCase(BaseTestCase):
         self.resident.delete(gone.item_id)
         self.consume_until(lambda: (item := self.archived(gone.item_id)) is not None and item.deleted)
         self.assertEqual(ItemVersion.objects.filter(item__platform_id=gone.item_id).count(), 2)
+    def test_it_hands_what_it_archives_to_the_inbox_through_the_workers(self):
+        # Issue 17: triage runs in a worker (the queue), not in the consumer's thread.
+        post = self.city.publish("Road work on Elm St", "s7-post")
+        reply = self.resident.publish("There is a deep pothole at 12 Elm St", "s7-reply",
+                                      reply_to=post.item_id)
+        huey = tasks.announce_archived.huey
+        with mock.patch.object(huey, "enqueue", wraps=huey.enqueue) as queued:
+            self.consume_until(lambda: self.archived(reply.item_id) is not None)
+        self.assertIn("announce_archived", {call.args[0].name for call in queued.call_args_list})
+        entry = InboxEntry.objects.get(item=self.archived(reply.item_id))
+        self.assertEqual(entry.account, self.account)
 
 # Marked for `make test-fast` to leave out (pyproject.toml says what each marker means).
 pytestmark = [pytest.mark.network]

@@ -33,10 +33,14 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=2)
         parser.add_argument("--no-stream", action="store_true",
                             help="no live capture from streams (polling only)")
+        parser.add_argument("--no-periodic", action="store_true",
+                            help="take only queued work (the triage of streamed batches, "
+                                 "productions), no periodic duties: a worker added for a burst")
 
     def handle(self, *args: Any, **options: Any) -> None:
         warm_up()
         if not options["no_stream"]:
             for started in start_live_capture(threading.Event()):
                 self.stdout.write(f"Live capture: {started}")
-        call_command("run_huey", workers=options["workers"], worker_type="thread")
+        call_command("run_huey", workers=options["workers"], worker_type="thread",
+                     no_periodic=options["no_periodic"])
