@@ -25,7 +25,13 @@ from atproto import FirehoseSubscribeReposClient, models, parse_subscribe_repos_
 
 from civicsocial.duties.leases import while_leading
 from civicsocial.platforms.adapters.base import PlatformError
-from civicsocial.platforms.adapters.bluesky import POST, PROFILE, BlueskyAdapter, reply_uris
+from civicsocial.platforms.adapters.bluesky import (
+    POST,
+    PROFILE,
+    BlueskyAdapter,
+    remember_handle,
+    reply_uris,
+)
 from civicsocial.platforms.capture import (
     capturable_accounts,
     capture_account,
@@ -125,6 +131,8 @@ class FirehoseConsumer:
         transactions, each with the cursor it reaches)."""
         event = parse_subscribe_repos_message(message)
         seq = getattr(event, "seq", None)
+        if isinstance(event, models.ComAtprotoSyncSubscribeRepos.Identity):
+            remember_handle(self.service, event.did, event.handle)  # a resident renamed
         commit = isinstance(event, models.ComAtprotoSyncSubscribeRepos.Commit)
         if commit and any(op.action == "delete" for op in event.ops):
             self.flush()  # the removed post may be in the batch: archive it first

@@ -33,6 +33,7 @@ from atproto_client.exceptions import (
     UnauthorizedError,
 )
 from atproto_client.request import Request
+from django.core.cache import cache
 from pydantic import ValidationError
 
 from civicsocial.platforms.adapters.base import (
@@ -117,7 +118,6 @@ class BlueskyAdapter:
         self._password = password
         self._client = Client(base_url=self.service, request=Request(timeout=timeout))
         self._did = ""
-        self._handles: dict[str, str] = {}
 
     @classmethod
     def reader(cls, service: str, handle: str, did: str) -> BlueskyAdapter:
@@ -163,10 +163,15 @@ class BlueskyAdapter:
             {"handle": handle.lstrip("@")})).did)
 
     def author_handle(self, did: str) -> str:
-        if did not in self._handles:
-            self._handles[did] = self._call(
-                lambda c: c.com.atproto.repo.describe_repo({"repo": did}).handle)
-        return self._handles[did]
+        """The author's handle, asked of the service once per HANDLE_SECONDS for every
+        reader in the process (a burst brings the same residents again and again); the
+        firehose's #identity events replace it as soon as it changes (remember_handle)."""
+        key = _handle_key(self.service, did)
+        handle = cache.get(key)
+        if handle is None:
+            handle = self._call(lambda c: c.com.atproto.repo.describe_repo({"repo": did}).handle)
+            cache.set(key, handle, HANDLE_SECONDS)
+        return str(handle)
 
     # Reading
 
@@ -410,3 +415,19 @@ def _list_records(did: str, collection: str, cursor: str | None) -> Callable[
         [Client], models.ComAtprotoRepoListRecords.Response]:
     return lambda c: c.com.atproto.repo.list_records(
         {"repo": did, "collection": collection, "limit": 100, "cursor": cursor})
+
+
+# A handle no #identity event said had changed (polling sees none) is asked again after this.
+HANDLE_SECONDS = 3600
+
+
+def _handle_key(service: str, did: str) -> str:
+    return f"bluesky-handle:{service.rstrip('/')}:{did}"
+
+
+def remember_handle(service: str, did: str, handle: str | None) -> None:
+    """What a firehose #identity event says of a DID: its handle now (none: ask again)."""
+    if handle:
+        cache.set(_handle_key(service, did), handle, HANDLE_SECONDS)
+    else:
+        cache.delete(_handle_key(service, did))

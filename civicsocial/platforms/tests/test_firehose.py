@@ -5,6 +5,7 @@ resumes from its saved cursor with nothing lost or stored twice."""
 from __future__ import annotations
 
 import os
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -143,6 +144,19 @@ class FirehoseTestCase(BaseTestCase):
         self.assertIn("announce_archived", {call.args[0].name for call in queued.call_args_list})
         entry = InboxEntry.objects.get(item=self.archived(reply.item_id))
         self.assertEqual(entry.account, self.account)
+    def test_it_names_a_resident_by_the_handle_they_renamed_to(self):
+        # Handles are kept for every reader in the process (a burst brings the same
+        # residents back); the firehose's #identity event says at once when one changes.
+        post = self.city.publish("Library hours", "s8-post")
+        before = self.resident.publish("Open Sunday?", "s8-before", reply_to=post.item_id)
+        self.consume_until(lambda: self.archived(before.item_id) is not None)
+        renamed = f"renamed{secrets.token_hex(4)}.test"
+        self.resident._call(lambda c: c.com.atproto.identity.update_handle({"handle": renamed}))
+        after = self.resident.publish("Thanks!", "s8-after", reply_to=post.item_id)
+        self.consume_until(lambda: self.archived(after.item_id) is not None)
+        authors = [ItemVersion.objects.get(item__platform_id=reply.item_id).content.author
+                   for reply in (before, after)]
+        self.assertEqual(authors, [self.resident.handle, renamed])
 
 # Marked for `make test-fast` to leave out (pyproject.toml says what each marker means).
 pytestmark = [pytest.mark.network]
