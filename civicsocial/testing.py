@@ -5,6 +5,7 @@ agency gets 403 or 404)."""
 from __future__ import annotations
 
 import threading
+import time
 import unittest
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -179,6 +180,16 @@ def at_once(*duties: Callable[[], Any], timeout: float = 120) -> list[Any]:
         if thread.is_alive():
             raise TimeoutError(f"a worker ran past {timeout:.0f} s")
     return results
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 60) -> None:
+    """Wait until `condition()` is true (what other threads or processes bring about), or
+    fail the test after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true after {timeout:.0f} s")
+        time.sleep(0.2)
 
 
 def overlapping(runs: list[tuple[Any, float, float]]) -> list[tuple[Any, float, float]]:

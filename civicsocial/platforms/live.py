@@ -10,6 +10,8 @@ import logging
 import os
 import threading
 
+from django.db import connections
+
 from civicsocial.duties.leases import while_leading
 from civicsocial.platforms.adapters.base import PlatformError
 from civicsocial.platforms.bluesky_stream import LEADER_TTL, consume_forever
@@ -18,6 +20,16 @@ from civicsocial.platforms.credentials import bluesky_service, secret_variable
 from civicsocial.platforms.mastodon_stream import MastodonStream
 
 log = logging.getLogger(__name__)
+
+
+def follow_stream(stream: MastodonStream, stop: threading.Event) -> None:
+    """A worker's thread for one Mastodon account's user stream: one worker across all
+    follows it (its lease, issue 17), the others stand by to take over. The thread's
+    database connection is closed when it ends."""
+    try:
+        while_leading(f"mastodon-stream:{stream.account.pk}", LEADER_TTL, stop, stream.run)
+    finally:
+        connections.close_all()
 
 
 def start_live_capture(stop: threading.Event) -> list[str]:
@@ -37,8 +49,7 @@ def start_live_capture(stop: threading.Event) -> list[str]:
         except PlatformError as error:
             log.warning("no stream for %s: %s", account.handle, error)
             continue
-        # One user stream per account across all workers (issue 17).
-        threading.Thread(target=while_leading, daemon=True, name=f"mastodon-{account.handle}",
-                         args=(f"mastodon-stream:{account.pk}", LEADER_TTL, stop, stream.run)).start()
+        threading.Thread(target=follow_stream, args=(stream, stop), daemon=True,
+                         name=f"mastodon-{account.handle}").start()
         started.append(f"the Mastodon user stream of {account.handle}")
     return started

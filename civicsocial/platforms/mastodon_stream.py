@@ -57,6 +57,9 @@ class Event:
     payload: Any
 
 
+CATCH_UP_RETRY = 1.0  # seconds between tries while another worker captures the account
+
+
 class MastodonStream:
     """One account's user stream, archived as it happens (on the thread that runs it)."""
 
@@ -106,6 +109,15 @@ class MastodonStream:
                 log.warning("stream of %s: %s", self.account.handle, error)
                 return
 
+    def _catch_up(self, stop: threading.Event) -> bool:
+        """A capture run made after the stream connected, so that nothing falls between
+        them. When another worker is capturing the account (its lease: `busy`), that run
+        may have listed before this stream connected: wait for it and run our own."""
+        report = capture_account(self.account, self.adapter)
+        while report.busy and not stop.wait(CATCH_UP_RETRY):
+            report = capture_account(self.account, self.adapter)
+        return report.ok and not report.busy
+
     def run(self, stop: threading.Event, pause: float = 5.0, longest: float = 300.0) -> None:
         """Catch up, stream, and when the connection ends catch up and stream again,
         waiting longer after each failure in a row, until `stop` is set."""
@@ -116,7 +128,7 @@ class MastodonStream:
             try:
                 # Connected first, then the catch-up: what happens in between is in both.
                 handle = self.adapter.open_stream(_Listener(events))
-                if capture_account(self.account, self.adapter).ok:  # what the stream missed
+                if self._catch_up(stop):  # what the stream missed
                     wait = pause
                 else:
                     handle.close()

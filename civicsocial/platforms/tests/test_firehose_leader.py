@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from datetime import timedelta
 from unittest import mock
 
@@ -17,15 +16,7 @@ from civicsocial.platforms.bluesky_stream import consume_forever
 from civicsocial.platforms.tests.bluesky import adapter, new_account, shared_network
 from civicsocial.records.integrity import verify
 from civicsocial.records.models import ArchivedItem
-from civicsocial.testing import WorkersTestCase, overlapping, races_on_postgres
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not true after {timeout:.0f} s")
-        time.sleep(0.2)
+from civicsocial.testing import WorkersTestCase, overlapping, races_on_postgres, wait_for
 
 
 @races_on_postgres

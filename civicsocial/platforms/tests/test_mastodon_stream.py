@@ -12,7 +12,9 @@ from unittest import mock
 
 import pytest
 
+from civicsocial.platforms import mastodon_stream
 from civicsocial.platforms.adapters.mastodon import MastodonAdapter
+from civicsocial.platforms.capture import CaptureReport
 from civicsocial.platforms.credentials import secret_variable
 from civicsocial.platforms.mastodon_stream import Event, MastodonStream
 from civicsocial.platforms.tests.mastodon import adapter, shared_server, token
@@ -93,6 +95,27 @@ class MastodonStreamTestCase(BaseTestCase):
         self.assertIsNotNone(self.archived(missed))
         self.assertIsNotNone(self.archived(reply))
         self.assertEqual(stream.archived, 0)  # the catch-up run archived them, not the stream
+
+    def test_it_catches_up_itself_when_another_worker_was_capturing(self):
+        # Issue 17: a worker that takes the stream over while another worker's capture
+        # run holds the account (`busy`) must not count that run as its catch-up: the
+        # other run may have listed before this stream connected.
+        post = self.city.publish("Ferry schedule changes", "ms6-post")
+        reply = self.resident.publish("@transit what about Sundays?", "ms6-reply",
+                                      reply_to=post.item_id)
+        real, runs = mastodon_stream.capture_account, []
+
+        def capture(account: Any, adapter: Any = None) -> CaptureReport:
+            runs.append(account)  # the first two find another worker's run under way
+            if len(runs) <= 2:
+                return CaptureReport(account=account.handle, ok=True, busy=True, error="busy")
+            return real(account, adapter)
+
+        with mock.patch.object(mastodon_stream, "CATCH_UP_RETRY", 0.05), \
+                mock.patch.object(mastodon_stream, "capture_account", capture):
+            self.catch_up()
+        self.assertEqual(len(runs), 3)
+        self.assertIsNotNone(self.archived(reply.item_id))
 
     def test_it_archives_deletions_of_the_accounts_statuses(self):
         post = self.city.publish("Wrong detour map", "ms3-post").item_id
