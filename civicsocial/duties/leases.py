@@ -138,26 +138,33 @@ def while_leading(name: str, ttl: timedelta, stop: threading.Event,
         if not held:  # ask again soon: a leader killed on this machine is replaced at once
             stop.wait(min(ttl.total_seconds() / 3, STANDBY_CHECK))
             continue
-        stopping = threading.Event()
-        threading.Thread(target=_keep, args=(held, stop, stopping), daemon=True,
+        stopping, ended = threading.Event(), threading.Event()
+        threading.Thread(target=_keep, args=(held, stop, stopping, ended), daemon=True,
                          name=f"lease-{name}").start()
         try:
             duty(stopping)
         finally:
+            ended.set()
             stopping.set()
             held.release()
 
 
-def _keep(held: Held, stop: threading.Event, stopping: threading.Event) -> None:
-    """Renew `held` until `stopping`; set `stopping` when `stop` is set or the lease is
-    lost. Checks `stop` often so that a worker asked to stop lets go at once."""
+def _keep(held: Held, stop: threading.Event, stopping: threading.Event,
+          ended: threading.Event) -> None:
+    """Renew `held` until the duty has `ended`; set `stopping` when `stop` is set (checked
+    often, so that a worker asked to stop lets go at once) or when the lease is lost. A
+    duty asked to stop keeps the lease until it has returned: a Mastodon catch-up run
+    still finishing must not overlap its successor's."""
     renew_every = held.ttl.total_seconds() / 3
     step = min(1.0, renew_every)
     waited = 0.0
     try:
-        while not stopping.is_set():
-            if stop.wait(step):
-                break
+        while not ended.is_set():
+            if stopping.is_set():
+                ended.wait(step)
+            elif stop.wait(step):
+                stopping.set()
+                continue
             waited += step
             if waited >= renew_every:
                 waited = 0.0
