@@ -7,7 +7,8 @@ from __future__ import annotations
 import threading
 import time
 import unittest
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 from unittest import TestCase as PlainTestCase
@@ -190,6 +191,25 @@ def wait_for(condition: Callable[[], bool], timeout: float = 60) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"not true after {timeout:.0f} s")
         time.sleep(0.2)
+
+
+@contextmanager
+def workers_running(duty: Callable[[threading.Event], object], names: tuple[str, ...] = (
+        "worker-a", "worker-b")) -> Iterator[dict[str, threading.Event]]:
+    """Threads named `names`, each running `duty(stop)` as a worker would: yields each
+    one's stop event (set one to stop that worker); all are stopped and joined after."""
+    stops = {name: threading.Event() for name in names}
+    threads = [threading.Thread(target=duty, name=name, daemon=True, args=(stop,))
+               for name, stop in stops.items()]
+    for thread in threads:
+        thread.start()
+    try:
+        yield stops
+    finally:
+        for stop in stops.values():
+            stop.set()
+        for thread in threads:
+            thread.join(30)
 
 
 def overlapping(runs: list[tuple[Any, float, float]]) -> list[tuple[Any, float, float]]:

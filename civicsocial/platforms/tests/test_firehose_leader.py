@@ -16,7 +16,13 @@ from civicsocial.platforms.bluesky_stream import consume_forever
 from civicsocial.platforms.tests.bluesky import adapter, new_account, shared_network
 from civicsocial.records.integrity import verify
 from civicsocial.records.models import ArchivedItem
-from civicsocial.testing import WorkersTestCase, overlapping, races_on_postgres, wait_for
+from civicsocial.testing import (
+    WorkersTestCase,
+    overlapping,
+    races_on_postgres,
+    wait_for,
+    workers_running,
+)
 
 
 @races_on_postgres
@@ -54,18 +60,13 @@ class FirehoseLeaderTestCase(WorkersTestCase):
         return ArchivedItem.objects.filter(platform_id__in=uris).count() == len(uris)
 
     def test_it_consumes_with_one_worker_and_hands_over_when_it_stops(self):
-        stops = {name: threading.Event() for name in ("worker-a", "worker-b")}
         def worker(stop: threading.Event) -> None:
             try:
                 consume_forever(self.network.pds, stop, 0.2, 2.0, timedelta(seconds=3))
             finally:
                 connections.close_all()
 
-        workers = [threading.Thread(target=worker, name=name, daemon=True, args=(stop,))
-                   for name, stop in stops.items()]
-        for worker in workers:
-            worker.start()
-        try:
+        with workers_running(worker) as stops:
             first = self.replies("before", 10)
             wait_for(lambda: self.archived(first))
             [leader] = self.leading
@@ -73,11 +74,6 @@ class FirehoseLeaderTestCase(WorkersTestCase):
             second = self.replies("after", 10)
             wait_for(lambda: self.archived(second))
             self.assertEqual(self.leading, set(stops) - {leader})  # the other took over
-        finally:
-            for stop in stops.values():
-                stop.set()
-            for worker in workers:
-                worker.join(30)
         self.assertEqual(overlapping(self.sessions), [])  # never two consumers at once
         twice = ArchivedItem.objects.filter(platform_id__in=first + second, versions__gt=1)
         self.assertEqual(twice.count(), 0)

@@ -16,7 +16,13 @@ from civicsocial.platforms.mastodon_stream import MastodonStream
 from civicsocial.platforms.tests.mastodon import adapter, shared_server, token
 from civicsocial.records.integrity import verify
 from civicsocial.records.models import ArchivedItem
-from civicsocial.testing import WorkersTestCase, overlapping, races_on_postgres, wait_for
+from civicsocial.testing import (
+    WorkersTestCase,
+    overlapping,
+    races_on_postgres,
+    wait_for,
+    workers_running,
+)
 
 
 @races_on_postgres
@@ -58,13 +64,10 @@ class MastodonStreamLeaderTestCase(WorkersTestCase):
         return ArchivedItem.objects.filter(platform_id__in=uris).count() == len(uris)
 
     def test_it_follows_with_one_worker_and_hands_over_when_it_stops(self):
-        stops = {name: threading.Event() for name in ("worker-a", "worker-b")}
-        workers = [threading.Thread(target=live.follow_stream, name=name, daemon=True,
-                                    args=(MastodonStream(self.account), stop))
-                   for name, stop in stops.items()]
-        for worker in workers:
-            worker.start()
-        try:
+        def worker(stop: threading.Event) -> None:
+            live.follow_stream(MastodonStream(self.account), stop)
+
+        with workers_running(worker) as stops:
             wait_for(lambda: len(self.following) == 1)
             first = self.replies("before", 5)
             wait_for(lambda: self.archived(first))
@@ -73,11 +76,6 @@ class MastodonStreamLeaderTestCase(WorkersTestCase):
             second = self.replies("after", 5)
             wait_for(lambda: self.archived(second))
             self.assertEqual(self.following, set(stops) - {leader})  # the other took over
-        finally:
-            for stop in stops.values():
-                stop.set()
-            for worker in workers:
-                worker.join(30)
         self.assertEqual(overlapping(self.sessions), [])  # never two followers at once
         twice = ArchivedItem.objects.filter(platform_id__in=first + second, versions__gt=1)
         self.assertEqual(twice.count(), 0)
