@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 import time
 import unittest
+import unittest.mock
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -191,6 +192,30 @@ def wait_for(condition: Callable[[], bool], timeout: float = 60) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"not true after {timeout:.0f} s")
         time.sleep(0.2)
+
+
+def record_runs(case: PlainTestCase, cls: type, key: Callable[[Any], object],
+                *args: object) -> tuple[set[str], list[tuple[Any, float, float]]]:
+    """For the test `case`, patch `cls.run(self, stop)` (a stream duty) to note which worker
+    threads are running it now and each run's (key(self), began, ended); `args` go to the
+    real run after `stop`. Returns (the running set, the runs) for `overlapping`."""
+    running: set[str] = set()
+    runs: list[tuple[Any, float, float]] = []
+    real = cls.run  # type: ignore[attr-defined]
+
+    def run(duty: Any, stop: threading.Event) -> None:
+        worker, began = threading.current_thread().name, time.monotonic()
+        running.add(worker)
+        try:
+            real(duty, stop, *args)
+        finally:
+            running.discard(worker)
+            runs.append((key(duty), began, time.monotonic()))
+
+    patcher = unittest.mock.patch.object(cls, "run", run)
+    patcher.start()
+    case.addCleanup(patcher.stop)
+    return running, runs
 
 
 @contextmanager

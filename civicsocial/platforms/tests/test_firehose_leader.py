@@ -5,9 +5,7 @@ from the saved cursor, and every reply is archived once."""
 from __future__ import annotations
 
 import threading
-import time
 from datetime import timedelta
-from unittest import mock
 
 from django.db import connections
 
@@ -20,6 +18,7 @@ from civicsocial.testing import (
     WorkersTestCase,
     overlapping,
     races_on_postgres,
+    record_runs,
     wait_for,
     workers_running,
 )
@@ -34,22 +33,9 @@ class FirehoseLeaderTestCase(WorkersTestCase):
         self.account = self.approved_account(handle=handle, url=f"https://bsky.app/profile/{handle}")
         self.city = adapter(handle, password)
         self.resident = adapter(*new_account("resident"))
-        self.sessions: list[tuple[str, float, float]] = []  # (service, began, ended)
-        self.leading: set[str] = set()
-        real = bluesky_stream.FirehoseConsumer.run
-
-        def run(consumer, stop):  # when each worker's consumer ran
-            worker, began = threading.current_thread().name, time.monotonic()
-            self.leading.add(worker)
-            try:
-                real(consumer, stop)
-            finally:
-                self.leading.discard(worker)
-                self.sessions.append((consumer.service, began, time.monotonic()))
-
-        patcher = mock.patch.object(bluesky_stream.FirehoseConsumer, "run", run)
-        patcher.start()
-        self.addCleanup(patcher.stop)
+        # which workers lead now, and each consumer's (service, began, ended)
+        self.leading, self.sessions = record_runs(self, bluesky_stream.FirehoseConsumer,
+                                                  lambda consumer: consumer.service)
 
     def replies(self, post_text: str, n: int) -> list[str]:
         post = self.city.publish(post_text, f"post-{post_text}")

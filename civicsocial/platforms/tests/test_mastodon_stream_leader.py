@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 from datetime import timedelta
 from unittest import mock
 
@@ -20,6 +19,7 @@ from civicsocial.testing import (
     WorkersTestCase,
     overlapping,
     races_on_postgres,
+    record_runs,
     wait_for,
     workers_running,
 )
@@ -38,22 +38,9 @@ class MastodonStreamLeaderTestCase(WorkersTestCase):
                         mock.patch.object(live, "LEADER_TTL", timedelta(seconds=3))):
             patcher.start()
             self.addCleanup(patcher.stop)
-        self.sessions: list[tuple[int, float, float]] = []  # (account, began, ended)
-        self.following: set[str] = set()
-        real = MastodonStream.run
-
-        def run(stream: MastodonStream, stop: threading.Event) -> None:
-            worker, began = threading.current_thread().name, time.monotonic()
-            self.following.add(worker)
-            try:
-                real(stream, stop, 0.2, 2.0)
-            finally:
-                self.following.discard(worker)
-                self.sessions.append((stream.account.pk, began, time.monotonic()))
-
-        patcher = mock.patch.object(MastodonStream, "run", run)
-        patcher.start()
-        self.addCleanup(patcher.stop)
+        # which workers follow now, and each follower's (account, began, ended)
+        self.following, self.sessions = record_runs(self, MastodonStream,
+                                                    lambda stream: stream.account.pk, 0.2, 2.0)
 
     def replies(self, text: str, n: int) -> list[str]:
         post = self.city.publish(text, f"leader-{text}")
