@@ -27,6 +27,7 @@ OPERATOR_COMMANDS = {
     "referrals": "refresh the status of open 311 service requests (Open311, P23)",
     "backup": "--out DIR: database, seals, media and productions, with a manifest of hashes",
     "restore": "DIR: check a backup, restore it into an empty database, prove nothing changed",
+    "vault": "platform credentials, encrypted and write-only: set, list, rotate-master, import-env (P13)",
     "reset_second_factor": "remove a person's authenticator so they enrol again",
     "enrolment_code": "a one-time code for a privileged person's first second factor (P13)",
     "axes_reset": "lift login throttling (all, or --username NAME)",

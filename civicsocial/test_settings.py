@@ -25,3 +25,9 @@ PRODUCTIONS_DIR = _scratch / "productions"
 
 # Background tasks run inline in tests (in-memory queue), so a test sees their effect.
 HUEY = {**HUEY, "immediate": True}  # noqa: F405
+
+# The vault's master key: generated for this run, never a file in the repository.
+_vault_key = _scratch / "vault.key"
+_vault_key.write_bytes(os.urandom(32))
+_vault_key.chmod(0o600)
+os.environ["CIVICSOCIAL_VAULT_KEY_FILE"] = str(_vault_key)

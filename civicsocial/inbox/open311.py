@@ -4,7 +4,8 @@ turning a token into a request id (for endpoints that queue requests), and a req
 status.
 
 Configured by `CIVICSOCIAL_OPEN311_ENDPOINT` (the base URL, e.g. https://311.example.gov/v2),
-`CIVICSOCIAL_OPEN311_JURISDICTION` and the secret `CIVICSOCIAL_OPEN311_API_KEY`; without an
+`CIVICSOCIAL_OPEN311_JURISDICTION` and the API key, kept in the vault (`civicsocial vault set
+open311:api_key`; P13) or `CIVICSOCIAL_OPEN311_API_KEY`; without an
 endpoint the referral is the reply alone.
 
 Creating a request is not idempotent in GeoReport v2, so only a refusal the server states
@@ -20,6 +21,7 @@ from typing import Any
 import httpx
 
 from civicsocial.platforms.adapters.base import PlatformError
+from civicsocial.platforms.credentials import OPEN311_API_KEY, service_secret
 from civicsocial.platforms.retry import with_retries
 
 
@@ -58,7 +60,7 @@ class Open311Client:
     def __init__(self, endpoint: str, api_key: str = "", jurisdiction: str = "",
                  timeout: float = 10.0, transport: httpx.BaseTransport | None = None) -> None:
         self.endpoint = endpoint.rstrip("/")
-        self.api_key = api_key
+        self._api_key = api_key  # never in a log line or a message
         self.jurisdiction = jurisdiction
         self.http = httpx.Client(timeout=timeout, transport=transport)
 
@@ -67,7 +69,7 @@ class Open311Client:
         endpoint = configured_endpoint()
         if not endpoint:
             return None
-        return cls(endpoint, os.environ.get("CIVICSOCIAL_OPEN311_API_KEY", ""),
+        return cls(endpoint, service_secret(OPEN311_API_KEY),
                    os.environ.get("CIVICSOCIAL_OPEN311_JURISDICTION", ""))
 
     def _call(self, method: str, path: str, *, params: dict[str, str] | None = None,
@@ -102,8 +104,8 @@ class Open311Client:
         """POST requests.json: a new service request at `address`."""
         data = {"service_code": service_code, "description": description[:4000],
                 "address_string": address}
-        if self.api_key:
-            data["api_key"] = self.api_key
+        if self._api_key:
+            data["api_key"] = self._api_key
         body = _first(with_retries(lambda: self._call("POST", "requests.json", data=data)))
         return Created(str(body.get("service_request_id") or ""), str(body.get("token") or ""),
                        str(body.get("service_notice") or ""))

@@ -1,12 +1,17 @@
-"""Platform credentials. Until the security vault exists they come from environment
-variables, never from the repository or the database:
+"""Platform credentials. An account's secret (app password or token) comes from the vault
+(`security.vault`, P13: encrypted, write-only, entered on the account's page or with
+`civicsocial vault set`). Where the vault has none, an environment variable still serves
+(the demo and the tests use them; `civicsocial vault import-env` moves them into the vault,
+and the compliance report flags each account still served from one). The rest of the
+configuration is in the environment, never in the repository:
 
 - `CIVICSOCIAL_BLUESKY_SERVICE`: the PDS the city's Bluesky accounts live on
   (default https://bsky.social); a Mastodon account's instance is the one its registered
   address names (https://nyc.social/@parks: https://nyc.social);
 - `CIVICSOCIAL_BLUESKY_VERIFIERS`: the DIDs whose verification records make the blue
   check (comma-separated; default Bluesky's own, bsky.app);
-- `CIVICSOCIAL_SECRET_<PLATFORM>_<HANDLE>`: the account's app password or token, the
+- `CIVICSOCIAL_SECRET_<PLATFORM>_<HANDLE>`: an account's app password or token outside the
+  vault, the
   handle upper-cased with anything but letters and digits as `_`
   (parks.nyc.gov on Bluesky: `CIVICSOCIAL_SECRET_BLUESKY_PARKS_NYC_GOV`).
 """
@@ -15,11 +20,15 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
+
+from django.views.decorators.debug import sensitive_variables
 
 from civicsocial.platforms.adapters.base import PlatformError
 from civicsocial.registry.models import Account
+from civicsocial.security import vault
+from civicsocial.security.models import SecretKind
 
 
 class MissingCredentials(PlatformError):
@@ -30,7 +39,7 @@ class MissingCredentials(PlatformError):
 class Credentials:
     service: str
     identifier: str
-    secret: str
+    secret: str = field(repr=False)  # never in a log line or an error report
 
 
 def secret_variable(platform: str, handle: str) -> str:
@@ -38,11 +47,19 @@ def secret_variable(platform: str, handle: str) -> str:
     return f"CIVICSOCIAL_SECRET_{platform.upper()}_{name}"
 
 
+def environment_secret(account: Account) -> str:
+    """The account's secret from its environment variable ("" if none is set)."""
+    return os.environ.get(secret_variable(account.platform, account.handle), "")
+
+
+@sensitive_variables("secret")
 def credentials_for(account: Account) -> Credentials:
-    variable = secret_variable(account.platform, account.handle)
-    secret = os.environ.get(variable, "")
+    """How to sign in as the account, at the moment an adapter needs it: the vault's
+    secret, else the environment's."""
+    secret = vault.reveal(account.secret_name) or environment_secret(account)
     if not secret:
-        raise MissingCredentials(f"no credentials for {account.handle}: set {variable}")
+        raise MissingCredentials(f"no credentials for {account.handle}: enter them on the account's "
+                                 f"page or with `civicsocial vault set {account.secret_name}`")
     if account.platform == "bluesky":
         service = bluesky_service()
     else:  # a Mastodon account lives on the instance its address names
@@ -64,3 +81,56 @@ def bluesky_verifiers() -> list[str]:
     """The trusted verifiers whose `app.bsky.graph.verification` records count (P8)."""
     configured = os.environ.get("CIVICSOCIAL_BLUESKY_VERIFIERS", "")
     return [did.strip() for did in configured.split(",") if did.strip()] or [BSKY_APP_VERIFIER]
+
+
+@dataclass(frozen=True)
+class ServiceSecret:
+    """A city-wide credential that belongs to no one account (an Open311 key, a vendor's
+    client secret), in the vault under `name`, or (outside the vault) in `variable`."""
+
+    name: str
+    label: str
+    kind: str
+    variable: str
+
+
+OPEN311_API_KEY = ServiceSecret("open311:api_key", "Open311 API key", SecretKind.API_KEY,
+                                "CIVICSOCIAL_OPEN311_API_KEY")
+SERVICE_SECRETS = [OPEN311_API_KEY]
+
+
+@sensitive_variables()
+def service_secret(secret: ServiceSecret) -> str:
+    """The service's secret: the vault's, else its environment variable's ("" if neither)."""
+    return vault.reveal(secret.name) or os.environ.get(secret.variable, "")
+
+
+@dataclass
+class Imported:
+    stored: list[str]  # labels of what went into the vault
+    kept: list[str]  # already in the vault: left as it was
+
+
+@sensitive_variables()
+def import_environment(actor: object = None) -> Imported:
+    """`civicsocial vault import-env`: every account's and service's secret found in an
+    environment variable goes into the vault (an entry already there is kept); afterwards
+    the environment variables can be removed."""
+    result = Imported([], [])
+    found: list[tuple[vault.Entry, str]] = []
+    for account in Account.objects.select_related("agency").order_by("pk"):
+        value = environment_secret(account)
+        if value:
+            found.append((vault.Entry(account.secret_name, f"credential of {account}",
+                                      SecretKind.APP_PASSWORD, account.agency_id), value))
+    for service in SERVICE_SECRETS:
+        value = os.environ.get(service.variable, "")
+        if value:
+            found.append((vault.Entry(service.name, service.label, service.kind), value))
+    for entry, value in found:
+        if vault.describe(entry.name) is not None:
+            result.kept.append(entry.label)
+            continue
+        vault.store(entry, value, actor, reason="moved from an environment variable")
+        result.stored.append(entry.label)
+    return result

@@ -47,6 +47,8 @@ class Agency(models.Model):
     )
     # P23: the agency's own words when it refers a resident to 311 (blank: the city's).
     referral_wording = models.TextField(max_length=1000, blank=True)
+    # P13: a platform credential older than this is due for rotation (the compliance report).
+    secret_rotation_days = models.PositiveIntegerField(default=90)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -227,6 +229,12 @@ class Account(AccountDetails):
 
     def get_absolute_url(self) -> str:
         return reverse("account-detail", args=[self.pk])
+
+    @property
+    def secret_name(self) -> str:
+        """The name of this account's credential in the vault (by id: a renamed handle
+        keeps its secret)."""
+        return f"account:{self.pk}"
 
 
 class ApplicationStatus(models.TextChoices):

@@ -48,3 +48,45 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Audit events are never deleted.")
+
+
+class SecretKind(models.TextChoices):
+    APP_PASSWORD = "app_password", "App password"
+    PASSWORD = "password", "Password"
+    ACCESS_TOKEN = "access_token", "Access token"
+    REFRESH_TOKEN = "refresh_token", "Refresh token"
+    CLIENT_SECRET = "client_secret", "Client secret"
+    API_KEY = "api_key", "API key"
+
+
+class VaultSecret(models.Model):
+    """One credential, encrypted (P13, issue 18): the secret sealed with its own data key
+    (AES-256-GCM), the data key wrapped by the master key named by `key_id`. Neither the
+    secret nor its data key is ever readable from this row alone; pages show only the
+    fingerprint, who set it and when, and when it was last used."""
+
+    name = models.CharField(max_length=200, unique=True)  # e.g. "account:12", "open311:api_key"
+    label = models.CharField(max_length=300)  # what it is, in words
+    kind = models.CharField(max_length=20, choices=SecretKind.choices)
+    agency = models.ForeignKey("registry.Agency", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")
+    sealed = models.BinaryField()  # nonce + AES-GCM(data key, secret)
+    wrapped_key = models.BinaryField()  # nonce + AES-GCM(master key, data key)
+    key_id = models.CharField(max_length=16, db_index=True)  # which master key wrapped it
+    fingerprint = models.CharField(max_length=16)  # HMAC(data key, secret): this setting of it
+    chosen_by_person = models.BooleanField(default=False)  # strength checked when set
+    set_at = models.DateTimeField(default=timezone.now)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)  # an OAuth token's expiry
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def age_days(self) -> int:
+        return (timezone.now() - self.set_at).days
