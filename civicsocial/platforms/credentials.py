@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from django.views.decorators.debug import sensitive_variables
 
 from civicsocial.platforms.adapters.base import PlatformError
+from civicsocial.registry.credentials import account_entry
 from civicsocial.registry.models import Account
 from civicsocial.security import vault
 from civicsocial.security.models import SecretKind
@@ -121,8 +122,7 @@ def import_environment(actor: object = None) -> Imported:
     for account in Account.objects.select_related("agency").order_by("pk"):
         value = environment_secret(account)
         if value:
-            found.append((vault.Entry(account.secret_name, f"credential of {account}",
-                                      SecretKind.APP_PASSWORD, account.agency_id), value))
+            found.append((account_entry(account), value))
     for service in SERVICE_SECRETS:
         value = os.environ.get(service.variable, "")
         if value:

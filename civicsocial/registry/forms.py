@@ -22,6 +22,7 @@ from civicsocial.registry.models import (
     PolicyElement,
     Role,
 )
+from civicsocial.security.models import SecretKind
 from civicsocial.text import validate_identity
 from civicsocial.web import DateInput
 
@@ -183,3 +184,26 @@ class AgencyForm(forms.ModelForm):
     class Meta:
         model = Agency
         fields = ["name", "slug", "acronym", "email_domains"]
+
+
+class CredentialForm(forms.Form):
+    """An account's secret for the vault (P13): entered once, never shown again."""
+
+    secret = forms.CharField(widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+                             max_length=8192, strip=False, required=False,
+                             help_text="Paste the app password or token; leave empty and tick "
+                                       "'generate' for a new random password.")
+    kind = forms.ChoiceField(choices=SecretKind.choices, initial=SecretKind.APP_PASSWORD)
+    chosen_by_person = forms.BooleanField(required=False, label="A person chose this password",
+                                          help_text="It is then checked for strength (P13).")
+    generate = forms.BooleanField(required=False, label="Generate a new random password",
+                                  help_text="Shown to you once, to set on the platform.")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=TEXT_MAX,
+                             help_text="Why? (new account, rotation, suspected leak) "
+                                       "It goes in the audit log.")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if bool(data.get("secret")) == bool(data.get("generate")):
+            raise ValidationError("Enter the secret, or tick 'generate' (not both).")
+        return data

@@ -39,6 +39,7 @@ class Action(StrEnum):
     VIEW_INBOX = "view_inbox"  # incoming comments and messages, their labels (P21-P24)
     MODERATE = "moderate"  # review, answer, refer to 311, propose a removal (P21-P23)
     DECIDE_REMOVAL = "decide_removal"  # approve or reject a removal: counsel only (P22)
+    MANAGE_CREDENTIALS = "manage_credentials"  # enter, replace or remove platform secrets (P13)
 
 
 ALL_AGENCY_ROLES: set[Role] = {r for r in Role if r != Role.ODS_ADMIN}
@@ -64,6 +65,7 @@ MATRIX: dict[Action, set[Role]] = {
     Action.VIEW_INBOX: {Role.AGENCY_ADMIN, Role.MODERATOR, Role.COUNSEL, Role.RECORDS_OFFICER},
     Action.MODERATE: {Role.AGENCY_ADMIN, Role.MODERATOR},
     Action.DECIDE_REMOVAL: {Role.COUNSEL},
+    Action.MANAGE_CREDENTIALS: {Role.AGENCY_ADMIN},
 }
 
 # Actions an ODS admin does not get by being one: the policy gives them to the agency's

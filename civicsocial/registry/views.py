@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.debug import sensitive_post_parameters
 
 from civicsocial.http import AuthedRequest
-from civicsocial.registry import forms, roles, services
+from civicsocial.registry import credentials, forms, roles, services
 from civicsocial.registry.models import (
     Account,
     AccountStatus,
@@ -35,8 +37,8 @@ from civicsocial.registry.permissions import (
     visible_agencies,
 )
 from civicsocial.registry.steps import STEPS
-from civicsocial.security import audit
-from civicsocial.web import form_page, posted, visible_or_404
+from civicsocial.security import audit, vault
+from civicsocial.web import apply_errors, form_page, posted, visible_or_404
 
 # -- home, agencies -------------------------------------------------------------------------
 
@@ -111,7 +113,41 @@ def account_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "events": events_for(account, request.user)[:100],
         "may_edit": can(request.user, Action.EDIT_ACCOUNT, account.agency),
         "may_train": can(request.user, Action.MANAGE_TRAINING, account.agency),
+        "may_manage_credentials": (may := can(request.user, Action.MANAGE_CREDENTIALS, account.agency)),
+        "credential": vault.describe(account.secret_name) if may else None,
     })
+
+
+@login_required
+@sensitive_post_parameters("secret")
+def account_credential(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Enter or replace the account's secret (P13): write-only; a generated password is
+    shown once, on this answer alone, to be set on the platform."""
+    account = visible_or_404(request, Account.objects.select_related("agency"), pk=pk)
+    require(request.user, Action.MANAGE_CREDENTIALS, account.agency)
+    form = forms.CredentialForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        generated = vault.generate() if data["generate"] else ""
+        try:
+            row = credentials.store_account_secret(request.user, account, generated or data["secret"],
+                                                   data["kind"], data["chosen_by_person"] and not generated,
+                                                   data["reason"])
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            if not generated:
+                messages.success(request, f"Stored in the vault: fingerprint {row.fingerprint}.")
+                return redirect(account)
+            answer = render(request, "registry/credential_generated.html",
+                            {"account": account, "generated": generated, "row": row})
+            add_never_cache_headers(answer)
+            return answer
+    return render(request, "form.html", {
+        "form": form, "title": f"Credential of {account}", "cancel": account.get_absolute_url(),
+        "intro": "The secret goes into the vault, encrypted. Nobody will see it again: the page "
+                 "shows its fingerprint, who set it and when (P13).", "submit": "Store"},
+        status=400 if request.method == "POST" else 200)
 
 
 @login_required

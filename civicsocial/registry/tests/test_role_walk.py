@@ -54,6 +54,7 @@ PAGES = {
     "account-list": ("/accounts/", ALL),
     "account-detail": ("/accounts/{account}/", ALPHA_ALL),
     "account-edit": ("/accounts/{account}/edit/", {ODS, ADMIN}),
+    "account-credential": ("/accounts/{account}/credential/", {ODS, ADMIN}),
     "application-list": ("/applications/", ALL),
     "application-create": ("/applications/new/", {ODS, ADMIN}),
     "application-detail": ("/applications/{campaign}/", ALPHA_ALL),

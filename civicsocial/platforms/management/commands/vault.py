@@ -19,9 +19,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from civicsocial.platforms.credentials import SERVICE_SECRETS, import_environment
+from civicsocial.registry.credentials import account_entry
 from civicsocial.registry.models import Account
 from civicsocial.security import vault
-from civicsocial.security.models import SecretKind, VaultSecret
+from civicsocial.security.models import VaultSecret
 from civicsocial.security.vaultkeys import VaultError, current_key, write_key_file
 
 
@@ -31,8 +32,7 @@ def entry_for(name: str, chosen_by_person: bool) -> vault.Entry:
         account = Account.objects.filter(pk=int(name[8:])).first() if name[8:].isdigit() else None
         if account is None:
             raise CommandError(f"No account {name[8:]!r}: `civicsocial accounts` lists their ids.")
-        return vault.Entry(name, f"credential of {account}", SecretKind.APP_PASSWORD, account.agency_id,
-                           chosen_by_person)
+        return account_entry(account, chosen_by_person=chosen_by_person)
     for service in SERVICE_SECRETS:
         if service.name == name:
             return vault.Entry(name, service.label, service.kind, None, chosen_by_person)
