@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from civicsocial.platforms.credentials import environment_secret
 from civicsocial.policy.models import BrandingAudit
 from civicsocial.registry.models import (
     Account,
@@ -28,6 +29,7 @@ from civicsocial.registry.models import (
 )
 from civicsocial.registry.permissions import SECOND_FACTOR_ROLES
 from civicsocial.registry.services import current_terms
+from civicsocial.security.models import VaultSecret
 
 
 @dataclass(frozen=True)
@@ -229,6 +231,26 @@ def second_factor(agency: Agency) -> list[str]:
                       .values_list("user_id", flat=True))
     missing = sorted(str(p) for p in privileged if p.pk not in with_device)
     return missing
+
+
+@check("P13", "Platform credentials are in the vault and rotated on time",
+       passes="Every active account's credential is in the vault and within its rotation period",
+       fails="{n} account credential(s) outside the vault or due for rotation")
+def credentials_in_vault(agency: Agency) -> list[str]:
+    """An account served from an environment variable (`civicsocial vault import-env`), or
+    whose secret is older than the agency's rotation period. An account with no credential
+    at all is read without signing in and has nothing to rotate."""
+    accounts = _active_accounts(agency)
+    stored = {row.name: row for row in VaultSecret.objects.filter(name__in=[a.secret_name for a in accounts])}
+    problems = []
+    for account in accounts:
+        row = stored.get(account.secret_name)
+        if row is None and environment_secret(account):
+            problems.append(f"{account}: credential in an environment variable, not the vault")
+        elif row is not None and row.age_days >= agency.secret_rotation_days:
+            problems.append(f"{account}: credential set {row.age_days} days ago "
+                            f"(rotate every {agency.secret_rotation_days})")
+    return problems
 
 
 @check("P21", "Every account's inbox reviewed in the last 24 hours",

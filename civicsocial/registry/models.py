@@ -48,7 +48,8 @@ class Agency(models.Model):
     # P23: the agency's own words when it refers a resident to 311 (blank: the city's).
     referral_wording = models.TextField(max_length=1000, blank=True)
     # P13: a platform credential older than this is due for rotation (the compliance report).
-    secret_rotation_days = models.PositiveIntegerField(default=90)
+    # (a database default too: code that predates the column, in a rolling upgrade, can insert)
+    secret_rotation_days = models.PositiveIntegerField(default=90, db_default=90)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

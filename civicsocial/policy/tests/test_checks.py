@@ -1,13 +1,18 @@
 """Each compliance check fails for the gap it names and passes once the gap is closed."""
 
+import os
 from datetime import timedelta
+from unittest import mock
 
+import time_machine
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from civicsocial.inbox.review import mark_reviewed
+from civicsocial.platforms.credentials import secret_variable
 from civicsocial.policy.checks import run_checks
 from civicsocial.registry import roles, services
+from civicsocial.registry.credentials import store_account_secret
 from civicsocial.registry.models import AccountType, PersonKind, Platform, PolicyElement, Role
 from civicsocial.testing import BaseTestCase, freeze_clock, make_person
 
@@ -22,7 +27,8 @@ class ChecksTestCase(BaseTestCase):
 
     def test_it_cites_a_p_id_for_every_check(self):
         pids = [r.pid for r in run_checks(self.alpha)]
-        self.assertEqual(pids, ["P2", "P3", "P4", "P5", "P6", "P7", "P8", "P9", "P10", "P13", "P20", "P21"])
+        self.assertEqual(pids, ["P2", "P3", "P4", "P5", "P6", "P7", "P8", "P9", "P10", "P13", "P13",
+                                "P20", "P21"])
 
     def test_p2_flags_accounts_without_an_approved_application(self):
         self.approved_account()
@@ -105,6 +111,25 @@ class ChecksTestCase(BaseTestCase):
         for role in (Role.AGENCY_ADMIN, Role.COUNSEL):
             TOTPDevice.objects.create(user=self.person(role), name="phone", confirmed=True)
         self.assertTrue(self.result("P13").passed)
+
+    def test_p13_flags_credentials_outside_the_vault_or_due_for_rotation(self):
+        account = self.approved_account()
+
+        def outcome():
+            return next(r for r in run_checks(self.alpha) if r.title.startswith("Platform credentials"))
+
+        self.assertTrue(outcome().passed)  # no credential at all: read without signing in
+        with mock.patch.dict(os.environ, {secret_variable(account.platform, account.handle): "env-token-1"}):
+            self.assertEqual(outcome().details, [f"{account}: credential in an environment variable, "
+                                                 "not the vault"])
+            store_account_secret(self.ods, account, "vault-token-1", "app_password", False, "moved")
+            self.assertTrue(outcome().passed)
+        with time_machine.travel(timezone.now() + timedelta(days=90)):
+            self.assertEqual(outcome().details, [f"{account}: credential set 90 days ago (rotate every 90)"])
+        self.alpha.secret_rotation_days = 180
+        self.alpha.save()
+        with time_machine.travel(timezone.now() + timedelta(days=90)):
+            self.assertTrue(outcome().passed)
 
     def test_p20_requires_a_review_of_the_current_terms(self):
         self.approved_account(platform=Platform.MASTODON)
