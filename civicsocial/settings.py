@@ -232,6 +232,9 @@ REVIEW_EVERY_HOURS = _number("CIVICSOCIAL_REVIEW_EVERY_HOURS", 24)
 LOG_FORMAT = os.environ.get("CIVICSOCIAL_LOG_FORMAT", "text" if DEBUG else "json")
 if LOG_FORMAT not in {"json", "text"}:
     raise ImproperlyConfigured(f"CIVICSOCIAL_LOG_FORMAT must be json or text, not {LOG_FORMAT!r}.")
+# Error reports (debug page, administrators' e-mail) star secrets in development too (P13).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "civicsocial.security.errors.SecretHidingFilter"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
