@@ -7,7 +7,7 @@ every posted form."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import ItemsView
 from types import FrameType
 from typing import Any
 
@@ -32,6 +32,6 @@ class SecretHidingFilter(SafeExceptionReporterFilter):
         return cleansed
 
     def get_traceback_frame_variables(self, request: HttpRequest | None,
-                                      tb_frame: FrameType) -> Iterable[tuple[str, Any]]:
-        return [(name, self.cleansed_substitute if self.hidden_settings.search(name) else value)
-                for name, value in super().get_traceback_frame_variables(request, tb_frame)]
+                                      tb_frame: FrameType) -> ItemsView[str, Any]:
+        return {name: self.cleansed_substitute if self.hidden_settings.search(name) else value
+                for name, value in super().get_traceback_frame_variables(request, tb_frame)}.items()
