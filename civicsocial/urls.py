@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("civicsocial.policy.urls")),
     path("", include("civicsocial.records.urls")),
     path("", include("civicsocial.inbox.urls")),
+    path("", include("civicsocial.platforms.urls")),
     path("api/", api.urls),
 ]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from civicsocial.registry.permissions import is_ods_admin, visible_agencies
+from civicsocial.registry.permissions import Action, agencies_for, is_ods_admin, visible_agencies
 
 
 def roles(request: HttpRequest) -> dict[str, object]:
@@ -10,4 +10,5 @@ def roles(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"is_ods_admin": is_ods_admin(user), "my_agencies": visible_agencies(user)}
+    return {"is_ods_admin": is_ods_admin(user), "my_agencies": visible_agencies(user),
+            "may_manage_credentials": agencies_for(user, Action.MANAGE_CREDENTIALS).exists()}

@@ -55,6 +55,8 @@ PAGES = {
     "account-detail": ("/accounts/{account}/", ALPHA_ALL),
     "account-edit": ("/accounts/{account}/edit/", {ODS, ADMIN}),
     "account-credential": ("/accounts/{account}/credential/", {ODS, ADMIN}),
+    "vault": ("/vault/", {ODS, ADMIN}),
+    "vault-service": ("/vault/services/open311:api_key/", {ODS}),
     "application-list": ("/applications/", ALL),
     "application-create": ("/applications/new/", {ODS, ADMIN}),
     "application-detail": ("/applications/{campaign}/", ALPHA_ALL),

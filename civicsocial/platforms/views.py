@@ -1,0 +1,77 @@
+"""The vault's pages (P13, issue 18): which credential each account signs in with (never
+the secret), which are due for rotation or still outside the vault, and the city's
+service secrets (ODS). Thin: permissions, a form, `security.vault`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.debug import sensitive_post_parameters
+
+from civicsocial.http import AuthedRequest
+from civicsocial.platforms.credentials import SERVICE_SECRETS, environment_secret
+from civicsocial.registry.models import Account, AccountStatus
+from civicsocial.registry.permissions import Action, agencies_for, is_ods_admin, require_somewhere
+from civicsocial.security import vault
+from civicsocial.security.models import VaultSecret
+from civicsocial.web import form_page, posted
+
+
+@dataclass(frozen=True)
+class Line:
+    """One row of the vault page: what signs in as `account`, and where it is kept."""
+
+    account: Account
+    entry: VaultSecret | None
+    in_environment: bool
+
+    @property
+    def due(self) -> bool:
+        return self.entry is not None and self.entry.age_days >= self.account.agency.secret_rotation_days
+
+
+@login_required
+def vault_overview(request: AuthedRequest) -> HttpResponse:
+    require_somewhere(request.user, Action.MANAGE_CREDENTIALS,
+                      "Only agency admins and ODS manage credentials.")
+    accounts = list(Account.objects.filter(agency__in=agencies_for(request.user, Action.MANAGE_CREDENTIALS),
+                                           status=AccountStatus.ACTIVE).select_related("agency")
+                    .order_by("agency__name", "platform", "handle"))
+    entries = {row.name: row for row in VaultSecret.objects.filter(
+        name__in=[a.secret_name for a in accounts]).select_related("set_by")}
+    lines = [Line(a, entries.get(a.secret_name), a.secret_name not in entries and bool(environment_secret(a)))
+             for a in accounts]
+    services = [(s, vault.describe(s.name)) for s in SERVICE_SECRETS] if is_ods_admin(request.user) else []
+    return render(request, "platforms/vault.html", {"lines": lines, "services": services})
+
+
+class ServiceSecretForm(forms.Form):
+    secret = forms.CharField(widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+                             max_length=vault.LONGEST, strip=False)
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+                             help_text="Why? It goes in the audit log.")
+
+
+@login_required
+@sensitive_post_parameters("secret")
+def service_secret(request: AuthedRequest, name: str) -> HttpResponse:
+    """Enter or replace a city-wide service secret (the Open311 key): ODS only."""
+    if not is_ods_admin(request.user):
+        raise PermissionDenied("Only ODS enters the city's service credentials.")
+    service = next((s for s in SERVICE_SECRETS if s.name == name), None)
+    if service is None:
+        raise Http404("No such service credential.")
+    form = ServiceSecretForm(posted(request))
+
+    def save() -> None:
+        vault.store(vault.Entry(service.name, service.label, service.kind), form.cleaned_data["secret"],
+                    request.user, form.cleaned_data["reason"])
+
+    return form_page(request, form, service.label, save, reverse("vault"), reverse("vault"),
+                     intro="Stored encrypted; never shown again (P13).", submit="Store")
