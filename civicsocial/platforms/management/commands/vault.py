@@ -27,17 +27,21 @@ from civicsocial.security.vaultkeys import VaultError, current_key, write_key_fi
 
 
 def entry_for(name: str, chosen_by_person: bool) -> vault.Entry:
-    """What a vault name stands for: `account:ID` or one of the service secrets."""
-    if name.startswith("account:"):
-        account = Account.objects.filter(pk=int(name[8:])).first() if name[8:].isdigit() else None
-        if account is None:
-            raise CommandError(f"No account {name[8:]!r}: `civicsocial accounts` lists their ids.")
-        return account_entry(account, chosen_by_person=chosen_by_person)
+    """What a name on the command line stands for: an account (`account:ID`, or
+    `PLATFORM:HANDLE` as `civicsocial accounts` lists it) or one of the service secrets."""
     for service in SERVICE_SECRETS:
         if service.name == name:
             return vault.Entry(name, service.label, service.kind, None, chosen_by_person)
-    known = ", ".join(["account:ID", *(s.name for s in SERVICE_SECRETS)])
-    raise CommandError(f"Unknown vault name {name!r}: one of {known}.")
+    kind, _, rest = name.partition(":")
+    if kind == "account" and rest.isdigit():
+        account = Account.objects.filter(pk=int(rest)).first()
+    else:
+        account = Account.objects.filter(platform=kind, handle__iexact="@" + rest.lstrip("@")).first()
+    if account is None:
+        known = ", ".join(["account:ID", "PLATFORM:HANDLE (bluesky:@parks.nyc.gov)",
+                           *(s.name for s in SERVICE_SECRETS)])
+        raise CommandError(f"No account or service {name!r}: name one as {known}.")
+    return account_entry(account, chosen_by_person=chosen_by_person)
 
 
 def read_secret() -> str:
@@ -57,7 +61,7 @@ class Command(BaseCommand):
         p = sub.add_parser("new-key", help="write a new master key (32 random bytes) to a file")
         p.add_argument("--out", type=Path, required=True)
         p = sub.add_parser("set", help="store a secret, read from the terminal or standard input")
-        p.add_argument("name", help="account:ID (see `civicsocial accounts`) or open311:api_key")
+        p.add_argument("name", help="PLATFORM:HANDLE (bluesky:@parks.nyc.gov), account:ID or open311:api_key")
         p.add_argument("--chosen", action="store_true",
                        help="a password a person chose: checked for strength (P13)")
         p.add_argument("--reason", default="")
