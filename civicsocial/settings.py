@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "civicsocial.records",
     "civicsocial.platforms",
     "civicsocial.inbox",
+    "civicsocial.incidents",
     "civicsocial.ops",
     "huey.contrib.djhuey",
     "ninja",  # so /api/docs serves Swagger UI from the package's static files, not a CDN
@@ -222,6 +223,15 @@ EMAIL_BACKEND = os.environ.get(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = os.environ.get("CIVICSOCIAL_FROM_EMAIL", "civic-social@localhost")
+
+# P14: who is told first when an account is reported compromised, in this order (issue 18).
+# Unset in production, the timeline says so for each report (development has demo addresses).
+_DEMO_CONTACTS = {"ODS": "ods-security@demo.nyc.gov", "CYBER": "cyber-command@demo.nyc.gov",
+                  "PRESS": "press-office@demo.nyc.gov"} if DEBUG else {}
+INCIDENT_CONTACTS = [
+    (role, os.environ.get(f"CIVICSOCIAL_INCIDENT_{key}_EMAIL", _DEMO_CONTACTS.get(key, "")))
+    for key, role in (("ODS", "ODS"), ("CYBER", "NYC Cyber Command"), ("PRESS", "City Hall press office"))
+]
 # Where the file-based backend (CIVICSOCIAL_EMAIL_BACKEND=...filebased.EmailBackend) writes.
 EMAIL_FILE_PATH = os.environ.get("CIVICSOCIAL_EMAIL_DIR", str(VAR_DIR / "mail"))
 # P21: a moderator reviews every account's inbox at least this often.

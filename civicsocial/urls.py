@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("civicsocial.records.urls")),
     path("", include("civicsocial.inbox.urls")),
     path("", include("civicsocial.platforms.urls")),
+    path("", include("civicsocial.incidents.urls")),
     path("api/", api.urls),
 ]

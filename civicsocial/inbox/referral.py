@@ -16,6 +16,7 @@ from civicsocial.inbox.models import InboxEntry, InboxState, Referral
 from civicsocial.inbox.open311 import Open311Client, Open311Error, Service
 from civicsocial.inbox.services import text_of
 from civicsocial.platforms.adapters.base import PlatformAdapter, PlatformError
+from civicsocial.platforms.adapters.frozen import refuse_if_frozen
 from civicsocial.platforms.adapters.registry import adapter_for
 from civicsocial.registry.models import Agency, Person
 from civicsocial.security import audit
@@ -79,6 +80,7 @@ def refer_to_311(actor: Person, entry: InboxEntry, service_code: str = "", locat
     before = _audited(entry, referral)
     entry.location = (location or entry.location).strip()[:300]
     try:
+        refuse_if_frozen(entry.account)  # P14: no service request either, in a frozen account's name
         if client is not None and service_code and not referral.request_id:
             _file_request(client, entry, referral, service_code, entry.location)
             referral.save()

@@ -218,6 +218,10 @@ class Account(AccountDetails):
         max_length=20, choices=AccountStatus.choices, default=AccountStatus.ACTIVE
     )
     registered_at = models.DateTimeField(default=timezone.now)
+    # P14: set while a suspected compromise is open (the incidents app); nothing is sent to
+    # the platform in the account's name until ODS lifts it. One flag, checked where every
+    # adapter is built (platforms.adapters.registry.adapter_for).
+    frozen_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["agency__name", "platform", "handle"]

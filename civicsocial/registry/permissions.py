@@ -40,6 +40,8 @@ class Action(StrEnum):
     MODERATE = "moderate"  # review, answer, refer to 311, propose a removal (P21-P23)
     DECIDE_REMOVAL = "decide_removal"  # approve or reject a removal: counsel only (P22)
     MANAGE_CREDENTIALS = "manage_credentials"  # enter, replace or remove platform secrets (P13)
+    REPORT_INCIDENT = "report_incident"  # report a suspected compromise, see and add to it (P14)
+    DECIDE_INCIDENT = "decide_incident"  # confirm or dismiss a detected one, lift a freeze: ODS only
 
 
 ALL_AGENCY_ROLES: set[Role] = {r for r in Role if r != Role.ODS_ADMIN}
@@ -66,6 +68,8 @@ MATRIX: dict[Action, set[Role]] = {
     Action.MODERATE: {Role.AGENCY_ADMIN, Role.MODERATOR},
     Action.DECIDE_REMOVAL: {Role.COUNSEL},
     Action.MANAGE_CREDENTIALS: {Role.AGENCY_ADMIN},
+    Action.REPORT_INCIDENT: ALL_AGENCY_ROLES,
+    Action.DECIDE_INCIDENT: set(),
 }
 
 # Actions an ODS admin does not get by being one: the policy gives them to the agency's

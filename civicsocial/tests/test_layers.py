@@ -23,7 +23,9 @@ MAY_IMPORT: dict[str, set[str]] = {
     "platforms": {"records", "registry", "security", "duties"},
     "inbox": {"platforms", "records", "registry", "security", "duties"},
     "policy": {"inbox", "platforms", "records", "registry", "security", "duties"},
-    "ops": {"inbox", "platforms", "policy", "records", "registry", "security", "signin", "duties"},
+    "incidents": {"platforms", "records", "registry", "security", "duties"},
+    "ops": {"inbox", "incidents", "platforms", "policy", "records", "registry", "security", "signin",
+            "duties"},
 }
 
 

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 from django.utils.module_loading import import_string
 
 from civicsocial.platforms.adapters.base import Capability, NotSupported, PlatformAdapter
+from civicsocial.platforms.adapters.frozen import FrozenAdapter, frozen_since
 from civicsocial.platforms.credentials import Credentials, bluesky_verifiers, credentials_for
 from civicsocial.registry.models import Account
 
@@ -45,11 +47,14 @@ def captured_platforms() -> list[str]:
 
 
 def adapter_for(account: Account) -> PlatformAdapter:
-    """The adapter that speaks for this account, with its credentials."""
+    """The adapter that speaks for this account, with its credentials; for a frozen
+    account (P14, read fresh from the database) one that reads and refuses to act."""
     registered = ADAPTERS.get(account.platform)
     if registered is None:
         raise NotSupported(f"capture from {account.get_platform_display()} is not built yet")
-    return registered.build(registered.adapter_class(), account, credentials_for(account))
+    adapter = registered.build(registered.adapter_class(), account, credentials_for(account))
+    since = frozen_since(account)
+    return adapter if since is None else cast(PlatformAdapter, FrozenAdapter(adapter, account, since))
 
 
 def capabilities_of(platform: str) -> frozenset[Capability]:
