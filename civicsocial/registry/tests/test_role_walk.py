@@ -18,6 +18,7 @@ from django.urls import get_resolver
 from civicsocial.inbox.models import InboxEntry
 from civicsocial.inbox.moderation import propose_removal
 from civicsocial.inbox.services import triage_new_items
+from civicsocial.incidents.services import report as report_incident
 from civicsocial.records.foil import open_case
 from civicsocial.records.models import ArchivedItem
 from civicsocial.records.production import export_case
@@ -56,6 +57,11 @@ PAGES = {
     "account-edit": ("/accounts/{account}/edit/", {ODS, ADMIN}),
     "account-credential": ("/accounts/{account}/credential/", {ODS, ADMIN}),
     "vault": ("/vault/", {ODS, ADMIN}),
+    "incident-list": ("/incidents/", ALL),
+    "incident-report": ("/accounts/{account}/incident/", ALPHA_ALL),
+    "incident-detail": ("/incidents/{incident}/", ALPHA_ALL),
+    "incident-json": ("/incidents/{incident}/report.json", ALPHA_ALL),
+    "incident-pdf": ("/incidents/{incident}/report.pdf", ALPHA_ALL),
     "vault-service": ("/vault/services/open311:api_key/", {ODS}),
     "application-list": ("/applications/", ALL),
     "application-create": ("/applications/new/", {ODS, ADMIN}),
@@ -106,7 +112,8 @@ PUBLIC = {"directory": "/directory/", "login": "/login/", "healthz": "/healthz",
           "metrics": "/metrics"}  # metrics: from this machine only (ops/tests/test_operating.py)
 # Tested in their own files: logging out, and the second-factor pages every person uses.
 ELSEWHERE = {"logout", "second-factor-setup", "second-factor-verify",
-             "logo-picture"}  # needs an audited picture: policy/tests/test_logo_decisions.py
+             "logo-picture",  # needs an audited picture: policy/tests/test_logo_decisions.py
+             "incident-act"}  # POST only: incidents/tests/test_incident_pages.py walks it
 
 
 
@@ -173,11 +180,12 @@ class RoleWalkTestCase(BaseTestCase):
         case = open_case(self.person(COUNSEL), f"{MARKER} requester", date(2026, 11, 20),
                          ["pothole"], agency=self.alpha)
         export_case(case, Path(settings.PRODUCTIONS_DIR) / f"{case.number}.zip")
+        incident = report_incident(self.person(Role.EDITOR), account, f"{MARKER} a post nobody wrote")
         self.ids = {"item": item.pk, "case": case.pk, "entry": entry.pk, "proposal": proposal.pk,
                     "account": account.pk, "campaign": campaign.pk, "draft": draft.pk,
                     "denied": denied.pk, "editor": editor.pk,
                     "role": editor.role_assignments.get().pk,
-                    "authorization": authorization.pk, "grant": grant.pk}
+                    "authorization": authorization.pk, "grant": grant.pk, "incident": incident.pk}
         self.principals = [("ods", ODS, self.ods)] + [
             (slug, role, person) for slug in ("alpha", "bravo")
             for role, person in self.people[slug].items()]
