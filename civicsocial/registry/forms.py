@@ -83,8 +83,9 @@ class AccountForm(forms.ModelForm):
     class Meta:
         model = Account
         fields = ["url", "owner", "topic_limited", "topic_statement", "sensitive_audience",
-                  "login_identity", "status"]
-        widgets = {"topic_statement": forms.Textarea(attrs={"rows": 2})}
+                  "login_identity", "status", "profile_change_expected_until"]
+        widgets = {"topic_statement": forms.Textarea(attrs={"rows": 2}),
+                   "profile_change_expected_until": forms.DateTimeInput(attrs={"type": "datetime-local"})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -222,6 +222,11 @@ class Account(AccountDetails):
     # the platform in the account's name until ODS lifts it. One flag, checked where every
     # adapter is built (platforms.adapters.registry.adapter_for).
     frozen_at = models.DateTimeField(null=True, blank=True)
+    # P14: the agency said it will change the profile (name, bio, avatar, links) until then;
+    # a profile change captured outside such a window opens a suspected incident.
+    profile_change_expected_until = models.DateTimeField(
+        null=True, blank=True, help_text="A planned change of the profile (name, bio, picture, links) "
+        "until this moment is not taken for a compromise (P14).")
 
     class Meta:
         ordering = ["agency__name", "platform", "handle"]

@@ -43,7 +43,7 @@ APPLICATION_FIELDS = [
 ACCOUNT_FIELDS = [f for f in APPLICATION_FIELDS if f not in ("justification", "continuity_plan")]
 ACCOUNT_EDITABLE_FIELDS = [
     "url", "owner", "topic_limited", "topic_statement", "sensitive_audience",
-    "login_identity", "status",
+    "login_identity", "status", "profile_change_expected_until",
 ]
 TRAINING_VALID_DAYS = 365
 WARNING_TEXT_VERSION = "2026-1"
