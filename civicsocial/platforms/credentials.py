@@ -59,8 +59,9 @@ def credentials_for(account: Account) -> Credentials:
     secret, else the environment's."""
     secret = vault.reveal(account.secret_name) or environment_secret(account)
     if not secret:
-        raise MissingCredentials(f"no credentials for {account.handle}: enter them on the account's "
-                                 f"page or with `civicsocial vault set {account.secret_name}`")
+        raise MissingCredentials(f"no credentials for {account.handle}: enter them on the account's page "
+                                 f"or with `civicsocial vault set {account.platform}:{account.handle}` "
+                                 f"(outside the vault: {secret_variable(account.platform, account.handle)})")
     if account.platform == "bluesky":
         service = bluesky_service()
     else:  # a Mastodon account lives on the instance its address names

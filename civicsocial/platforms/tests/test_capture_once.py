@@ -127,6 +127,7 @@ class CaptureTestCase(BaseTestCase):
         with mock.patch.dict(os.environ, {secret_variable("bluesky", self.account.handle): ""}):
             report = capture_account(self.account)
         self.assertIn(secret_variable("bluesky", self.account.handle), report.error)
+        self.assertIn(f"civicsocial vault set bluesky:{self.account.handle}", report.error)
 
     def test_it_captures_only_accounts_that_are_due(self):
         capture_due()
