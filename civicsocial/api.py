@@ -1,32 +1,56 @@
 """The HTTP API: one NinjaAPI, routers from each app, OpenAPI at /api/openapi.json.
 
 Same permissions as the pages (session login, CSRF for writes, the second factor
-for privileged roles). Errors come back as JSON: 400 with field-by-field messages,
-403 when the role does not allow it, 404 when the record is not the caller's to see.
+for privileged roles), or a person's API token (`Authorization: Bearer cs_...`, made on
+/tokens/), which acts as its person within the token's scope. Errors come back as
+JSON: 400 with field-by-field messages, 403 when the role does not allow it, 404 when
+the record is not the caller's to see.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.security import django_auth
+from ninja.errors import HttpError
+from ninja.security import HttpBearer, django_auth
 
 from civicsocial.policy.api import router as policy_router
 from civicsocial.records.api import router as records_router
 from civicsocial.registry.api import router as registry_router
+from civicsocial.signin import tokens
 
 log = logging.getLogger(__name__)
+
+
+class ApiTokenAuth(HttpBearer):
+    """A person's API token, within its scope (issue 18); wrong tokens are throttled per
+    address."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        address = request.META.get("REMOTE_ADDR", "")
+        if tokens.throttled(address):
+            raise HttpError(429, "Too many wrong tokens from this address; wait ten minutes.")
+        found = tokens.authenticate(token)
+        if found is None:
+            tokens.note_failure(address)
+            return None
+        person = found.person
+        person.token_scope = tokens.scope_of(found)  # every permission check narrows to it
+        request.user = person
+        return person
+
 
 api = NinjaAPI(
     title="Civic Social API",
     version="1",
     description="Registry, applications and compliance report of a city's official social "
     "media. Rules are cited by P-id (see POLICY_MAP.md).",
-    auth=django_auth,
+    auth=[django_auth, ApiTokenAuth()],
     docs_decorator=login_required,  # the API's description is for the city's staff
 )
 api.add_router("/", registry_router)

@@ -8,6 +8,7 @@ records lives in `services.py`; models only hold data and simple derived facts.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -80,6 +81,8 @@ class Person(AbstractUser):
 
     kind = models.CharField(max_length=20, choices=PersonKind.choices, default=PersonKind.EMPLOYEE)
     title = models.CharField(max_length=200, blank=True)
+    # Not stored: the scope of the API token a request came with (permissions.TokenScope).
+    token_scope: Any = None
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]

@@ -7,6 +7,7 @@ where they hold a role, and only with a role that the matrix below allows.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -81,6 +82,28 @@ NOT_FOR_ODS = {Action.DECIDE_REMOVAL, Action.APPROVE_POLICY, Action.COUNSEL_SIGN
 SECOND_FACTOR_ROLES = {Role.ODS_ADMIN, Role.AGENCY_ADMIN, Role.COUNSEL}
 
 
+@dataclass(frozen=True)
+class TokenScope:
+    """What an API token allows (issue 18): some of its person's agencies (or, for an ODS
+    admin's token, all: `citywide`) and some actions. It only ever narrows: a request
+    made with a token may do what its person may do AND what the scope names."""
+
+    agency_ids: frozenset[int]
+    actions: frozenset[str]
+    citywide: bool = False
+
+    def allows(self, action: Action, agency_id: int | None) -> bool:
+        if action not in self.actions:
+            return False
+        return self.citywide or (agency_id is not None and agency_id in self.agency_ids)
+
+
+def _scope(person: Any) -> TokenScope | None:
+    """The scope of the token the request came with (set on the person by the API's
+    token authentication; None for a page session)."""
+    return getattr(person, "token_scope", None)
+
+
 def roles_by_agency(person: Any) -> dict[int | None, set[str]]:
     """{agency id (None for citywide): roles}, cached on the person for one request."""
     if not getattr(person, "is_authenticated", False) or not person.is_active:
@@ -99,12 +122,16 @@ def is_ods_admin(person: Any) -> bool:
 
 
 def can(person: Any, action: Action, agency: Agency | int | None = None) -> bool:
-    """True when `person` may do `action` in `agency` (None: citywide)."""
+    """True when `person` may do `action` in `agency` (None: citywide), and the token the
+    request came with, if any, allows it too."""
+    agency_id = agency if isinstance(agency, int) or agency is None else agency.pk
+    scope = _scope(person)
+    if scope is not None and not scope.allows(action, agency_id):
+        return False
     if is_ods_admin(person) and action not in NOT_FOR_ODS:
         return True
-    if agency is None:
+    if agency_id is None:
         return False
-    agency_id = agency if isinstance(agency, int) else agency.pk
     held = roles_by_agency(person).get(agency_id, set())
     return bool(held & MATRIX[action])
 
@@ -118,20 +145,29 @@ def require(person: Any, action: Action, agency: Agency | int | None = None) -> 
     raise PermissionDenied("Your role does not allow this.")
 
 
+def _within_scope(person: Any, agencies: QuerySet[Agency], action: Action) -> QuerySet[Agency]:
+    scope = _scope(person)
+    if scope is None or (scope.citywide and action in scope.actions):
+        return agencies
+    if action not in scope.actions:
+        return agencies.none()
+    return agencies.filter(pk__in=scope.agency_ids)
+
+
 def visible_agencies(person: Any) -> QuerySet[Agency]:
-    """Agencies whose non-public data the person may see."""
+    """Agencies whose non-public data the person may see (a token: those of its scope)."""
     if is_ods_admin(person):
-        return Agency.objects.all()
+        return _within_scope(person, Agency.objects.all(), Action.VIEW_AGENCY)
     ids = [a for a in roles_by_agency(person) if a is not None]
-    return Agency.objects.filter(pk__in=ids)
+    return _within_scope(person, Agency.objects.filter(pk__in=ids), Action.VIEW_AGENCY)
 
 
 def agencies_for(person: Any, action: Action) -> QuerySet[Agency]:
     """Agencies in which the person may do `action` (for choice lists)."""
     if is_ods_admin(person):
-        return Agency.objects.all()
+        return _within_scope(person, Agency.objects.all(), action)
     ids = [a for a, roles in roles_by_agency(person).items() if a is not None and roles & MATRIX[action]]
-    return Agency.objects.filter(pk__in=ids)
+    return _within_scope(person, Agency.objects.filter(pk__in=ids), action)
 
 
 def require_somewhere(person: Any, action: Action, message: str) -> None:

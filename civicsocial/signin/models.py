@@ -28,3 +28,31 @@ class EnrolmentCode(models.Model):
 
     def __str__(self) -> str:
         return f"enrolment code for {self.person} issued {self.issued_at:%Y-%m-%d %H:%M}"
+
+
+class ApiToken(models.Model):
+    """A token a person made for their scripts (issue 18): scoped to some of their agencies
+    and actions, with an expiry; shown once, stored as a SHA-256 digest (it is 256 random
+    bits, so a slow hash would add nothing), revocable, its last use recorded."""
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16, unique=True)  # shown in lists and logs
+    digest = models.CharField(max_length=64)
+    agencies = models.ManyToManyField("registry.Agency", blank=True, related_name="+")
+    citywide = models.BooleanField(default=False)  # an ODS admin's token over every agency
+    actions = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}...) of {self.person}"
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
