@@ -25,6 +25,8 @@ from civicsocial.records.production import export_case
 from civicsocial.records.tests.helpers import archive, line
 from civicsocial.registry import roles, services
 from civicsocial.registry.models import DECIDING_ROLES, AccountType, Role, RoleAssignment, RoleGrant
+from civicsocial.registry.permissions import Action, agencies_for
+from civicsocial.signin import tokens
 from civicsocial.testing import BaseTestCase
 
 MARKER = "zq-alpha-secret"
@@ -251,6 +253,29 @@ class RoleWalkTestCase(BaseTestCase):
             response = getattr(self.client, method)(path, data=payload or {},
                                                     content_type="application/json")
             self.assertEqual(response.status_code, 401, f"{method} {path} anonymous")
+
+    def test_it_gives_a_token_what_its_scope_allows_and_no_more(self):
+        """A token with everything its person may give answers as the person's session does;
+        one that may only read answers the reading endpoints alone."""
+        for slug, role, person in self.principals:
+            agencies = [] if role == ODS else list(agencies_for(person, Action.VIEW_AGENCY))
+            actions = [a.value for a in tokens.grantable_actions(person)]
+            full = tokens.issue(person, "full", agencies, actions, 30, citywide=role == ODS)[1]
+            reader = tokens.issue(person, "reader", agencies, [Action.VIEW_AGENCY], 30,
+                                  citywide=role == ODS)[1]
+            for method, template, payload, allowed in API:
+                path = template.format(**self.ids)
+                kwargs = {"data": payload, "content_type": "application/json"} if payload else {}
+                self.login(person)
+                session = getattr(self.client, method)(path, **kwargs).status_code
+                self.client.logout()
+                for secret, label in ((full, "full"), (reader, "reader")):
+                    status = getattr(self.client, method)(path, HTTP_AUTHORIZATION=f"Bearer {secret}",
+                                                          **kwargs).status_code
+                    if label == "full" or (payload is None and allowed in (ALL, ALPHA_ALL)):
+                        self.assertEqual(status, session, f"{method} {path} {slug}/{role} {label} token")
+                    else:
+                        self.assertIn(status, {403, 404}, f"{method} {path} {slug}/{role} {label} token")
 
     def test_it_allows_or_denies_unscoped_endpoints(self):
         for path, allowed in API_UNSCOPED:

@@ -55,7 +55,8 @@ class ApiTokenTestCase(BaseTestCase):
         answer = self.api(secret, "patch", path, reason="nightly sync", sensitive_audience=True)
         self.assertEqual(answer.status_code, 200, answer.content)
         _, narrow = self.issue(actions=[Action.VIEW_ARCHIVE])  # the admin may edit; this token may not
-        self.assertEqual(self.api(narrow, "patch", path, reason="x", sensitive_audience=False).status_code, 403)
+        refused = self.api(narrow, "patch", path, reason="x", sensitive_audience=False)
+        self.assertEqual(refused.status_code, 403)
 
     def test_it_sees_only_the_agencies_it_names(self):
         _, ods_alpha = self.issue(self.ods, actions=[Action.EDIT_ACCOUNT], agencies=[self.alpha])
