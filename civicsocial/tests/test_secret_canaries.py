@@ -77,11 +77,31 @@ class SecretCanariesTestCase(BaseTestCase):
         self.addCleanup(patcher.stop)
         self.city = adapter(handle, password)
         self.logs = Lines()
-        root = logging.getLogger()
-        level, root.level = root.level, logging.DEBUG
-        root.addHandler(self.logs)
-        self.addCleanup(lambda: (root.removeHandler(self.logs), root.setLevel(level)))
+        self.hear_every_logger()
         mail.outbox.clear()
+
+    def hear_every_logger(self) -> None:
+        """Every logger at DEBUG, propagating to a handler on the root (whatever earlier
+        tests or libraries set), as it was again after the test."""
+        loggers = [logging.getLogger(), *(logger for logger in logging.root.manager.loggerDict.values()
+                                          if isinstance(logger, logging.Logger))]
+        saved = [(logger, logger.level, logger.propagate, logger.disabled) for logger in loggers]
+        switched_off = logging.root.manager.disable
+        logging.disable(logging.NOTSET)
+        for logger in loggers[1:]:
+            logger.setLevel(logging.NOTSET)
+            logger.propagate, logger.disabled = True, False
+        loggers[0].setLevel(logging.DEBUG)
+        loggers[0].addHandler(self.logs)
+
+        def restore() -> None:
+            logging.disable(switched_off)
+            loggers[0].removeHandler(self.logs)
+            for logger, level, propagate, disabled in saved:
+                logger.setLevel(level)
+                logger.propagate, logger.disabled = propagate, disabled
+
+        self.addCleanup(restore)
 
     def run_the_city(self) -> list[bytes]:
         """Everything a secret could be near; returns the bytes of every production file."""

@@ -80,7 +80,12 @@ def test_it_restores_a_backup_taken_during_live_capture_and_proves_nothing_chang
             assert time.monotonic() < deadline, "live capture archived nothing"
             time.sleep(0.2)
         made = _run(source, "backup", "--out", str(tmp_path / "backup"))
-        time.sleep(1)
+        assert made.returncode == 0, made.stderr[-2000:]
+        manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text())
+        backed_up = manifest["counts"]["archived items"]
+        deadline = time.monotonic() + 60  # capture goes on after the snapshot (slowly on a busy machine)
+        while rows(source_url, items)[0][0] <= backed_up and time.monotonic() < deadline:
+            time.sleep(0.2)
     finally:
         stop.set()
         replying.join(30)
