@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 PYTHON ?= python3
 PORT ?= 8000
 
-.PHONY: install system-deps bluesky-network demo test test-fast lint typecheck test-sqlite test-postgres test-clock clean bench eval soak
+.PHONY: install system-deps bluesky-network demo test test-fast lint typecheck test-sqlite test-postgres test-clock clean bench eval soak audit
 
 install: $(VENV)/.installed
 
@@ -75,6 +75,15 @@ test-clock: install system-deps bluesky-network
 # worker killed every minute; bounded by SOAK_MINUTES (10). Prints its checks as a table.
 soak: install system-deps bluesky-network
 	scripts/with-postgres.sh $(BIN)/python -m civicsocial.ops.soak
+
+# Known vulnerabilities in the pinned dependencies (pip-audit, PyPI's advisory data: needs
+# pypi.org's JSON API), then the static security linter (ruff's flake8-bandit rules, which
+# `make test` runs too with the rest of ruff).
+audit: install
+	$(BIN)/pip install -q --disable-pip-version-check -c constraints.txt -e '.[audit]'
+	grep -v '^-e' constraints.txt > var/audit-requirements.txt
+	$(BIN)/pip-audit --strict -s pypi --no-deps --disable-pip -r var/audit-requirements.txt
+	$(BIN)/ruff check --select S civicsocial bench
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
