@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 PYTHON ?= python3
 PORT ?= 8000
 
-.PHONY: install system-deps bluesky-network demo test test-fast lint typecheck test-sqlite test-postgres test-clock clean bench eval soak audit
+.PHONY: install system-deps bluesky-network demo test test-fast lint typecheck test-sqlite test-postgres test-clock clean bench eval soak audit oidc-provider
 
 install: $(VENV)/.installed
 
@@ -23,6 +23,10 @@ system-deps:
 bluesky-network:
 	@scripts/bluesky/setup.sh
 
+# A real OpenID Connect provider (npm's certified oidc-provider) for the single sign-on tests.
+oidc-provider:
+	@scripts/oidc/setup.sh
+
 # The demo city, served with live capture: its Bluesky accounts on a local network, with
 # residents replying (without the network, e.g. no npm registry, it runs without live capture).
 demo: install
@@ -38,7 +42,7 @@ lint: install
 
 RESULTS := var/test-results
 
-test: install system-deps bluesky-network lint
+test: install system-deps bluesky-network oidc-provider lint
 	rm -rf $(RESULTS) && mkdir -p $(RESULTS)
 	@# The two databases' passes run side by side, one per core: each keeps its own scratch
 	@# directories, free ports and servers (test_settings.py, with-postgres.sh).
@@ -67,7 +71,7 @@ test-postgres: install
 # The SQLite suite with the clock moved by faketime: a year and a month ahead, across New
 # York's spring-forward hour, and across midnight into a holiday weekend (issue 11). Slow,
 # so not part of `make test`; run it whenever a change touches time.
-test-clock: install system-deps bluesky-network
+test-clock: install system-deps bluesky-network oidc-provider
 	@scripts/test-clock.sh
 
 # The soak test (issue 17): PostgreSQL, Redis, two web processes, SOAK_WORKERS workers (3)

@@ -169,6 +169,21 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
+# Single sign-on with the city's identity provider (OpenID Connect; signin/sso.py).
+OIDC_RP_CLIENT_ID = os.environ.get("CIVICSOCIAL_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("CIVICSOCIAL_OIDC_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("CIVICSOCIAL_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("CIVICSOCIAL_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("CIVICSOCIAL_OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("CIVICSOCIAL_OIDC_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_PKCE = True
+OIDC_CREATE_USER = False
+LOGIN_REDIRECT_URL_FAILURE = "/login/?sso=refused"
+if OIDC_RP_CLIENT_ID:
+    AUTHENTICATION_BACKENDS.append("civicsocial.signin.sso.CityIdentityBackend")
+
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

@@ -4,7 +4,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from civicsocial.signin import token_views, views
+from civicsocial.signin import sso, token_views, views
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="signin/login.html",
@@ -14,6 +14,8 @@ urlpatterns = [
     path("second-factor/verify/", views.second_factor_verify,
          name="second-factor-verify"),
     path("people/<int:pk>/enrolment-code/", views.enrolment_code, name="enrolment-code"),
+    path("sso/start/", sso.start, name="sso-start"),
+    path("sso/callback/", sso.callback, name="oidc_authentication_callback"),
     path("tokens/", token_views.token_list, name="api-tokens"),
     path("tokens/<int:pk>/revoke/", token_views.token_revoke, name="api-token-revoke"),
 ]

@@ -1,0 +1,66 @@
+"""A real OpenID Connect provider on loopback (scripts/oidc/provider.mjs: the certified
+`oidc-provider` package, installed by scripts/oidc/setup.sh), standing in for the city's
+identity provider in the single sign-on tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from types import TracebackType
+
+from civicsocial.ops.network import ROOT, _first_line
+from civicsocial.ops.network import cache_dir as bluesky_cache
+
+
+class ProviderUnavailable(RuntimeError):
+    """The provider is not installed or did not start."""
+
+
+def app_dir() -> Path:
+    return Path(os.environ.get("CIVICSOCIAL_OIDC_CACHE", ROOT / "var" / "cache" / "oidc"))
+
+
+def _node() -> str:
+    """The Node the Bluesky network installed (22, which oidc-provider supports), else the machine's."""
+    ours = bluesky_cache() / "node" / "bin" / "node"
+    return str(ours) if ours.exists() else (shutil.which("node") or "node")
+
+
+class OidcProvider:
+    """Starts the provider on a free loopback port with one client and some accounts
+    ({login: {"email": ..., "name": ..., "email_verified": ...}}); stops it on exit."""
+
+    def __init__(self, client_id: str, client_secret: str, redirect_uri: str,
+                 accounts: dict[str, dict[str, object]], start_timeout: float = 60) -> None:
+        self.env = {"OIDC_CLIENT_ID": client_id, "OIDC_CLIENT_SECRET": client_secret,
+                    "OIDC_REDIRECT_URI": redirect_uri, "OIDC_ACCOUNTS": json.dumps(accounts)}
+        self.start_timeout = start_timeout
+        self.process: subprocess.Popen[str] | None = None
+        self.issuer = ""
+
+    def __enter__(self) -> OidcProvider:
+        if not (app_dir() / "node_modules").exists():
+            raise ProviderUnavailable("the OpenID provider is not installed: run scripts/oidc/setup.sh "
+                                      "(make test does)")
+        log = (app_dir() / "provider.log").open("w")  # the provider's errors, for whoever debugs it
+        self.process = subprocess.Popen(  # noqa: S603 - our own script, fixed arguments
+            [_node(), "provider.mjs"], cwd=app_dir(), env={**os.environ, **self.env}, text=True,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log)
+        log.close()
+        assert self.process.stdout is not None  # piped above
+        line = _first_line(self.process.stdout, self.start_timeout)
+        if not line:
+            self.__exit__(None, None, None)
+            raise ProviderUnavailable("the OpenID provider did not start")
+        self.issuer = json.loads(line)["issuer"]
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(10)
+            self.process = None
