@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp_webauthn",
     "axes",
     "civicsocial.registry",
     "civicsocial.security",
@@ -168,6 +169,16 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+
+# Passkeys and security keys (WebAuthn) as a second factor beside TOTP (issue 18), never
+# alone: passwordless login stays off. The relying party is the host the page was served
+# from; the origins are those the site is served under (HTTPS; http://localhost in
+# development).
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_RP_NAME = "Civic Social"
+OTP_WEBAUTHN_RP_ID_CALLABLE = "civicsocial.signin.passkeys.relying_party"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [f"https://{host}" for host in ALLOWED_HOSTS if host != "testserver"] + \
+    ([f"http://localhost:{os.environ.get('PORT', '8000')}"] if DEBUG else [])
 
 # Single sign-on with the city's identity provider (OpenID Connect; signin/sso.py).
 OIDC_RP_CLIENT_ID = os.environ.get("CIVICSOCIAL_OIDC_CLIENT_ID", "")

@@ -12,7 +12,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from civicsocial.registry.permissions import needs_second_factor
 
-EXEMPT_PREFIXES = ("/static/", "/directory/", "/healthz", "/readyz", "/metrics")
+# A passkey verifies through its own endpoints (registering one needs the second factor).
+EXEMPT_PREFIXES = ("/static/", "/directory/", "/healthz", "/readyz", "/metrics",
+                   "/webauthn/authentication/", "/webauthn/jsi18n/")
 
 
 class RequireSecondFactorMiddleware:

@@ -20,7 +20,7 @@ from civicsocial.http import AuthedRequest
 from civicsocial.registry.permissions import is_ods_admin
 from civicsocial.registry.views import person_or_404
 from civicsocial.security import audit
-from civicsocial.signin import enrolment
+from civicsocial.signin import enrolment, passkeys
 from civicsocial.signin.forms import EnrolmentForm, TokenForm
 from civicsocial.web import posted
 
@@ -90,4 +90,20 @@ def second_factor_verify(request: AuthedRequest) -> HttpResponse:
             return redirect(_next_url(request))
         form.add_error("token", "That code did not match, or too many tries: wait and try again.")
     return render(request, "signin/second_factor_verify.html",
-                  {"form": form, "next": _next_url(request)})
+                  {"form": form, "next": _next_url(request), "keys": passkeys.keys_of(request.user)})
+
+
+@login_required
+def security_keys(request: AuthedRequest) -> HttpResponse:
+    """The person's passkeys and security keys: add one (after the second factor, which
+    the middleware asks of privileged roles first), or remove one with a reason."""
+    if request.method == "POST":
+        key = passkeys.keys_of(request.user)
+        chosen = next((k for k in key if str(k.pk) == request.POST.get("key")), None)
+        if chosen is not None:
+            audit.record(request.user, "second_factor.key_removed", request.user,
+                         changes={"key": [chosen.name or f"key {chosen.pk}", None]})
+            chosen.delete()
+            messages.success(request, "Key removed.")
+        return redirect("security-keys")
+    return render(request, "signin/security_keys.html", {"keys": passkeys.keys_of(request.user)})
