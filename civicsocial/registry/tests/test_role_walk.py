@@ -60,6 +60,8 @@ PAGES = {
     "account-credential": ("/accounts/{account}/credential/", {ODS, ADMIN}),
     "vault": ("/vault/", {ODS, ADMIN}),
     "incident-list": ("/incidents/", ALL),
+    "api-tokens": ("/tokens/", ALL),  # one's own tokens
+    "security-keys": ("/second-factor/keys/", ALL),  # one's own keys
     "incident-report": ("/accounts/{account}/incident/", ALPHA_ALL),
     "incident-detail": ("/incidents/{incident}/", ALPHA_ALL),
     "incident-json": ("/incidents/{incident}/report.json", ALPHA_ALL),
@@ -115,7 +117,12 @@ PUBLIC = {"directory": "/directory/", "login": "/login/", "healthz": "/healthz",
 # Tested in their own files: logging out, and the second-factor pages every person uses.
 ELSEWHERE = {"logout", "second-factor-setup", "second-factor-verify",
              "logo-picture",  # needs an audited picture: policy/tests/test_logo_decisions.py
-             "incident-act"}  # POST only: incidents/tests/test_incident_pages.py walks it
+             "incident-act",  # POST only: incidents/tests/test_incident_pages.py walks it
+             "api-token-revoke",  # POST, one's own only: signin/tests/test_api_tokens.py
+             "sso-start", "oidc_authentication_callback",  # signin/tests/test_single_sign_on.py
+             # django-otp-webauthn's own endpoints: signin/tests/test_security_keys.py and the browser
+             "credential-registration-begin", "credential-registration-complete",
+             "credential-authentication-begin", "credential-authentication-complete", "js-i18n-catalog"}
 
 
 
