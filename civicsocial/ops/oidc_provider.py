@@ -6,13 +6,20 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
 from types import TracebackType
+from urllib.parse import urljoin
+
+import httpx
 
 from civicsocial.ops.network import ROOT, _first_line
 from civicsocial.ops.network import cache_dir as bluesky_cache
+
+FORM = re.compile(r'<form[^>]*action="([^"]+)"')
+HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
 
 
 class ProviderUnavailable(RuntimeError):
@@ -34,9 +41,12 @@ class OidcProvider:
     ({login: {"email": ..., "name": ..., "email_verified": ...}}); stops it on exit."""
 
     def __init__(self, client_id: str, client_secret: str, redirect_uri: str,
-                 accounts: dict[str, dict[str, object]], start_timeout: float = 60) -> None:
+                 accounts: dict[str, dict[str, object]], start_timeout: float = 60,
+                 grant_types: tuple[str, ...] = ("authorization_code",), access_ttl: int = 3600) -> None:
         self.env = {"OIDC_CLIENT_ID": client_id, "OIDC_CLIENT_SECRET": client_secret,
-                    "OIDC_REDIRECT_URI": redirect_uri, "OIDC_ACCOUNTS": json.dumps(accounts)}
+                    "OIDC_REDIRECT_URI": redirect_uri, "OIDC_ACCOUNTS": json.dumps(accounts),
+                    "OIDC_GRANT_TYPES": ",".join(grant_types), "OIDC_ACCESS_TTL": str(access_ttl)}
+        self.redirect_uri = redirect_uri
         self.start_timeout = start_timeout
         self.process: subprocess.Popen[str] | None = None
         self.issuer = ""
@@ -57,6 +67,29 @@ class OidcProvider:
             raise ProviderUnavailable("the OpenID provider did not start")
         self.issuer = json.loads(line)["issuer"]
         return self
+
+    def authorize(self, url: str, login: str) -> str:
+        """A browser's part of the code flow: from the authorization URL through the
+        provider's login and consent pages as `login`, to the address it sends the browser
+        back to (the client's redirect URI with the code), which is returned, not followed."""
+        browser = httpx.Client(follow_redirects=False, timeout=30)
+        answer = browser.get(url)
+        for _ in range(10):
+            if answer.is_redirect:
+                location = urljoin(str(answer.url), answer.headers["location"])
+                if location.startswith(self.redirect_uri):
+                    return location
+                answer = browser.get(location)
+                continue
+            form = FORM.search(answer.text)
+            if form is None:
+                raise ProviderUnavailable(f"no form at {answer.url} ({answer.status_code}): "
+                                          f"{answer.text[:300]}")
+            fields = dict(HIDDEN.findall(answer.text))  # the prompt this page answers
+            if 'name="login"' in answer.text:
+                fields.update(login=login, password="any")  # the development pages take any password
+            answer = browser.post(urljoin(str(answer.url), form.group(1)), data=fields)
+        raise ProviderUnavailable(f"the provider never sent the browser back (last: {answer.url})")
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:

@@ -1,7 +1,9 @@
 // A real OpenID Connect provider on loopback for the single sign-on tests and the demo:
 // the certified `oidc-provider` package with its development login pages. Configured by
 // environment: OIDC_PORT (0: any free port), OIDC_CLIENT_ID, OIDC_CLIENT_SECRET,
-// OIDC_REDIRECT_URI, OIDC_ACCOUNTS (JSON: {"login": {"email": ..., "name": ...}}).
+// OIDC_REDIRECT_URI, OIDC_ACCOUNTS (JSON: {"login": {"email": ..., "name": ...}}),
+// OIDC_GRANT_TYPES (comma-separated, default authorization_code; add refresh_token for a
+// client that keeps a refresh token) and OIDC_ACCESS_TTL (seconds an access token lives).
 // Prints one line of JSON, {"issuer": ...}, once it listens; stops on SIGTERM or when its
 // standard input closes (the process that started it died).
 import { randomBytes } from "node:crypto";
@@ -13,11 +15,13 @@ const configuration = {
     client_id: process.env.OIDC_CLIENT_ID,
     client_secret: process.env.OIDC_CLIENT_SECRET,
     redirect_uris: [process.env.OIDC_REDIRECT_URI],
-    grant_types: ["authorization_code"],
+    grant_types: (process.env.OIDC_GRANT_TYPES || "authorization_code").split(","),
     response_types: ["code"],
     token_endpoint_auth_method: "client_secret_post",
   }],
   claims: { email: ["email", "email_verified"], profile: ["name"] },
+  scopes: ["openid", "offline_access", "email", "profile"],
+  ttl: { AccessToken: Number(process.env.OIDC_ACCESS_TTL || 3600) },
   cookies: { keys: [randomBytes(32).toString("hex")] },
   pkce: { required: () => true },
   // The development login pages: any password; the login names the account.
