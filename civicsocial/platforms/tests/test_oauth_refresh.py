@@ -33,7 +33,8 @@ class Provider:
     @classmethod
     def get(cls) -> OidcProvider:
         if cls.started is None:
-            cls.started = OidcProvider("vendor", cls.secret, REDIRECT, {"city": {"email": "social@city.gov"}},
+            cls.started = OidcProvider("vendor", cls.secret, REDIRECT,
+                                       {"city": {"email": "social@city.gov"}},
                                        grant_types=("authorization_code", "refresh_token")).__enter__()
         return cls.started
 
@@ -44,14 +45,17 @@ def authorized() -> oauth.OAuthConnection:
     provider = Provider.get()
     connection = oauth.OAuthConnection("vendor", "Vendor", f"{provider.issuer}/token", "vendor",
                                        "vendor:client_secret")
-    vault.store(vault.Entry(connection.client_secret_name, "Vendor client secret", SecretKind.CLIENT_SECRET),
-                Provider.secret, None)
+    vault.store(vault.Entry(connection.client_secret_name, "Vendor client secret",
+                            SecretKind.CLIENT_SECRET), Provider.secret, None)
     verifier = secrets.token_urlsafe(48)
     with OAuth2Client("vendor", Provider.secret, redirect_uri=REDIRECT, scope="openid offline_access",
-                      code_challenge_method="S256", token_endpoint_auth_method="client_secret_post") as client:
-        url, _ = client.create_authorization_url(f"{provider.issuer}/auth", code_verifier=verifier, prompt="consent")
+                      code_challenge_method="S256",
+                      token_endpoint_auth_method="client_secret_post") as client:
+        url, _ = client.create_authorization_url(f"{provider.issuer}/auth", code_verifier=verifier,
+                                                 prompt="consent")
         back = provider.authorize(url, "city")
-        token = client.fetch_token(f"{provider.issuer}/token", authorization_response=back, code_verifier=verifier)
+        token = client.fetch_token(f"{provider.issuer}/token", authorization_response=back,
+                                   code_verifier=verifier)
     assert token.get("refresh_token"), token
     oauth.store_tokens(connection, dict(token), None, "authorized")
     return connection
@@ -59,12 +63,14 @@ def authorized() -> oauth.OAuthConnection:
 
 def expire(connection: oauth.OAuthConnection) -> str:
     old = vault.reveal(connection.access_name) or ""
-    VaultSecret.objects.filter(name=connection.access_name).update(expires_at=timezone.now() + timedelta(seconds=5))
+    soon = timezone.now() + timedelta(seconds=5)  # inside the margin: due for a refresh
+    VaultSecret.objects.filter(name=connection.access_name).update(expires_at=soon)
     return old
 
 
 def works(token: str) -> bool:
-    answer = httpx.get(f"{Provider.get().issuer}/me", headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    answer = httpx.get(f"{Provider.get().issuer}/me", headers={"Authorization": f"Bearer {token}"},
+                       timeout=30)
     return answer.status_code == 200
 
 
@@ -87,7 +93,8 @@ class OAuthRefreshTestCase(TestCase):
         self.assertNotEqual(new, old)
         self.assertTrue(works(new))
         self.assertEqual(vault.reveal(connection.access_name), new)
-        self.assertGreater(vault.describe(connection.access_name).expires_at, timezone.now() + timedelta(minutes=5))
+        self.assertGreater(vault.describe(connection.access_name).expires_at,
+                           timezone.now() + timedelta(minutes=5))
         self.assertEqual(refreshes(), 1)
         self.assertEqual(oauth.access_token(connection), new)  # good again: no second refresh
         self.assertEqual(refreshes(), 1)
@@ -106,7 +113,8 @@ class OAuthRefreshWorkersTestCase(CommittedTestCase):
     def test_it_refreshes_once_when_two_workers_need_it_at_once(self):
         connection = authorized()
         expire(connection)
-        first, second = at_once(lambda: oauth.access_token(connection), lambda: oauth.access_token(connection))
+        first, second = at_once(lambda: oauth.access_token(connection),
+                                lambda: oauth.access_token(connection))
         self.assertEqual(first, second)
         self.assertTrue(works(first))
         self.assertEqual(refreshes(), 1)
