@@ -4,9 +4,10 @@ newcomer watches the archive fill up through the same capture that production ru
 (the firehose within a second, polling every few minutes).
 
 `make demo` runs it through `civicsocial serve --live-demo`. Each start is a fresh
-network: accounts get new random passwords (set in this process's environment, which
-the worker inherits; never written anywhere) and new DIDs, so capture positions of the
-previous network are reset. What the archive captured before stays there.
+network: accounts get new random passwords (stored in the credential vault, encrypted
+under the generated var/vault.key, where the worker reads them as production would)
+and new DIDs, so capture positions of the previous network are reset. What the archive
+captured before stays there.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ from civicsocial.ops.network import BlueskyNetwork, NetworkUnavailable, installe
 from civicsocial.platforms.adapters.base import PlatformError
 from civicsocial.platforms.adapters.bluesky import BlueskyAdapter
 from civicsocial.platforms.capture import capturable_accounts
-from civicsocial.platforms.credentials import secret_variable
 from civicsocial.platforms.models import CaptureState, StreamCursor
+from civicsocial.registry.credentials import account_entry
+from civicsocial.security import vault
 
 log = logging.getLogger(__name__)
 RESIDENTS = [("maria-ortiz", "Maria Ortiz"), ("jkim-bk", "J. Kim"), ("bronx-cyclist", "Bronx Cyclist"),
@@ -66,7 +68,7 @@ class LiveDemo:
             if created is None:
                 continue
             adapter, password = created
-            os.environ[secret_variable("bluesky", account.handle)] = password
+            vault.store(account_entry(account), password, None, "live demo: a new local network")
             profile = demo_profile(account)
             adapter.update_profile(profile.name, profile.bio, "https://www.nyc.gov" if profile.branded
                                    else "", base64.b64decode(demo_avatar(profile.branded, account.pk)))
