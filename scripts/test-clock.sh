@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 results=var/test-results/clock
 rm -rf "$results" && mkdir -p "$results"
 build=var/cache/libfaketime
-library=$build/src/libfaketimeMT.so.1
+library=$(pwd)/$build/src/libfaketimeMT.so.1  # absolute: child processes may run elsewhere
 if [ ! -f "$library" ]; then
   source=$(.venv/bin/python -c 'import libfaketime, pathlib
 print(pathlib.Path(libfaketime.__file__).parent / "vendor/libfaketime")') || exit 1

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 from urllib.parse import urljoin
 
 import httpx
@@ -73,13 +74,24 @@ class OidcProvider:
         provider's login and consent pages as `login`, to the address it sends the browser
         back to (the client's redirect URI with the code), which is returned, not followed."""
         browser = httpx.Client(follow_redirects=False, timeout=30)
-        answer = browser.get(url)
+        cookies: dict[str, str] = {}  # kept by hand: a jar would judge their expiry by this process's clock
+
+        def visit(method: str, address: str, **data: Any) -> httpx.Response:
+            answer = browser.request(method, address, headers={"Cookie": "; ".join(
+                f"{k}={v}" for k, v in cookies.items())}, **data)
+            for line in answer.headers.get_list("set-cookie"):
+                name, _, value = line.split(";", 1)[0].partition("=")
+                cookies[name.strip()] = value.strip()
+            browser.cookies.clear()
+            return answer
+
+        answer = visit("GET", url)
         for _ in range(10):
             if answer.is_redirect:
                 location = urljoin(str(answer.url), answer.headers["location"])
                 if location.startswith(self.redirect_uri):
                     return location
-                answer = browser.get(location)
+                answer = visit("GET", location)
                 continue
             form = FORM.search(answer.text)
             if form is None:
@@ -88,7 +100,7 @@ class OidcProvider:
             fields = dict(HIDDEN.findall(answer.text))  # the prompt this page answers
             if 'name="login"' in answer.text:
                 fields.update(login=login, password="any")  # the development pages take any password
-            answer = browser.post(urljoin(str(answer.url), form.group(1)), data=fields)
+            answer = visit("POST", urljoin(str(answer.url), form.group(1)), data=fields)
         raise ProviderUnavailable(f"the provider never sent the browser back (last: {answer.url})")
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
