@@ -48,15 +48,34 @@ def usage() -> str:
     return "\n".join(lines)
 
 
+MIGRATION_LOCK = 7_130_018  # PostgreSQL advisory lock: one process migrates at a time
+
+
 def prepare_database() -> None:
-    """Apply pending migrations quietly, so any command works on an empty database."""
+    """Apply pending migrations quietly, so any command works on an empty database.
+
+    On PostgreSQL all of them go in one transaction, taken by one process at a time: Django
+    records a migration whose constraints it defers only after that migration's own
+    transaction, so a process killed in between (a worker killed at any moment) would leave
+    a table no record mentions, and the next start would fail on it."""
     from django.core.management import call_command
-    from django.db import connection
+    from django.db import connection, transaction
     from django.db.migrations.executor import MigrationExecutor
 
-    executor = MigrationExecutor(connection)
-    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+    def pending() -> bool:
+        executor = MigrationExecutor(connection)
+        return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+    if not pending():
+        return
+    if connection.vendor != "postgresql":  # SQLite's schema editor refuses an outer transaction
         call_command("migrate", verbosity=0, interactive=False)
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [MIGRATION_LOCK])
+        if pending():  # another process may have migrated while this one waited
+            call_command("migrate", verbosity=0, interactive=False)
 
 
 def main(argv: list[str] | None = None) -> None:
