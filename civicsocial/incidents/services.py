@@ -196,12 +196,12 @@ def send_notices(incident_pk: int) -> None:
 
 def _deliver(incident: Incident, contacts: list[Contact], what: str) -> None:
     subject = f"{what}: {incident.number} on {incident.account} (P14)"
+    frozen = "ODS to confirm; once confirmed the account is frozen" \
+        if incident.status == IncidentStatus.SUSPECTED else "The account is frozen"
     body = (f"{incident.get_status_display()} on {incident.account} ({incident.account.url}), reported "
             f"{timezone.localtime(incident.reported_at):%Y-%m-%d %H:%M}.\n\n{incident.summary}\n\n"
-            f"The account is frozen: nothing is sent in its name until ODS lifts it. Capture goes on.\n"
+            f"{frozen}: nothing is sent in its name until ODS lifts it. Capture goes on.\n"
             f"{getattr(settings, 'CIVICSOCIAL_BASE_URL', '')}{incident.get_absolute_url()}\n")
-    if incident.status == IncidentStatus.SUSPECTED:
-        body = body.replace("The account is frozen", "ODS to confirm; once confirmed the account is frozen")
     for contact in contacts:
         if not contact.address:
             _step(incident, StepKind.NOTICE_FAILED, recipient=str(contact), detail="no address configured")

@@ -16,6 +16,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from civicsocial.http import AuthedRequest
 from civicsocial.platforms.credentials import SERVICE_SECRETS, environment_secret
+from civicsocial.registry.credentials import rotation_due
 from civicsocial.registry.models import Account, AccountStatus
 from civicsocial.registry.permissions import Action, agencies_for, is_ods_admin, require_somewhere
 from civicsocial.security import vault
@@ -33,7 +34,7 @@ class Line:
 
     @property
     def due(self) -> bool:
-        return self.entry is not None and self.entry.age_days >= self.account.agency.secret_rotation_days
+        return rotation_due(self.account, self.entry)
 
 
 @login_required

@@ -18,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from civicsocial.platforms.credentials import environment_secret
 from civicsocial.policy.models import BrandingAudit
+from civicsocial.registry.credentials import rotation_due
 from civicsocial.registry.models import (
     Account,
     AccountStatus,
@@ -247,7 +248,7 @@ def credentials_in_vault(agency: Agency) -> list[str]:
         row = stored.get(account.secret_name)
         if row is None and environment_secret(account):
             problems.append(f"{account}: credential in an environment variable, not the vault")
-        elif row is not None and row.age_days >= agency.secret_rotation_days:
+        elif row is not None and rotation_due(account, row):
             problems.append(f"{account}: credential set {row.age_days} days ago "
                             f"(rotate every {agency.secret_rotation_days})")
     return problems

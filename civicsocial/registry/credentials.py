@@ -18,6 +18,11 @@ def account_entry(account: Account, kind: str = SecretKind.APP_PASSWORD,
                        chosen_by_person)
 
 
+def rotation_due(account: Account, entry: VaultSecret | None) -> bool:
+    """P13: the account's credential is older than its agency's rotation period."""
+    return entry is not None and entry.age_days >= account.agency.secret_rotation_days
+
+
 @sensitive_variables("secret")
 def store_account_secret(actor: Person, account: Account, secret: str, kind: str,
                          chosen_by_person: bool, reason: str) -> VaultSecret:

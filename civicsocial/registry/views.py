@@ -114,7 +114,8 @@ def account_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "may_edit": can(request.user, Action.EDIT_ACCOUNT, account.agency),
         "may_train": can(request.user, Action.MANAGE_TRAINING, account.agency),
         "may_manage_credentials": (may := can(request.user, Action.MANAGE_CREDENTIALS, account.agency)),
-        "credential": vault.describe(account.secret_name) if may else None,
+        "credential": (credential := vault.describe(account.secret_name) if may else None),
+        "credential_due": credentials.rotation_due(account, credential),
         "may_report": can(request.user, Action.REPORT_INCIDENT, account.agency),
         "live_incidents": account.incidents.filter(status__in=["suspected", "open"]),
     })

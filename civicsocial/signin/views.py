@@ -98,8 +98,8 @@ def security_keys(request: AuthedRequest) -> HttpResponse:
     """The person's passkeys and security keys: add one (after the second factor, which
     the middleware asks of privileged roles first), or remove one with a reason."""
     if request.method == "POST":
-        key = passkeys.keys_of(request.user)
-        chosen = next((k for k in key if str(k.pk) == request.POST.get("key")), None)
+        chosen = next((k for k in passkeys.keys_of(request.user) if str(k.pk) == request.POST.get("key")),
+                      None)
         if chosen is not None:
             audit.record(request.user, "second_factor.key_removed", request.user,
                          changes={"key": [chosen.name or f"key {chosen.pk}", None]})
