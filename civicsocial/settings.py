@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "civicsocial.platforms",
     "civicsocial.inbox",
     "civicsocial.incidents",
+    "civicsocial.publishing",
     "civicsocial.ops",
     "huey.contrib.djhuey",
     "ninja",  # so /api/docs serves Swagger UI from the package's static files, not a CDN

@@ -24,6 +24,7 @@ from django.utils import timezone
 from civicsocial.incidents.models import Incident, IncidentStatus, IncidentStep, StepKind
 from civicsocial.registry.models import Account, Person
 from civicsocial.registry.permissions import Action, require
+from civicsocial.registry.signals import account_frozen
 from civicsocial.security import audit, vault
 
 log = logging.getLogger(__name__)
@@ -101,6 +102,7 @@ def report(actor: Person, account: Account, summary: str,
 
 def _freeze(incident: Incident, actor: Person | None, kind: str, detail: str) -> None:
     Account.objects.filter(pk=incident.account_id, frozen_at__isnull=True).update(frozen_at=timezone.now())
+    transaction.on_commit(lambda: account_frozen.send(Account, account_id=incident.account_id))
     _step(incident, kind, actor, detail)
     audit.record(actor, "incident.frozen", incident.account, agency_id=incident.account.agency_id,
                  changes={"incident": [None, incident.number]}, reason=detail[:500])

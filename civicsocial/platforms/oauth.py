@@ -39,6 +39,9 @@ class OAuthConnection:
     client_id: str
     client_secret_name: str
     agency_id: int | None = None
+    # How the client authenticates at the token endpoint (RFC 6749 2.3.1): in the body, or
+    # in an HTTP Basic header (Hootsuite accepts only that).
+    auth_method: str = "client_secret_post"
 
     @property
     def access_name(self) -> str:
@@ -89,7 +92,7 @@ def access_token(connection: OAuthConnection) -> str:
             raise OAuthError(f"{connection.label}: no refresh token; authorize the connection again")
         secret = vault.reveal(connection.client_secret_name) or ""
         try:
-            with OAuth2Client(connection.client_id, secret, token_endpoint_auth_method="client_secret_post",
+            with OAuth2Client(connection.client_id, secret, token_endpoint_auth_method=connection.auth_method,
                               timeout=30) as client:
                 token = dict(client.refresh_token(connection.token_endpoint, refresh_token=refresh))
         except (AuthlibError, OSError) as error:

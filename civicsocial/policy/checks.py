@@ -19,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from civicsocial.platforms.credentials import environment_secret
 from civicsocial.policy.models import BrandingAudit
 from civicsocial.registry.credentials import rotation_due
+from civicsocial.registry.gates import application_problem, terms_problem
 from civicsocial.registry.models import (
     Account,
     AccountStatus,
@@ -29,7 +30,6 @@ from civicsocial.registry.models import (
     Role,
 )
 from civicsocial.registry.permissions import SECOND_FACTOR_ROLES
-from civicsocial.registry.services import current_terms
 from civicsocial.security.models import VaultSecret
 
 
@@ -87,14 +87,7 @@ def _active_accounts(agency: Agency) -> list[Account]:
        passes="Every active account has an approved application with a continuity plan",
        fails="{n} account(s) lack an approved application with a plan")
 def applications_on_file(agency: Agency) -> list[str]:
-    missing = []
-    for account in _active_accounts(agency):
-        application = getattr(account, "application", None)
-        if application is None or application.status != ApplicationStatus.APPROVED:
-            missing.append(f"{account}: no approved application")
-        elif not application.continuity_plan.strip():
-            missing.append(f"{account}: approved without a continuity plan")
-    return missing
+    return [problem for account in _active_accounts(agency) if (problem := application_problem(account))]
 
 
 @check("P3", "Roles are staffed: agency admin, moderator, counsel, records officer")
@@ -267,14 +260,8 @@ def inbox_reviewed(agency: Agency) -> list[str]:
 
 @check("P20", "Current terms of service reviewed for every platform in use")
 def terms_reviewed(agency: Agency) -> tuple[bool, str, list[str]]:
-    problems = []
     platforms = sorted({a.platform for a in _active_accounts(agency)})
-    for platform in platforms:
-        terms = current_terms(platform)
-        if terms is None:
-            problems.append(f"{platform}: ODS has recorded no terms version")
-        elif not agency.tos_reviews.filter(terms=terms).exists():
-            problems.append(f"{platform}: terms {terms.version} not reviewed")
+    problems = [problem for platform in platforms if (problem := terms_problem(agency, platform))]
     if problems:
         return False, f"{len(problems)} platform(s) without a current review", problems
     return True, f"Current terms reviewed for {len(platforms)} platform(s)", []

@@ -43,6 +43,10 @@ class Action(StrEnum):
     MANAGE_CREDENTIALS = "manage_credentials"  # enter, replace or remove platform secrets (P13)
     REPORT_INCIDENT = "report_incident"  # report a suspected compromise, see and add to it (P14)
     DECIDE_INCIDENT = "decide_incident"  # confirm or dismiss a detected one, lift a freeze: ODS only
+    VIEW_POSTS = "view_posts"  # drafts, approval queues, the calendar (issue 19)
+    DRAFT_POSTS = "draft_posts"  # write, edit, submit, withdraw, unschedule a draft
+    APPROVE_POSTS = "approve_posts"  # decide a step of an approval chain (the chain narrows it, P5)
+    SET_APPROVAL_CHAIN = "set_approval_chain"  # an account's approval steps (P5)
 
 
 ALL_AGENCY_ROLES: set[Role] = {r for r in Role if r != Role.ODS_ADMIN}
@@ -71,6 +75,10 @@ MATRIX: dict[Action, set[Role]] = {
     Action.MANAGE_CREDENTIALS: {Role.AGENCY_ADMIN},
     Action.REPORT_INCIDENT: ALL_AGENCY_ROLES,
     Action.DECIDE_INCIDENT: set(),
+    Action.VIEW_POSTS: ALL_AGENCY_ROLES,
+    Action.DRAFT_POSTS: {Role.EDITOR, Role.AGENCY_ADMIN},
+    Action.APPROVE_POSTS: {Role.APPROVER, Role.COUNSEL, Role.AGENCY_ADMIN},
+    Action.SET_APPROVAL_CHAIN: {Role.AGENCY_ADMIN},
 }
 
 # Actions an ODS admin does not get by being one: the policy gives them to the agency's

@@ -22,10 +22,11 @@ MAY_IMPORT: dict[str, set[str]] = {
     "records": {"registry", "security", "duties"},
     "platforms": {"records", "registry", "security", "duties"},
     "inbox": {"platforms", "records", "registry", "security", "duties"},
-    "policy": {"inbox", "platforms", "records", "registry", "security", "duties"},
     "incidents": {"platforms", "records", "registry", "security", "duties"},
-    "ops": {"inbox", "incidents", "platforms", "policy", "records", "registry", "security", "signin",
-            "duties"},
+    "publishing": {"inbox", "incidents", "platforms", "records", "registry", "security", "duties"},
+    "policy": {"inbox", "incidents", "publishing", "platforms", "records", "registry", "security", "duties"},
+    "ops": {"inbox", "incidents", "platforms", "policy", "publishing", "records", "registry", "security",
+            "signin", "duties"},
 }
 
 

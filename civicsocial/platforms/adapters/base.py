@@ -10,6 +10,7 @@ Everything else (cursors, retries, archiving) is the capture service's job.
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -49,6 +50,15 @@ class ReadResult:
 
 
 @dataclass(frozen=True)
+class MediaFile:
+    """An image to publish with a post, with its alt text."""
+
+    data: bytes = field(repr=False)
+    content_type: str
+    alt_text: str
+
+
+@dataclass(frozen=True)
 class Published:
     item_id: str
     url: str
@@ -71,7 +81,8 @@ class PlatformAdapter(Protocol):
 
     def read_profile(self) -> dict[str, Any]: ...
 
-    def publish(self, text: str, idempotency_key: str, reply_to: str = "") -> Published: ...
+    def publish(self, text: str, idempotency_key: str, reply_to: str = "",
+                media: Sequence[MediaFile] = ()) -> Published: ...
 
     def hide(self, item_id: str) -> None: ...
 

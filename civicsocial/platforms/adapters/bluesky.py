@@ -18,7 +18,7 @@ import hashlib
 import json
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -38,6 +38,7 @@ from pydantic import ValidationError
 
 from civicsocial.platforms.adapters.base import (
     Capability,
+    MediaFile,
     NotSupported,
     PlatformError,
     Published,
@@ -318,12 +319,17 @@ class BlueskyAdapter:
         self._call(lambda c: c.com.atproto.repo.put_record(
             {"repo": self.did, "collection": PROFILE, "rkey": "self", "record": record}))
 
-    def publish(self, text: str, idempotency_key: str, reply_to: str = "") -> Published:
-        """Post (or reply to `reply_to`, an at:// URI) exactly once per idempotency key."""
+    def publish(self, text: str, idempotency_key: str, reply_to: str = "",
+                media: Sequence[MediaFile] = ()) -> Published:
+        """Post (or reply to `reply_to`, an at:// URI) exactly once per idempotency key,
+        with up to four images and their alt text."""
         rkey = tid_for(idempotency_key)
         record: dict[str, Any] = {"$type": POST, "text": text, "createdAt": now_iso()}
         if reply_to:
             record["reply"] = self._reply_ref(reply_to)
+        if media and self._existing(rkey) is None:  # a retry that got through uploads nothing
+            record["embed"] = {"$type": "app.bsky.embed.images", "images": [
+                {"alt": item.alt_text, "image": self._upload(item)} for item in media]}
         uri = f"at://{self.did}/{POST}/{rkey}"
         rng = random.Random()  # noqa: S311 - jitter, not secrecy
         for attempt in range(self.retry.attempts):
@@ -343,6 +349,11 @@ class BlueskyAdapter:
                     raise
                 self.sleep(backoff(self.retry, attempt, error.retry_after, rng))
         raise AssertionError("unreachable")
+
+    def _upload(self, item: MediaFile) -> dict[str, Any]:
+        """Upload an image blob; its reference for the post's embed."""
+        uploaded = self._call(lambda c: c.com.atproto.repo.upload_blob(item.data))
+        return models.get_model_as_dict(uploaded.blob)
 
     def _existing(self, rkey: str) -> dict[str, Any] | None:
         try:

@@ -14,7 +14,7 @@ import html
 import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -32,6 +32,7 @@ from mastodon.errors import (
 
 from civicsocial.platforms.adapters.base import (
     Capability,
+    MediaFile,
     NotSupported,
     PlatformError,
     Published,
@@ -259,14 +260,18 @@ class MastodonAdapter:
         """The status id of an item id (its URI); our own URIs end with it."""
         return item_id.rstrip("/").rsplit("/", 1)[-1]
 
-    def publish(self, text: str, idempotency_key: str, reply_to: str = "") -> Published:
+    def publish(self, text: str, idempotency_key: str, reply_to: str = "",
+                media: Sequence[MediaFile] = ()) -> Published:
+        """Post (or reply) once per idempotency key (Mastodon keeps the key an hour), with
+        images and their descriptions."""
         tries = 0
+        media_ids = [self._call(_upload(item))["id"] for item in media]
 
         def post(api: Mastodon) -> Any:
             nonlocal tries
             tries += 1
             return api.status_post(text, in_reply_to_id=self._status_id(reply_to) if reply_to else None,
-                                   idempotency_key=idempotency_key)
+                                   media_ids=media_ids or None, idempotency_key=idempotency_key)
 
         status = _jsonable(self._call(post))
         return Published(status["uri"], status.get("url") or status["uri"], created=tries == 1)
@@ -285,7 +290,11 @@ class MastodonAdapter:
         self._call(lambda api: api.status_delete(status_id))
 
 
-# Calls that bind their own arguments (each page, each thread).
+# Calls that bind their own arguments (each page, each thread, each image).
+def _upload(item: MediaFile) -> Callable[[Mastodon], Any]:
+    return lambda api: api.media_post(item.data, mime_type=item.content_type, description=item.alt_text)
+
+
 def _statuses_page(account_id: str, max_id: str | None) -> Callable[[Mastodon], Any]:
     return lambda api: api.account_statuses(account_id, max_id=max_id, limit=PAGE)
 
