@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -36,6 +38,9 @@ class DraftStatus(models.TextChoices):
 class Draft(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="drafts")
     author = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="drafts")
+    # Unique across databases and restores (ids are not: a restored backup reuses them), so
+    # the platform's idempotency key never names another draft's post.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     accounts: models.ManyToManyField[Account, Target] = models.ManyToManyField(
         Account, through="Target", related_name="drafts")
     text = models.TextField(max_length=70000)
@@ -179,7 +184,7 @@ class Target(models.Model):
     @property
     def idempotency_key(self) -> str:
         """The key every send of this target carries: a retry never posts twice."""
-        return f"civicsocial-draft-{self.draft_id}-{self.account_id}"
+        return f"civicsocial-{self.draft.uid}-{self.account_id}"
 
 
 class OutsidePost(models.Model):
