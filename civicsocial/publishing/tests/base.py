@@ -39,8 +39,13 @@ class PublishingCity(TwoAgencies):
         patcher = mock.patch.dict(os.environ, {secret_variable("mastodon", f"@{handle}"): token(handle)})
         patcher.start()
         self.addCleanup(patcher.stop)  # type: ignore[attr-defined]
-        terms = services.current_terms("mastodon") or services.record_terms(
-            self.ods, "mastodon", "2026-06", timezone.localdate() - timedelta(days=30))
+        return self.ready_to_publish(account)
+
+    def ready_to_publish(self, account: Account) -> Account:
+        """Terms reviewed (P20), staff trained and authorized (P4)."""
+        platform = account.platform
+        terms = services.current_terms(platform) or services.record_terms(
+            self.ods, platform, "2026-06", timezone.localdate() - timedelta(days=30))
         if not self.alpha.tos_reviews.filter(terms=terms).exists():
             services.record_tos_review(self.person(Role.AGENCY_ADMIN), self.alpha, terms,
                                        timezone.localdate())
