@@ -18,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from civicsocial.platforms.credentials import environment_secret
 from civicsocial.policy.models import BrandingAudit
+from civicsocial.publishing.compliance import posted_outside, scheduled_around_vendor
 from civicsocial.registry.credentials import rotation_due
 from civicsocial.registry.gates import application_problem, terms_problem
 from civicsocial.registry.models import (
@@ -265,3 +266,17 @@ def terms_reviewed(agency: Agency) -> tuple[bool, str, list[str]]:
     if problems:
         return False, f"{len(problems)} platform(s) without a current review", problems
     return True, f"Current terms reviewed for {len(platforms)} platform(s)", []
+
+
+@check("P5", "Every official post came from a reviewed and approved draft",
+       passes="Every official post captured in the last 90 days came from an approved draft",
+       fails="{n} official post(s) published outside Civic Social")
+def posts_reviewed(agency: Agency) -> list[str]:
+    return posted_outside(agency)
+
+
+@check("P12", "Scheduled content goes through the city's vendor",
+       passes="Every scheduled post of the last 90 days went through the vendor",
+       fails="{n} scheduled post(s) sent without the vendor")
+def vendor_scheduling(agency: Agency) -> list[str]:
+    return scheduled_around_vendor(agency)

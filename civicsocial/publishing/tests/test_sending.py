@@ -99,3 +99,15 @@ class SendNowTestCase(PublishingCity, BaseTestCase):
         with self.captureOnCommitCallbacks(execute=True):
             account_frozen.send(Account, account_id=self.account.pk)
         self.assertEqual(draft.targets.get().state, TargetState.UNSCHEDULED)
+
+    def test_it_reports_a_scheduled_post_sent_without_the_vendor(self):
+        from civicsocial.policy.checks import run_checks
+
+        with self.captureOnCommitCallbacks(execute=False):
+            draft = self.approve(self.submitted(send_in=timedelta(hours=3)), self.person(Role.APPROVER))
+        sending.dispatch()  # no vendor configured here: our adapter takes it at its time
+        self.assertEqual(sending.dispatch(now=draft.send_at - timedelta(minutes=1))["sent"], 0)
+        self.assertEqual(sending.dispatch(now=draft.send_at + timedelta(minutes=1))["sent"], 1)
+        [p12] = [r for r in run_checks(self.alpha) if r.pid == "P12"]
+        self.assertFalse(p12.passed)
+        self.assertIn(f"draft #{draft.pk}", p12.details[0])
