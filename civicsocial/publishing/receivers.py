@@ -7,8 +7,10 @@ from typing import Any
 from django.db import transaction
 
 from civicsocial.publishing.matching import link_archived
+from civicsocial.publishing.provenance import published_from
 from civicsocial.publishing.sending import unschedule_frozen
 from civicsocial.records.announce import on_archived
+from civicsocial.records.provenance import provides
 from civicsocial.registry.signals import account_frozen
 
 
@@ -20,3 +22,4 @@ def on_frozen(sender: Any, account_id: int, **kwargs: Any) -> None:
 def connect() -> None:
     account_frozen.connect(on_frozen, dispatch_uid="publishing-unschedule-frozen")
     on_archived(link_archived)
+    provides(published_from)

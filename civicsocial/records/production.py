@@ -31,13 +31,15 @@ from civicsocial.records.foil import case_item_ids
 from civicsocial.records.fonts import describe
 from civicsocial.records.integrity import SealProofs
 from civicsocial.records.media import media_path
-from civicsocial.records.models import ArchivedItem, FoilCase, ItemVersion
+from civicsocial.records.models import ArchivedItem, FoilCase, ItemKind, ItemVersion
+from civicsocial.records.provenance import provenance_of
 from civicsocial.records.threads import ThreadPdf, render_thread_pdf
 from civicsocial.security import audit
 from civicsocial.security.csvsafe import safe_cell
 
 REDACTABLE = ("author", "text", "url", "raw", "media")
 REDACTED = "[REDACTED]"
+OFFICIAL_KINDS = (ItemKind.POST, ItemKind.REPLY)
 # The first four come from the item, the rest from each version.
 CSV_COLUMNS = ["platform", "account", "item_id", "kind", "version", "change", "captured_at",
                "created_at", "author", "text", "parent_id", "url", "content_hash", "chain_hash"]
@@ -142,10 +144,12 @@ class _Production:
 
     def add(self, item: ArchivedItem, versions: list[ItemVersion]) -> None:
         rendered = [_version_data(item, v, self.redaction) for v in versions]
-        self.parts["items.jsonl"].write((json.dumps(
-            {"platform": item.stream.platform, "account": item.stream.handle, "item_id": item.platform_id,
-             "kind": item.kind, "deleted": item.deleted, "versions": rendered},
-            ensure_ascii=False, sort_keys=True) + "\n").encode())
+        line = {"platform": item.stream.platform, "account": item.stream.handle, "item_id": item.platform_id,
+                "kind": item.kind, "deleted": item.deleted, "versions": rendered}
+        if item.kind in OFFICIAL_KINDS:  # who drafted and approved it (issue 19)
+            line.update(provenance_of([item.pk]).get(item.pk, {}))
+        self.parts["items.jsonl"].write((json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n")
+                                        .encode())
         for version, data in zip(versions, rendered, strict=True):
             row = [item.stream.platform, item.stream.handle, item.platform_id, item.kind] + \
                 [data.get(column) for column in CSV_COLUMNS[4:]]

@@ -23,6 +23,7 @@ from civicsocial.records.models import (
     ItemVersion,
 )
 from civicsocial.records.production_jobs import production_path, request_production
+from civicsocial.records.provenance import provenance_of
 from civicsocial.records.search.filters import Filters, form_fields
 from civicsocial.records.search.query import QueryError
 from civicsocial.records.search.service import highlight, search_page
@@ -119,6 +120,7 @@ def item_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "records/item.html", {
         "item": item, "versions": versions, "holds": item.holds.all(),
         "held": foil.is_held(item), "events": events_for(item, request.user),
+        "provenance": provenance_of([item.pk]).get(item.pk, {}),
         "may_hold": can(request.user, Action.MANAGE_FOIL, agency)})
 
 
