@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("civicsocial.inbox.urls")),
     path("", include("civicsocial.platforms.urls")),
     path("", include("civicsocial.incidents.urls")),
+    path("", include("civicsocial.publishing.urls")),
     path("api/", api.urls),
 ]

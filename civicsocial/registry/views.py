@@ -117,6 +117,7 @@ def account_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "credential": (credential := vault.describe(account.secret_name) if may else None),
         "credential_due": credentials.rotation_due(account, credential),
         "may_report": can(request.user, Action.REPORT_INCIDENT, account.agency),
+        "may_set_chain": can(request.user, Action.SET_APPROVAL_CHAIN, account.agency),
         "live_incidents": account.incidents.filter(status__in=["suspected", "open"]),
     })
 
