@@ -19,6 +19,7 @@ from civicsocial.inbox.models import InboxEntry
 from civicsocial.inbox.moderation import propose_removal
 from civicsocial.inbox.services import triage_new_items
 from civicsocial.incidents.services import report as report_incident
+from civicsocial.publishing import compose
 from civicsocial.records.foil import open_case
 from civicsocial.records.models import ArchivedItem
 from civicsocial.records.production import export_case
@@ -39,6 +40,7 @@ INBOX = {ODS, ADMIN, COUNSEL, RECORDS, MODERATOR}
 MODERATE = {ODS, ADMIN, MODERATOR}
 DECIDE = {COUNSEL}  # P22: the agency's counsel, not even an ODS admin
 ALPHA_ALL = "alpha"  # every role at alpha, and ODS
+DRAFTERS = {ODS, ADMIN, "editor"}
 
 # name: (path template, who gets 200 on GET). Everyone else: 403 at alpha, 404 at bravo,
 # login redirect when anonymous. Templates are filled from the objects made in setUp.
@@ -111,6 +113,15 @@ PAGES = {
     "inbox-account-reviewed": ("/inbox/accounts/{account}/reviewed/", MODERATE, 302),
     "inbox-proposal-decide": ("/inbox/proposals/{proposal}/decide/", DECIDE),
     "inbox-proposal-retry": ("/inbox/proposals/{proposal}/retry/", DECIDE, 302),
+    "draft-list": ("/posts/", ALL),
+    "draft-new": ("/posts/new/", DRAFTERS),
+    "draft-preview": ("/posts/preview/", DRAFTERS),
+    "approval-queue": ("/posts/queue/", ALL),
+    "publishing-calendar": ("/posts/calendar/", ALL),
+    "draft-detail": ("/posts/{post}/", ALPHA_ALL),
+    "draft-edit": ("/posts/{post}/edit/", DRAFTERS),
+    "calendar-feed": ("/agencies/alpha/posts.ics", ALPHA_ALL),
+    "approval-chain": ("/accounts/{account}/approval-chain/", {ODS, ADMIN}),
 }
 PUBLIC = {"directory": "/directory/", "login": "/login/", "healthz": "/healthz", "readyz": "/readyz",
           "metrics": "/metrics"}  # metrics: from this machine only (ops/tests/test_operating.py)
@@ -118,6 +129,7 @@ PUBLIC = {"directory": "/directory/", "login": "/login/", "healthz": "/healthz",
 ELSEWHERE = {"logout", "second-factor-setup", "second-factor-verify",
              "logo-picture",  # needs an audited picture: policy/tests/test_logo_decisions.py
              "incident-act",  # POST only: incidents/tests/test_incident_pages.py walks it
+             "draft-act",  # POST only: publishing/tests/test_pages.py (approve, self-approval, ownership)
              "api-token-revoke",  # POST, one's own only: signin/tests/test_api_tokens.py
              "sso-start", "oidc_authentication_callback",  # signin/tests/test_single_sign_on.py
              # django-otp-webauthn's own endpoints: signin/tests/test_security_keys.py and the browser
@@ -189,12 +201,14 @@ class RoleWalkTestCase(BaseTestCase):
         case = open_case(self.person(COUNSEL), f"{MARKER} requester", date(2026, 11, 20),
                          ["pothole"], agency=self.alpha)
         export_case(case, Path(settings.PRODUCTIONS_DIR) / f"{case.number}.zip")
+        post = compose.create_draft(editor, compose.DraftInput(f"{MARKER} pools open", [account]))
         incident = report_incident(self.person(Role.EDITOR), account, f"{MARKER} a post nobody wrote")
         self.ids = {"item": item.pk, "case": case.pk, "entry": entry.pk, "proposal": proposal.pk,
                     "account": account.pk, "campaign": campaign.pk, "draft": draft.pk,
                     "denied": denied.pk, "editor": editor.pk,
                     "role": editor.role_assignments.get().pk,
-                    "authorization": authorization.pk, "grant": grant.pk, "incident": incident.pk}
+                    "authorization": authorization.pk, "grant": grant.pk, "incident": incident.pk,
+                    "post": post.pk}
         self.principals = [("ods", ODS, self.ods)] + [
             (slug, role, person) for slug in ("alpha", "bravo")
             for role, person in self.people[slug].items()]
