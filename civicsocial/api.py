@@ -20,6 +20,7 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer, django_auth
 
 from civicsocial.policy.api import router as policy_router
+from civicsocial.publishing.api import router as publishing_router
 from civicsocial.records.api import router as records_router
 from civicsocial.registry.api import router as registry_router
 from civicsocial.signin import tokens
@@ -48,14 +49,15 @@ class ApiTokenAuth(HttpBearer):
 api = NinjaAPI(
     title="Civic Social API",
     version="1",
-    description="Registry, applications and compliance report of a city's official social "
-    "media. Rules are cited by P-id (see POLICY_MAP.md).",
+    description="Registry, applications, compliance report, archive, FOIL and publishing of a "
+    "city's official social media. Rules are cited by P-id (see POLICY_MAP.md).",
     auth=[django_auth, ApiTokenAuth()],
     docs_decorator=login_required,  # the API's description is for the city's staff
 )
 api.add_router("/", registry_router)
 api.add_router("/", policy_router)
 api.add_router("/", records_router)
+api.add_router("/", publishing_router)
 
 
 def error_messages(error: ValidationError) -> dict[str, list[str]]:

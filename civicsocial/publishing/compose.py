@@ -123,6 +123,8 @@ def _check_input(author: Person, data: DraftInput, agency_id: int) -> datetime |
     if not data.accounts:
         raise ValidationError({"accounts": "Choose at least one account."})
     require(author, Action.DRAFT_POSTS, agency_id)
+    if not data.text.strip() and not data.media:
+        raise ValidationError({"text": "Write the post, or add an image."})
     for account in data.accounts:
         if account.agency_id != agency_id:
             raise ValidationError({"accounts": f"{account} is not an account of this agency."})

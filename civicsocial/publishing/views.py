@@ -27,14 +27,14 @@ from civicsocial.web import apply_errors, form_page, posted, visible_or_404
 def draft_or_404(request: AuthedRequest, pk: int) -> Draft:
     """A draft of an agency where the person may see posts (404 otherwise)."""
     return get_object_or_404(Draft.objects.select_related("agency", "author")
-                             .filter(agency__in=agencies_for(request.user, Action.VIEW_POSTS)), pk=pk)
+                             .filter(agency__in=agencies_for(request.user, Action.VIEW_AGENCY)), pk=pk)
 
 
 @login_required
 def draft_list(request: AuthedRequest) -> HttpResponse:
-    require_somewhere(request.user, Action.VIEW_POSTS, "Your role does not include publishing.")
+    require_somewhere(request.user, Action.VIEW_AGENCY, "Your role does not include publishing.")
     status = request.GET.get("status", "")
-    drafts = Draft.objects.filter(agency__in=agencies_for(request.user, Action.VIEW_POSTS)) \
+    drafts = Draft.objects.filter(agency__in=agencies_for(request.user, Action.VIEW_AGENCY)) \
         .select_related("agency", "author")
     if status in DraftStatus.values:
         drafts = drafts.filter(status=status)
@@ -151,7 +151,7 @@ def draft_act(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def approval_queue(request: AuthedRequest) -> HttpResponse:
-    require_somewhere(request.user, Action.VIEW_POSTS, "Your role does not include publishing.")
+    require_somewhere(request.user, Action.VIEW_AGENCY, "Your role does not include publishing.")
     return render(request, "publishing/queue.html", {
         "mine": queries.approval_queue(request.user), "waiting": queries.waiting_for_others(request.user)})
 
@@ -166,8 +166,8 @@ def _day(value: str) -> date:
 @login_required
 def publishing_calendar(request: AuthedRequest) -> HttpResponse:
     """Month or week, every account or one: what is scheduled and what was sent."""
-    require_somewhere(request.user, Action.VIEW_POSTS, "Your role does not include publishing.")
-    agencies = agencies_for(request.user, Action.VIEW_POSTS)
+    require_somewhere(request.user, Action.VIEW_AGENCY, "Your role does not include publishing.")
+    agencies = agencies_for(request.user, Action.VIEW_AGENCY)
     day, view = _day(request.GET.get("day", "")), request.GET.get("view", "month")
     account = request.GET.get("account", "")
     start, end = (day - timedelta(days=day.weekday()), day - timedelta(days=day.weekday()) + timedelta(7)) \
@@ -194,7 +194,7 @@ def _weeks(start: date, end: date, targets: list[Any]) -> list[list[tuple[date, 
 @login_required
 def calendar_feed(request: AuthedRequest, slug: str) -> HttpResponse:
     """The agency's posts from a month back to three months ahead, as iCalendar."""
-    agency: Agency = get_object_or_404(agencies_for(request.user, Action.VIEW_POSTS), slug=slug)
+    agency: Agency = get_object_or_404(agencies_for(request.user, Action.VIEW_AGENCY), slug=slug)
     today = timezone.localdate()
     body = queries.ical_feed(agency, today - timedelta(days=31), today + timedelta(days=92),
                              request.build_absolute_uri("/"))

@@ -21,7 +21,7 @@ from civicsocial.security.models import AuditEvent
 
 
 class Action(StrEnum):
-    VIEW_AGENCY = "view_agency"  # non-public data of an agency: people, applications, policy
+    VIEW_AGENCY = "view_agency"  # non-public data of an agency: people, applications, policy, drafts
     MANAGE_PEOPLE = "manage_people"  # roles, central contact, off-boarding (P3, P6, P10)
     APPLY = "apply"  # draft, submit, withdraw, re-apply for an account (P2)
     COUNSEL_SIGNOFF = "counsel_signoff"  # campaign accounts (P9)
@@ -43,7 +43,6 @@ class Action(StrEnum):
     MANAGE_CREDENTIALS = "manage_credentials"  # enter, replace or remove platform secrets (P13)
     REPORT_INCIDENT = "report_incident"  # report a suspected compromise, see and add to it (P14)
     DECIDE_INCIDENT = "decide_incident"  # confirm or dismiss a detected one, lift a freeze: ODS only
-    VIEW_POSTS = "view_posts"  # drafts, approval queues, the calendar (issue 19)
     DRAFT_POSTS = "draft_posts"  # write, edit, submit, withdraw, unschedule a draft
     APPROVE_POSTS = "approve_posts"  # decide a step of an approval chain (the chain narrows it, P5)
     SET_APPROVAL_CHAIN = "set_approval_chain"  # an account's approval steps (P5)
@@ -75,7 +74,7 @@ MATRIX: dict[Action, set[Role]] = {
     Action.MANAGE_CREDENTIALS: {Role.AGENCY_ADMIN},
     Action.REPORT_INCIDENT: ALL_AGENCY_ROLES,
     Action.DECIDE_INCIDENT: set(),
-    Action.VIEW_POSTS: ALL_AGENCY_ROLES,
+    Action.VIEW_AGENCY: ALL_AGENCY_ROLES,
     Action.DRAFT_POSTS: {Role.EDITOR, Role.AGENCY_ADMIN},
     Action.APPROVE_POSTS: {Role.APPROVER, Role.COUNSEL, Role.AGENCY_ADMIN},
     Action.SET_APPROVAL_CHAIN: {Role.AGENCY_ADMIN},

@@ -170,6 +170,13 @@ API = [
     ("get", "/api/archive/items/{item}", None, ARCHIVE),
     ("get", "/api/foil/{case}", None, FOIL),
     ("post", "/api/foil", {"agency": "alpha", "requester": " ", "received_on": "2026-11-20"}, FOIL),
+    ("get", "/api/posts", None, ALL),
+    ("get", "/api/posts/queue", None, ALL),
+    ("get", "/api/posts/schedule", None, ALL),
+    ("get", "/api/posts/{post}", None, ALPHA_ALL),
+    ("post", "/api/posts/{post}/decision", {"decision": "maybe", "content_hash": ""},
+     {ODS, ADMIN, COUNSEL, "approver"}),
+    ("post", "/api/posts/{post}/withdraw", {"reason": " "}, DRAFTERS),
 ]
 # Unscoped endpoints: anyone with the role in their own agency may call them; what they
 # return is limited to that agency (the marker test below proves it).
