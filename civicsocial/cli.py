@@ -21,6 +21,7 @@ OPERATOR_COMMANDS = {
     "archive": "import captures, search, verify, seal, retention, holds, disposal (P25, P27)",
     "foil": "FOIL cases: open, list, export a production, verify a production (P26)",
     "compliance": "the compliance report, per agency and citywide (table or json)",
+    "publishing": "due: posts about to go out; status: by state; dispatch, flag-outside: the duties now",
     "branding": "logo IMAGE...: does each show the city's logo? audit: audit new snapshots (P8)",
     "triage": "label comments from a JSON-lines file, with reasons (--evaluate: P/R/F1)",
     "reviewalerts": "alert moderators about inboxes overdue for their daily review (P21)",

@@ -98,7 +98,13 @@ class ServiceSecret:
 
 OPEN311_API_KEY = ServiceSecret("open311:api_key", "Open311 API key", SecretKind.API_KEY,
                                 "CIVICSOCIAL_OPEN311_API_KEY")
-SERVICE_SECRETS = [OPEN311_API_KEY]
+# The city's scheduling vendor (P12): its OAuth client secret, and the refresh token an
+# authorization gave (the access tokens it yields are stored by platforms/oauth.py).
+HOOTSUITE_CLIENT_SECRET = ServiceSecret("vendor:hootsuite:client_secret", "Hootsuite client secret",
+                                        SecretKind.CLIENT_SECRET, "CIVICSOCIAL_HOOTSUITE_CLIENT_SECRET")
+HOOTSUITE_REFRESH_TOKEN = ServiceSecret("vendor:hootsuite:refresh_token", "Hootsuite refresh token",
+                                        SecretKind.REFRESH_TOKEN, "CIVICSOCIAL_HOOTSUITE_REFRESH_TOKEN")
+SERVICE_SECRETS = [OPEN311_API_KEY, HOOTSUITE_CLIENT_SECRET, HOOTSUITE_REFRESH_TOKEN]
 
 
 @sensitive_variables()

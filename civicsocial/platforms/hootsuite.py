@@ -32,6 +32,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from civicsocial.platforms.adapters.base import PlatformError
+from civicsocial.platforms.credentials import HOOTSUITE_CLIENT_SECRET
 from civicsocial.platforms.oauth import OAuthConnection, access_token
 from civicsocial.platforms.retry import RetryPolicy, with_retries
 
@@ -68,7 +69,7 @@ def connection() -> OAuthConnection | None:
     if not base or not client_id:
         return None
     return OAuthConnection("vendor:hootsuite", "Hootsuite", f"{base.rstrip('/')}/oauth2/token", client_id,
-                           "vendor:hootsuite:client_secret", auth_method="client_secret_basic")
+                           HOOTSUITE_CLIENT_SECRET.name, auth_method="client_secret_basic")
 
 
 def _message(data: dict[str, Any]) -> VendorMessage:
