@@ -72,6 +72,8 @@ DEMO_LOGINS = [
     DemoLogin("dot-agency-admin", "Agency admin, DOT (compliant)", True),
     DemoLogin("dot-counsel", "Agency counsel, DOT", True),
     DemoLogin("dot-moderator", "Moderator, DOT", False),
+    DemoLogin("dot-editor", "Editor, DOT (drafts posts)", False),
+    DemoLogin("dot-approver", "Approver, DOT (first step of the approval chain)", False),
     DemoLogin("dsny-agency-admin", "Agency admin, DSNY (not compliant)", True),
     DemoLogin("dsny-counsel", "Agency counsel, DSNY", True),
     DemoLogin("dsny-moderator", "Moderator, DSNY", False),

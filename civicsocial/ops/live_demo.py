@@ -19,17 +19,20 @@ import random
 import secrets
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 
 from civicsocial.ops import georeport_server
 from civicsocial.ops.demo_city import demo_avatar, demo_profile
 from civicsocial.ops.demo_comments import city_post, resident_reply
+from civicsocial.ops.demo_publishing import publish_through_drafts
+from civicsocial.ops.demo_vendor import demo_vendor
 from civicsocial.ops.network import BlueskyNetwork, NetworkUnavailable, installed
 from civicsocial.platforms.adapters.base import PlatformError
 from civicsocial.platforms.adapters.bluesky import BlueskyAdapter
 from civicsocial.platforms.capture import capturable_accounts
 from civicsocial.platforms.models import CaptureState, StreamCursor
+from civicsocial.publishing.models import Target, TargetState
 from civicsocial.registry.credentials import account_entry
 from civicsocial.security import vault
 
@@ -98,14 +101,26 @@ class LiveDemo:
         return BlueskyAdapter(self.network.pds, handle.lstrip("@"), password), password
 
     def _city_posts(self, adapter: BlueskyAdapter) -> str:
-        published = adapter.publish(city_post(self.rng), secrets.token_hex(8))
+        """A city post: drafted and approved in Civic Social where the account's agency
+        publishes through it (the worker sends it), straight to the network elsewhere."""
+        text = city_post(self.rng)
+        if publish_through_drafts(adapter.handle, text):
+            return f"{adapter.handle}: a post drafted, approved and queued"
+        published = adapter.publish(text, secrets.token_hex(8))
         self.posts.append(published.item_id)
         return f"{adapter.handle} posted"
+
+    def _sent_posts(self) -> None:
+        """Posts the worker sent from drafts become posts residents reply to."""
+        sent = Target.objects.filter(state=TargetState.SENT, platform_id__startswith="at://") \
+            .values_list("platform_id", flat=True)
+        self.posts.extend(uri for uri in sent if uri not in self.posts)
 
     def step(self) -> str:
         """One thing happens: mostly a resident replies to a city post; sometimes to
         another reply, the city posts again, or a resident deletes a reply."""
         roll = self.rng.random()
+        self._sent_posts()
         if not self.posts or not self.residents:
             return "nothing to reply to"
         if roll < 0.08:
@@ -145,6 +160,7 @@ def live_demo(say: Callable[[str], None], every: float = 6.0) -> Iterator[LiveDe
         yield None
         return
     stop = threading.Event()
+    stack = ExitStack()
     georeport, _, endpoint = georeport_server.start()  # 311 referrals file requests here
     os.environ.setdefault("CIVICSOCIAL_OPEN311_ENDPOINT", endpoint)
     try:
@@ -156,10 +172,12 @@ def live_demo(say: Callable[[str], None], every: float = 6.0) -> Iterator[LiveDe
             f"{os.environ['CIVICSOCIAL_OPEN311_ENDPOINT']}")
         for skipped in demo.skipped:
             say(f"  not on the network: {skipped}")
+        stack.enter_context(demo_vendor(demo.city, say))
         threading.Thread(target=demo.run, args=(stop, every), daemon=True,
                          name="live-demo").start()
         yield demo
     finally:
         stop.set()
+        stack.close()
         georeport.shutdown()
         network.__exit__(None, None, None)

@@ -77,11 +77,13 @@ def flag_outside_posts(now: datetime | None = None) -> int:
         since = _publishes_here_since(item.stream.account_id or 0)
         if since is None or _posted_at(item) < since or _made_by_us(item):
             continue
-        flagged += _flag(item)
+        flagged += flag_item(item)
     return flagged
 
 
-def _flag(item: ArchivedItem) -> int:
+def flag_item(item: ArchivedItem) -> int:
+    """Flag one official post as made outside Civic Social (1), unless another worker just
+    did (0): the admins and ODS are told, a suspected incident opened."""
     account = item.stream.account
     assert account is not None
     try:

@@ -37,6 +37,25 @@ class DemoTestCase(TestCase):
         self.assertTrue(any(overdue) and not all(overdue))
         self.assertGreater(AccountReview.objects.count(), 100)
 
+    def test_it_loads_publishing_at_every_stage(self):
+        """Issue 19: a month sent, posts coming up, each queue step, one sent back, one flagged."""
+        from civicsocial.policy.checks import run_checks
+        from civicsocial.publishing.models import Draft, DraftStatus, OutsidePost
+        from civicsocial.publishing.queries import approval_queue
+
+        statuses = {s: Draft.objects.filter(status=s).count() for s in DraftStatus.values}
+        self.assertGreater(statuses["sent"], 30)
+        self.assertGreaterEqual(statuses["approved"], 6)
+        self.assertGreaterEqual(statuses["in_review"], 2)
+        self.assertGreaterEqual(statuses["rejected"], 1)
+        self.assertGreaterEqual(statuses["writing"], 1)
+        self.assertTrue(approval_queue(Person.objects.get(username="dot-approver")))
+        self.assertTrue(approval_queue(Person.objects.get(username="dot-counsel")))  # step 2
+        outside = OutsidePost.objects.select_related("account__agency").get()
+        self.assertEqual(outside.incident.status, "suspected")
+        [p5] = [r for r in run_checks(outside.account.agency) if r.title.startswith("Every official post")]
+        self.assertFalse(p5.passed)
+
     def test_it_changes_nothing_when_run_twice(self):
         counts = (Agency.objects.count(), Account.objects.count(), Person.objects.count(),
                   AccountReview.objects.count())

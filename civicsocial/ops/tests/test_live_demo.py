@@ -117,6 +117,34 @@ class LiveDemoTestCase(TestCase):
         self.assertTrue(item.deleted)  # P27: removed on the platform, kept here
         self.assertEqual(item.versions, 2)
 
+    def test_it_schedules_demo_posts_through_the_vendor_onto_the_network(self):
+        """Issue 19: approved demo posts go to the Hootsuite contract server (P12), which
+        posts them on the network at their time; capture links each to its draft."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from civicsocial.ops.demo_publishing import load_demo_posts
+        from civicsocial.ops.demo_vendor import demo_vendor
+        from civicsocial.publishing.models import Target, TargetState
+        from civicsocial.publishing.sending import dispatch
+
+        load_demo_posts(random.Random(7))
+        said: list[str] = []
+        with demo_vendor(self.demo.city, said.append) as server:
+            self.assertIn("3 approved post(s) go out in the next 12 minutes", said[0])
+            later = timezone.now() + timedelta(minutes=20)
+            counts = dispatch()
+            self.assertGreaterEqual(counts["scheduled"], 3)
+            self.assertGreaterEqual(server.run_due(later), 3)
+            dispatch(now=later)
+        sent = Target.objects.filter(state=TargetState.SENT, platform_id__startswith="at://") \
+            .select_related("account").first()
+        assert sent is not None
+        capture_account(sent.account)
+        sent.refresh_from_db()
+        self.assertIsNotNone(sent.archived_item)
+
 
 class LiveDemoStartTestCase(TestCase):
     def test_it_runs_without_the_network_and_says_why(self):

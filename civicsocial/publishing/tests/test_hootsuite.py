@@ -12,6 +12,7 @@ from unittest import mock
 
 from django.utils import timezone
 
+from civicsocial.ops.hootsuite_server import HootsuiteContractServer
 from civicsocial.platforms import hootsuite
 from civicsocial.platforms.adapters.base import MediaFile
 from civicsocial.platforms.capture import capture_account
@@ -20,7 +21,6 @@ from civicsocial.platforms.tests.bluesky import registered_account
 from civicsocial.publishing import compose, sending
 from civicsocial.publishing.models import Route, TargetState
 from civicsocial.publishing.tests.base import PublishingCity, png
-from civicsocial.publishing.tests.hootsuite_server import HootsuiteContractServer
 from civicsocial.registry.models import Role
 from civicsocial.security import vault
 from civicsocial.security.models import SecretKind

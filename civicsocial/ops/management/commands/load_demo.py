@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 
 from civicsocial.ops.demo_city import DEMO_LOGINS, DEMO_PASSWORD, load_demo_city
 from civicsocial.ops.demo_inbox import load_demo_reviews
+from civicsocial.ops.demo_publishing import load_demo_posts
 
 
 class Command(BaseCommand):
@@ -17,6 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if load_demo_city():
             load_demo_reviews(random.Random(2026))  # noqa: S311 - a repeatable demo
+            load_demo_posts(random.Random(2026))  # noqa: S311
             self.stdout.write("Loaded the demo city.")
         else:
             self.stdout.write("The demo city is already loaded; nothing changed.")

@@ -1,4 +1,4 @@
-"""A Hootsuite contract server for the tests (Hootsuite cannot run here). It follows
+"""A Hootsuite contract server for the tests and the demo (Hootsuite cannot run here). It follows
 Hootsuite's published API description (apidocs.hootsuite.com/docs/api/swagger.yaml,
 "Hootsuite REST API" 1.0, read 2026-12-02) and its rate-limit page: the paths, fields,
 validation errors, message states and error envelopes below are the documented ones.
@@ -207,8 +207,8 @@ def _handler(state: State) -> type[BaseHTTPRequestHandler]:
             media_id = base64.urlsafe_b64encode(secrets.token_bytes(18)).decode()
             state.media[media_id] = {"sizeBytes": body["sizeBytes"], "mimeType": body["mimeType"],
                                      "state": "QUEUED", "data": None, "reads": 0}
-            self._send(200, {"data": {"id": media_id, "uploadUrl": f"http://127.0.0.1:"
-                                      f"{self.server.server_address[1]}/upload/{media_id}",
+            port = self.server.server_address[1]  # type: ignore[index]  # (host, port) for AF_INET
+            self._send(200, {"data": {"id": media_id, "uploadUrl": f"http://127.0.0.1:{port}/upload/{media_id}",
                                       "uploadUrlDurationSeconds": 1799}})
 
         def do_PUT(self) -> None:
