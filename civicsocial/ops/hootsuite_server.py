@@ -25,6 +25,7 @@ from __future__ import annotations
 import base64
 import json
 import secrets
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -118,6 +119,12 @@ class HootsuiteContractServer:
 
 def _handler(state: State) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        def setup(self) -> None:
+            super().setup()
+            # Small writes (headers, then the body) would wait on Nagle's algorithm and the
+            # peer's delayed ACK: 40 ms a request on loopback.
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
         def log_message(self, format: str, *args: Any) -> None:  # quiet
             pass
 

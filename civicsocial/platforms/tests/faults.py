@@ -66,6 +66,12 @@ class FaultProxy:
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
+            def setup(self) -> None:
+                super().setup()
+                # Small writes (headers, then the body) would wait on Nagle's algorithm and the
+                # peer's delayed ACK: 40 ms a request on loopback.
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
             protocol_version = "HTTP/1.1"
 
             def log_message(self, format: str, *args: object) -> None:

@@ -27,7 +27,10 @@ from civicsocial.security.models import SecretKind
 from civicsocial.testing import BaseTestCase
 
 
-class HootsuiteTestCase(PublishingCity, BaseTestCase):
+class HootsuiteCity(PublishingCity):
+    """A Bluesky account on the local network served by the Hootsuite contract server,
+    the vendor's secret and refresh token in the vault."""
+
     def setUp(self):
         self.account, self.city = registered_account(self, "vendor")
         self.ready_to_publish(self.account)
@@ -57,6 +60,9 @@ class HootsuiteTestCase(PublishingCity, BaseTestCase):
         with self.captureOnCommitCallbacks(execute=False):
             draft = self.submitted(text=text, send_in=timedelta(hours=1), **changes)
             return self.approve(draft, self.person(Role.APPROVER))
+
+
+class HootsuiteTestCase(HootsuiteCity, BaseTestCase):
 
     def test_it_schedules_through_the_vendor_and_links_the_archived_post(self):
         text = f"Pools open at 10 tomorrow ({secrets.token_hex(3)})"
