@@ -260,6 +260,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("CIVICSOCIAL_FROM_EMAIL", "civic-social@loca
 # Unset in production, the timeline says so for each report (development has demo addresses).
 _DEMO_CONTACTS = {"ODS": "ods-security@demo.nyc.gov", "CYBER": "cyber-command@demo.nyc.gov",
                   "PRESS": "press-office@demo.nyc.gov"} if DEBUG else {}
+# Publishing (issue 19): a worker's claim on a post it is sending lasts this long; after it,
+# another worker takes the post over (the first one died). Short in the kill test.
+PUBLISHING_LEASE_SECONDS = int(os.environ.get("CIVICSOCIAL_PUBLISHING_LEASE_SECONDS", "300"))
+
 INCIDENT_CONTACTS = [
     (role, os.environ.get(f"CIVICSOCIAL_INCIDENT_{key}_EMAIL", _DEMO_CONTACTS.get(key, "")))
     for key, role in (("ODS", "ODS"), ("CYBER", "NYC Cyber Command"), ("PRESS", "City Hall press office"))

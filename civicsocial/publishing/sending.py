@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -32,10 +33,14 @@ from civicsocial.registry.models import Person
 from civicsocial.security import audit
 
 log = logging.getLogger(__name__)
-LEASE = timedelta(minutes=5)  # a claim older than this belonged to a worker that died
 MAX_ATTEMPTS = 8
 RETRY_LATER = timedelta(minutes=2)
 LIVE = (TargetState.QUEUED, TargetState.SENDING, TargetState.SCHEDULED)
+
+
+def lease() -> timedelta:
+    """How long a claim lasts: one older than this belonged to a worker that died."""
+    return timedelta(seconds=settings.PUBLISHING_LEASE_SECONDS)
 
 
 def release(draft: Draft) -> None:
@@ -69,7 +74,7 @@ def _claim(pk: int, now: datetime) -> Target | None:
             .first()
         if target is None:
             return None
-        target.claimed_until = now + LEASE
+        target.claimed_until = now + lease()
         target.attempts += 1
         target.save(update_fields=["claimed_until", "attempts"])
         return target

@@ -98,7 +98,7 @@ class HootsuiteTestCase(HootsuiteCity, BaseTestCase):
         with mock.patch.object(sending, "_settle", die), self.assertRaises(SystemExit):
             sending.dispatch()
         self.assertEqual(len(self.server.messages()), 1)
-        later = timezone.now() + sending.LEASE + timedelta(seconds=1)
+        later = timezone.now() + sending.lease() + timedelta(seconds=1)
         self.assertEqual(sending.dispatch(now=later)["scheduled"], 1)
         target = draft.targets.get()
         self.assertEqual(target.state, TargetState.SCHEDULED)

@@ -77,7 +77,7 @@ class SendNowTestCase(PublishingCity, BaseTestCase):
         target.refresh_from_db()
         self.assertEqual(target.state, TargetState.SENDING)
         self.assertEqual(sending.dispatch()["sent"], 0)  # its lease still holds
-        later = timezone.now() + sending.LEASE + timedelta(seconds=1)
+        later = timezone.now() + sending.lease() + timedelta(seconds=1)
         self.assertEqual(sending.dispatch(now=later)["sent"], 1)
         target.refresh_from_db()
         self.assertEqual((target.state, target.attempts), (TargetState.SENT, 2))
