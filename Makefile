@@ -102,6 +102,7 @@ bench: install system-deps bluesky-network
 	CIVICSOCIAL_DEBUG=1 $(BIN)/python bench/inbox_bench.py
 	CIVICSOCIAL_DEBUG=1 $(BIN)/python bench/logo_bench.py
 	CIVICSOCIAL_DEBUG=1 $(BIN)/python bench/threads_bench.py
+	CIVICSOCIAL_DEBUG=1 $(BIN)/python bench/publishing_bench.py
 
 # Triage measured on the labelled development set: per-label precision, recall and F1 and the
 # complaints given a deletion ground (a table that must be empty), first on the half of the

@@ -16,7 +16,7 @@ from civicsocial.publishing.models import Approval, ApprovalStep, Decision, Draf
 from civicsocial.publishing.sending import release, unschedule_all
 from civicsocial.registry.gates import authorization_problem
 from civicsocial.registry.models import Account, AccountType, Person, Role
-from civicsocial.registry.permissions import Action, can, require
+from civicsocial.registry.permissions import Action, can, require, roles_by_agency
 from civicsocial.security import audit
 
 MAX_STEPS = 3
@@ -38,15 +38,15 @@ class StepRule:
     def admits(self, person: Person, account: Account) -> bool:
         if person.pk in self.people:
             return True
-        return bool(self.role) and person.role_assignments.filter(agency_id=account.agency_id,
-                                                                  role=self.role).exists()
+        return bool(self.role) and self.role in roles_by_agency(person).get(account.agency_id, set())
 
 
-def chain_of(account: Account) -> list[StepRule]:
+def chain_of(account: Account, steps_of: list[ApprovalStep] | None = None) -> list[StepRule]:
     """The account's chain: its steps (an approver by default), then counsel on a campaign
-    account (P9) unless a step already is counsel's."""
+    account (P9) unless a step already is counsel's. `steps_of`: its steps, read already."""
+    found = steps_of if steps_of is not None else list(account.approval_steps.prefetch_related("people"))
     steps = [StepRule(s.position, s.role, frozenset(p.pk for p in s.people.all()))
-             for s in account.approval_steps.prefetch_related("people")]
+             for s in sorted(found, key=lambda s: s.position)]
     rules = steps or [StepRule(1, Role.APPROVER, frozenset())]
     if account.account_type == AccountType.CAMPAIGN and not any(r.role == Role.COUNSEL for r in rules):
         rules.append(StepRule(len(rules) + 1, Role.COUNSEL, frozenset()))

@@ -172,23 +172,29 @@ def publishing_calendar(request: AuthedRequest) -> HttpResponse:
     account = request.GET.get("account", "")
     start, end = (day - timedelta(days=day.weekday()), day - timedelta(days=day.weekday()) + timedelta(7)) \
         if view == "week" else queries.month_bounds(day)
-    targets = queries.calendar_targets(agencies, start, end, int(account) if account.isdigit() else None)
+    entries = queries.calendar_entries(agencies, start, end, int(account) if account.isdigit() else None)
     return render(request, "publishing/calendar.html", {
-        "weeks": _weeks(start, end, list(targets)), "view": view, "day": day, "start": start,
+        "weeks": _weeks(start, end, entries, PER_DAY[view == "week"]), "view": view, "day": day,
+        "start": start,
         "previous": start - timedelta(days=1 if view == "month" else 7), "next": end,
         "accounts": publishable_accounts(agencies), "account": account,
         "feeds": agencies.order_by("name")})
 
 
-def _weeks(start: date, end: date, targets: list[Any]) -> list[list[tuple[date, list[Any]]]]:
-    by_day: dict[date, list[Any]] = {}
-    for target in targets:
-        moment = queries.when(target)
-        if moment is not None:
-            by_day.setdefault(timezone.localtime(moment).date(), []).append(target)
+PER_DAY = {False: 4, True: 40}  # posts shown in a day's box (month, week); the rest are counted
+
+
+def _weeks(start: date, end: date, entries: list[queries.CalendarEntry],
+           per_day: int) -> list[list[tuple[date, list[queries.CalendarEntry], int]]]:
+    """Weeks of (day, the posts shown, how many more) from the Monday before `start`."""
+    by_day: dict[date, list[queries.CalendarEntry]] = {}
+    zone = timezone.get_current_timezone()
+    for entry in entries:
+        by_day.setdefault(entry.at.astimezone(zone).date(), []).append(entry)
     first = start - timedelta(days=start.weekday())
     days = [first + timedelta(days=n) for n in range((end - first).days + (7 - (end - first).days % 7) % 7)]
-    return [[(d, by_day.get(d, [])) for d in days[w:w + 7]] for w in range(0, len(days), 7)]
+    boxes = [(d, by_day.get(d, [])[:per_day], max(0, len(by_day.get(d, [])) - per_day)) for d in days]
+    return [boxes[w:w + 7] for w in range(0, len(boxes), 7)]
 
 
 @login_required
