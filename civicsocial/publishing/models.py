@@ -62,7 +62,8 @@ class Draft(models.Model):
 
     class Meta:
         ordering = ["-updated_at", "-pk"]
-        indexes = [models.Index(fields=["agency", "status", "send_at"], name="draft_calendar")]
+        indexes = [models.Index(fields=["agency", "status", "send_at"], name="draft_calendar"),
+                   models.Index(fields=["status", "submitted_at"], name="draft_queue")]
 
     def __str__(self) -> str:
         first = self.text.strip().splitlines()[0] if self.text.strip() else "(no text)"
