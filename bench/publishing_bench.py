@@ -15,21 +15,17 @@ Usage: python bench/publishing_bench.py   (POSTS, DRAFTS to change the sizes)
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from inbox_bench import p95, page_times  # bench/ is on the path: this script's folder
+
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "var" / "bench-publishing"
 ACCOUNTS = 50
-REQUESTS = 30
-
-
-def p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20)[18]
 
 
 def city(server: Any) -> tuple[Any, list[Any], dict[str, Any]]:
@@ -117,17 +113,6 @@ def many_drafts(agency: Any, accounts: list[Any], people: dict[str, Any], n: int
                state=TargetState.SENT if d.status == DraftStatus.SENT else TargetState.WAITING,
                sent_at=d.send_at if d.status == DraftStatus.SENT else None)
         for i, d in enumerate(drafts)], batch_size=2000)
-
-
-def page_times(client: Any, url: str) -> list[float]:
-    client.get(url, secure=True)
-    times = []
-    for _ in range(REQUESTS):
-        started = time.perf_counter()
-        response = client.get(url, secure=True)
-        times.append(time.perf_counter() - started)
-        assert response.status_code == 200, (url, response.status_code)
-    return times
 
 
 def main() -> None:
