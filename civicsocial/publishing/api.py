@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Router, Schema, Status
@@ -165,6 +166,17 @@ def schedule(request: AuthedRequest, start: date | None = None, days: int = 31,
     targets = queries.calendar_targets(agencies_for(request.user, Action.VIEW_AGENCY), start, end, account)
     return [{"draft": t.draft_id, "account": str(t.account), "state": t.state, "at": queries.when(t),
              "text": t.draft.text} for t in targets]
+
+
+@router.get("/agencies/{slug}/posts.ics", response={200: None})
+def calendar_feed(request: AuthedRequest, slug: str) -> HttpResponse:
+    """The agency's posts from a month back to three months ahead, as iCalendar (RFC 5545),
+    for a script or a calendar tool that sends an API token."""
+    agency = get_object_or_404(agencies_for(request.user, Action.VIEW_AGENCY), slug=slug)
+    today = timezone.localdate()
+    body = queries.ical_feed(agency, today - timedelta(days=31), today + timedelta(days=92),
+                             request.build_absolute_uri("/"))
+    return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
 
 @router.get("/posts/{draft_id}", response=DraftOut)

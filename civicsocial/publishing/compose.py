@@ -9,11 +9,14 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
+from civicsocial.platforms.adapters.base import PlatformError
+from civicsocial.platforms.adapters.registry import adapter_for
 from civicsocial.publishing.limits import Counter, MediaFacts, check_post, rules_for
 from civicsocial.publishing.models import Draft, DraftKind, DraftMedia, DraftStatus, Target, TargetState
 from civicsocial.publishing.sendtime import check_send_at, to_utc
@@ -98,9 +101,34 @@ def hash_of(draft: Draft) -> str:
 
 
 def counters(accounts: list[Account], text: str, link: str, media: list[MediaFacts]) -> list[Counter]:
-    """One counter per platform among the accounts (the preview's)."""
-    return [check_post(platform, text, link, media)
-            for platform in sorted({a.platform for a in accounts})]
+    """One counter per platform among the accounts (the preview's); on Mastodon, against
+    the strictest instance's own limit."""
+    found = []
+    for platform in sorted({a.platform for a in accounts}):
+        limits = [instance_limit(a) for a in accounts if a.platform == platform]
+        known = [limit for limit in limits if limit]
+        found.append(check_post(platform, text, link, media, min(known) if known else None))
+    return found
+
+
+INSTANCE_LIMIT_SECONDS = 86400
+
+
+def instance_limit(account: Account) -> int | None:
+    """A Mastodon instance's limit on a status, asked of the instance once a day (None: not
+    Mastodon, or the instance did not say: the platform's default holds)."""
+    if account.platform != "mastodon":
+        return None
+    key = f"mastodon-max-characters:{account.url.split('/@')[0]}"
+    limit = cache.get(key)
+    if limit is None:
+        try:
+            adapter = adapter_for(account)
+            limit = getattr(adapter, "max_characters", lambda: None)() or 0
+        except PlatformError:
+            return None  # unreachable now: the default, and ask again next time
+        cache.set(key, limit, INSTANCE_LIMIT_SECONDS)
+    return int(limit) or None
 
 
 def content_problems(draft: Draft, accounts: list[Account] | None = None, at_send: bool = False) -> list[str]:

@@ -111,6 +111,12 @@ class MastodonAdapter:
             self._me = _jsonable(self._call(lambda api: api.account_verify_credentials()))
         return self._me
 
+    def max_characters(self) -> int | None:
+        """The instance's own limit on a status's length (its configuration), if it says."""
+        instance = _jsonable(self._call(lambda api: api.instance()))
+        limit = ((instance.get("configuration") or {}).get("statuses") or {}).get("max_characters")
+        return int(limit) if limit else None
+
     # Reading
 
     def _own_statuses(self) -> list[dict[str, Any]]:

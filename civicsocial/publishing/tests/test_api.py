@@ -38,6 +38,17 @@ class PublishingApiTestCase(PublishingCity, BaseTestCase):
         scheduled = self.client.get("/api/posts/schedule?days=7").json()
         self.assertEqual([s["draft"] for s in scheduled], [draft["id"]])
 
+    def test_it_serves_the_calendar_feed_to_a_token(self):
+        from civicsocial.signin import tokens
+
+        draft = self.create().json()
+        _, secret = tokens.issue(self.person(Role.VIEWER), "calendar", [self.alpha], ["view_agency"], 30)
+        self.client.logout()
+        feed = self.client.get("/api/agencies/alpha/posts.ics", HTTP_AUTHORIZATION=f"Bearer {secret}")
+        self.assertEqual(feed.status_code, 200)
+        self.assertIn(b"BEGIN:VCALENDAR", feed.content)
+        self.assertIn(f"/posts/{draft['id']}/".encode(), feed.content)
+
     def test_it_answers_errors_as_json(self):
         answer = self.create(send_at="2027-03-14T02:30:00")
         self.assertEqual(answer.status_code, 400)

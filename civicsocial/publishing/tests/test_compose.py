@@ -107,3 +107,19 @@ class ComposeTestCase(PublishingCity, BaseTestCase):
         self.assertEqual(edited.revision, 2)
         self.assertEqual(edited.status, "in_review")
         self.assertEqual(approvals.next_step(edited), 1)
+
+    def test_it_counts_against_the_mastodon_instances_own_limit(self):
+        from unittest import mock
+
+        from django.core.cache import cache
+
+        from civicsocial.platforms.adapters.mastodon import MastodonAdapter
+
+        cache.clear()
+        [counter] = compose.counters([self.account], "x" * 600, "", [])
+        self.assertEqual((counter.limit, counter.used), (500, 600))  # what the instance says
+        cache.clear()
+        with mock.patch.object(MastodonAdapter, "max_characters", return_value=1000):
+            [counter] = compose.counters([self.account], "x" * 600, "", [])
+        self.assertEqual((counter.limit, counter.problems), (1000, ()))
+        cache.clear()

@@ -174,6 +174,7 @@ API = [
     ("get", "/api/posts/queue", None, ALL),
     ("get", "/api/posts/schedule", None, ALL),
     ("get", "/api/posts/{post}", None, ALPHA_ALL),
+    ("get", "/api/agencies/alpha/posts.ics", None, ALPHA_ALL),
     ("post", "/api/posts/{post}/decision", {"decision": "maybe", "content_hash": ""},
      {ODS, ADMIN, COUNSEL, "approver"}),
     ("post", "/api/posts/{post}/withdraw", {"reason": " "}, DRAFTERS),
