@@ -72,6 +72,14 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
     return api.create_response(request, {"errors": error_messages(exc)}, status=400)
 
 
+@api.exception_handler(OverflowError)
+def out_of_range(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+    """A number too large for the database (an id of 30 digits): the caller's mistake, a 400,
+    whichever operation it reached."""
+    return api.create_response(request, {"errors": {"__all__": ["A number in the request is out of "
+                                                                "range."]}}, status=400)
+
+
 @api.exception_handler(PermissionDenied)
 def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc) or "Not allowed."}, status=403)

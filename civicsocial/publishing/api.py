@@ -5,13 +5,14 @@ compose page; the API drafts text and links.)"""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from civicsocial.http import AuthedRequest
 from civicsocial.publishing import approvals, compose, queries
@@ -91,7 +92,7 @@ class DraftOut(Schema):
 
 
 class DraftIn(Schema):
-    accounts: list[int]
+    accounts: list[Annotated[int, Field(ge=1, le=2**63 - 1)]]
     text: str = ""
     link: str = ""
     kind: str = DraftKind.ORIGINAL

@@ -27,8 +27,8 @@ class ChecksTestCase(BaseTestCase):
 
     def test_it_cites_a_p_id_for_every_check(self):
         pids = [r.pid for r in run_checks(self.alpha)]
-        self.assertEqual(pids, ["P2", "P3", "P4", "P5", "P6", "P7", "P8", "P9", "P10", "P13", "P13",
-                                "P20", "P21"])
+        self.assertEqual(pids, ["P2", "P3", "P4", "P5", "P5", "P6", "P7", "P8", "P9", "P10", "P12", "P13",
+                                "P13", "P20", "P21"])
 
     def test_p2_flags_accounts_without_an_approved_application(self):
         self.approved_account()

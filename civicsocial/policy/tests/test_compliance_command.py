@@ -21,7 +21,7 @@ class ComplianceCommandTestCase(BaseTestCase):
         check = data["agencies"][0]["checks"][0]
         self.assertEqual(set(check), {"pid", "title", "passed", "reason", "details", "awaiting", "state"})
         self.assertEqual(data["citywide"]["agencies"], 2)
-        self.assertEqual(len(data["citywide"]["checks"]), 13)
+        self.assertEqual(len(data["citywide"]["checks"]), 15)
 
     def test_it_limits_the_report_to_one_agency(self):
         data = json.loads(self.run_command(format="json", agency="bravo"))
