@@ -24,6 +24,7 @@ from civicsocial.publishing.models import (
 )
 from civicsocial.registry.models import Account, Agency, Person
 from civicsocial.registry.permissions import Action, agencies_for
+from civicsocial.registry.services import current_training
 
 QUEUE_LIMIT = 100
 PAGE = 200
@@ -67,8 +68,7 @@ def approval_queue(person: Person, limit: int = QUEUE_LIMIT) -> list[Draft]:
 def _steps_person_may_decide(person: Person, agencies: QuerySet[Agency]) -> Callable[[Account, int], bool]:
     """may(account, step): the chain's rule for the step admits the person, who is
     authorized for the account with a current training (P4)."""
-    today = timezone.localdate()
-    trained = person.trainings.filter(completed_on__lte=today, expires_on__gte=today).exists()
+    trained = current_training(person) is not None
     authorized = set(person.authorizations.filter(revoked_at__isnull=True)
                      .values_list("account_id", flat=True))
     steps: dict[int, list[ApprovalStep]] = {}

@@ -101,8 +101,9 @@ def draft_preview(request: AuthedRequest) -> JsonResponse:
     ids = [int(i) for i in request.POST.getlist("accounts") if i.isdigit()]
     accounts = list(publishable_accounts(agencies_for(request.user, Action.DRAFT_POSTS)).filter(pk__in=ids))
     text, link = request.POST.get("text", "")[:70000], request.POST.get("link", "")[:500]
-    images = int(request.POST.get("images", "0") or 0) if (request.POST.get("images") or "").isdigit() else 0
-    media = [MediaFacts("image/png", 0, "alt", f"image {n}") for n in range(1, min(images, 10) + 1)]
+    images = request.POST.get("images", "")
+    count = min(int(images), 10) if images.isdigit() else 0
+    media = [MediaFacts("image/png", 0, "alt", f"image {n}") for n in range(1, count + 1)]
     return JsonResponse({"text": full_text(text, link), "counters": [
         {"platform": c.label, "used": c.used, "limit": c.limit, "unit": c.unit, "problems": list(c.problems)}
         for c in compose.counters(accounts, text, link, media)]})

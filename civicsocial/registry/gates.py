@@ -11,12 +11,10 @@ Each function returns the problem in words, or "" when there is none.
 
 from __future__ import annotations
 
-from datetime import date
-
-from django.utils import timezone
+from datetime import date, datetime
 
 from civicsocial.registry.models import Account, AccountStatus, Agency, ApplicationStatus, Person
-from civicsocial.registry.services import current_terms
+from civicsocial.registry.services import current_terms, current_training
 
 
 def application_problem(account: Account) -> str:
@@ -44,20 +42,24 @@ def terms_problem(agency: Agency, platform: str, label: str = "") -> str:
 def authorization_problem(person: Person, account: Account, on: date | None = None) -> str:
     """P4: the person may not act for the account (no live authorization, or no current
     training)."""
-    on = on or timezone.localdate()
     if not person.is_active:
         return f"{person} is no longer active"
     if not account.authorizations.filter(person=person, revoked_at__isnull=True).exists():
         return f"{person} is not authorized for {account} (P4)"
-    if not person.trainings.filter(completed_on__lte=on, expires_on__gte=on).exists():
+    if current_training(person, on) is None:
         return f"{person} has no current training (P4)"
     return ""
 
 
+def frozen_since(account: Account) -> datetime | None:
+    """When the account was frozen by an incident (None: it is not), read fresh from the
+    database: a freeze made by another worker a moment ago counts."""
+    return Account.objects.filter(pk=account.pk).values_list("frozen_at", flat=True).first()
+
+
 def frozen_problem(account: Account) -> str:
-    """P14: the account is frozen by an incident (read fresh from the database)."""
-    frozen = Account.objects.filter(pk=account.pk).values_list("frozen_at", flat=True).first()
-    if frozen is not None:
+    """P14: the account is frozen by an incident."""
+    if frozen_since(account) is not None:
         return f"{account} is frozen by a security incident (P14)"
     return ""
 

@@ -10,6 +10,7 @@ from typing import Any
 from django.utils import timezone
 
 from civicsocial.platforms.adapters.base import PlatformAdapter, PlatformError
+from civicsocial.registry.gates import frozen_since
 from civicsocial.registry.models import Account
 
 # What an adapter does on the platform (everything else reads). A new acting method goes
@@ -19,11 +20,6 @@ ACTING = frozenset({"publish", "hide", "unhide", "delete", "schedule", "unschedu
 
 class AccountFrozen(PlatformError):
     """The account is frozen by an incident: ODS lifts it once the credentials are rotated."""
-
-
-def frozen_since(account: Account) -> datetime | None:
-    """When the account was frozen (None: it is not), read fresh from the database."""
-    return Account.objects.filter(pk=account.pk).values_list("frozen_at", flat=True).first()
 
 
 def refuse_if_frozen(account: Account) -> None:

@@ -12,8 +12,9 @@ from typing import cast
 from django.utils.module_loading import import_string
 
 from civicsocial.platforms.adapters.base import Capability, NotSupported, PlatformAdapter
-from civicsocial.platforms.adapters.frozen import FrozenAdapter, frozen_since
+from civicsocial.platforms.adapters.frozen import FrozenAdapter
 from civicsocial.platforms.credentials import Credentials, bluesky_verifiers, credentials_for
+from civicsocial.registry.gates import frozen_since
 from civicsocial.registry.models import Account
 
 
