@@ -42,6 +42,7 @@ class CaptureReport:
     ok: bool
     counts: dict[str, int] = field(default_factory=dict)
     rejected: list[str] = field(default_factory=list)  # platform payloads we could not read
+    notes: list[str] = field(default_factory=list)  # the adapter's word on the run (a cap reached)
     error: str = ""
     lag_seconds: float | None = None
     busy: bool = False  # skipped: another worker held the account's lease
@@ -136,6 +137,7 @@ def _capture(account: Account, adapter: PlatformAdapter | None) -> CaptureReport
         log.warning("capture of %s failed: %s", account.handle, error)
         return _failed(account, started, str(error))
     captures, report.rejected = parse_lines(lines, account.handle)
+    report.notes = list(result.notes)
 
     def save_state(archived: ArchiveResult) -> None:  # with the captures, or not at all
         report.counts = dict(archived.counts)
@@ -143,8 +145,10 @@ def _capture(account: Account, adapter: PlatformAdapter | None) -> CaptureReport
         versions = sum(n for change, n in archived.counts.items() if change != "unchanged")
         CaptureState.objects.filter(pk=state.pk).update(
             cursor=result.cursor, last_attempt_at=started, last_success_at=timezone.now(),
-            last_error="; ".join(report.rejected)[:2000], last_lag_seconds=report.lag_seconds,
-            versions_archived=F("versions_archived") + versions)
+            last_error="; ".join([*result.notes, *report.rejected])[:2000],
+            last_lag_seconds=report.lag_seconds,
+            versions_archived=F("versions_archived") + versions,
+            credentials_expire_at=result.credentials_expire_at or state.credentials_expire_at)
 
     archive_and_announce(captures, alongside=save_state)  # then triage, the branding audit
     report.ok = True

@@ -8,6 +8,8 @@ configuration is in the environment, never in the repository:
 - `CIVICSOCIAL_BLUESKY_SERVICE`: the PDS the city's Bluesky accounts live on
   (default https://bsky.social); a Mastodon account's instance is the one its registered
   address names (https://nyc.social/@parks: https://nyc.social);
+- `CIVICSOCIAL_FACEBOOK_SERVICE`, `_INSTAGRAM_`, `_X_`, `_YOUTUBE_`: another API host than the
+  platform's own (the contract servers of the tests and the demo);
 - `CIVICSOCIAL_BLUESKY_VERIFIERS`: the DIDs whose verification records make the blue
   check (comma-separated; default Bluesky's own, bsky.app);
 - `CIVICSOCIAL_SECRET_<PLATFORM>_<HANDLE>`: an account's app password or token outside the
@@ -62,13 +64,25 @@ def credentials_for(account: Account) -> Credentials:
         raise MissingCredentials(f"no credentials for {account.handle}: enter them on the account's page "
                                  f"or with `civicsocial vault set {account.platform}:{account.handle}` "
                                  f"(outside the vault: {secret_variable(account.platform, account.handle)})")
+    return Credentials(service=platform_service(account), identifier=account.handle.lstrip("@"),
+                       secret=secret)
+
+
+# The platforms' own API hosts; CIVICSOCIAL_<PLATFORM>_SERVICE points elsewhere (the contract
+# servers of the tests and the demo).
+API_HOSTS = {"facebook": "https://graph.facebook.com", "instagram": "https://graph.facebook.com",
+             "x": "https://api.x.com", "youtube": "https://youtube.googleapis.com"}
+
+
+def platform_service(account: Account) -> str:
+    """The address of the API the account is read through."""
     if account.platform == "bluesky":
-        service = bluesky_service()
-    else:  # a Mastodon account lives on the instance its address names
-        parts = urlsplit(account.url)
-        service = os.environ.get(f"CIVICSOCIAL_{account.platform.upper()}_SERVICE", "") or \
-            f"{parts.scheme}://{parts.netloc}"
-    return Credentials(service=service, identifier=account.handle.lstrip("@"), secret=secret)
+        return bluesky_service()
+    configured = os.environ.get(f"CIVICSOCIAL_{account.platform.upper()}_SERVICE", "")
+    if configured or account.platform in API_HOSTS:
+        return configured or API_HOSTS[account.platform]
+    parts = urlsplit(account.url)  # a Mastodon account lives on the instance its address names
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def bluesky_service() -> str:

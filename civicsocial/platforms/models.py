@@ -12,6 +12,7 @@ from django.utils import timezone
 from civicsocial.registry.models import Account
 
 STALE_AFTER = timedelta(hours=1)  # no successful capture in an hour: flagged
+CREDENTIALS_WARNING = timedelta(days=14)  # a page token expiring sooner is renewed now
 
 
 class CaptureState(models.Model):
@@ -26,6 +27,8 @@ class CaptureState(models.Model):
     last_lag_seconds = models.FloatField(null=True, blank=True,
                                          help_text="posted to archived, newest items of the last run")
     versions_archived = models.BigIntegerField(default=0)
+    credentials_expire_at = models.DateTimeField(
+        null=True, blank=True, help_text="when the platform says the account's token stops working")
 
     def __str__(self) -> str:
         return f"capture of {self.account.handle}"
@@ -42,6 +45,11 @@ class CaptureState(models.Model):
     def interval(self) -> int:
         """Seconds between polling runs: this account's own, or the city's default."""
         return self.interval_seconds or settings.CAPTURE_INTERVAL_SECONDS
+
+    def credentials_expire_soon(self, now: datetime) -> bool:
+        """The token stops working within CREDENTIALS_WARNING (the account page warns, P13)."""
+        expires = self.credentials_expire_at
+        return expires is not None and expires - now < CREDENTIALS_WARNING
 
     def is_due(self, now: datetime) -> bool:
         return self.last_attempt_at is None or \

@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 
@@ -47,6 +48,10 @@ class ReadResult:
     captures: list[dict[str, Any]]
     cursor: str
     complete_scopes: list[str] = field(default_factory=list)
+    # When the account's token stops working, where the platform says (the account page
+    # warns ahead), and what a reader should know about this run (a monthly cap reached).
+    credentials_expire_at: datetime | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

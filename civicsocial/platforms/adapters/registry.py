@@ -39,6 +39,12 @@ ADAPTERS: dict[str, Registered] = {
     "mastodon": Registered(
         "civicsocial.platforms.adapters.mastodon.MastodonAdapter",
         lambda cls, account, found: cls(found.service, account.handle, found.secret)),  # type: ignore[call-arg]
+    "facebook": Registered(
+        "civicsocial.platforms.adapters.facebook.FacebookAdapter",
+        lambda cls, account, found: cls(found.service, account.handle, found.secret)),  # type: ignore[call-arg]
+    "instagram": Registered(
+        "civicsocial.platforms.adapters.instagram.InstagramAdapter",
+        lambda cls, account, found: cls(found.service, account.handle, found.secret)),  # type: ignore[call-arg]
 }
 
 
