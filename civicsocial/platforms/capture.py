@@ -148,7 +148,8 @@ def _capture(account: Account, adapter: PlatformAdapter | None) -> CaptureReport
             last_error="; ".join([*result.notes, *report.rejected])[:2000],
             last_lag_seconds=report.lag_seconds,
             versions_archived=F("versions_archived") + versions,
-            credentials_expire_at=result.credentials_expire_at or state.credentials_expire_at)
+            credentials_expire_at=result.credentials_expire_at or state.credentials_expire_at,
+            platform_user_id=result.platform_user_id or state.platform_user_id)
 
     archive_and_announce(captures, alongside=save_state)  # then triage, the branding audit
     report.ok = True

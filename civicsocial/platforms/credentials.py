@@ -118,7 +118,14 @@ HOOTSUITE_CLIENT_SECRET = ServiceSecret("vendor:hootsuite:client_secret", "Hoots
                                         SecretKind.CLIENT_SECRET, "CIVICSOCIAL_HOOTSUITE_CLIENT_SECRET")
 HOOTSUITE_REFRESH_TOKEN = ServiceSecret("vendor:hootsuite:refresh_token", "Hootsuite refresh token",
                                         SecretKind.REFRESH_TOKEN, "CIVICSOCIAL_HOOTSUITE_REFRESH_TOKEN")
-SERVICE_SECRETS = [OPEN311_API_KEY, HOOTSUITE_CLIENT_SECRET, HOOTSUITE_REFRESH_TOKEN]
+# Meta's Webhooks (platforms/webhooks.py): the app secret signs each delivery; the verify
+# token is the one entered in the app's Webhooks settings.
+META_APP_SECRET = ServiceSecret("platform:meta:app_secret", "Meta app secret", SecretKind.CLIENT_SECRET,
+                                "CIVICSOCIAL_META_APP_SECRET")
+META_WEBHOOK_VERIFY_TOKEN = ServiceSecret("platform:meta:verify_token", "Meta Webhooks verify token",
+                                          SecretKind.API_KEY, "CIVICSOCIAL_META_VERIFY_TOKEN")
+SERVICE_SECRETS = [OPEN311_API_KEY, HOOTSUITE_CLIENT_SECRET, HOOTSUITE_REFRESH_TOKEN, META_APP_SECRET,
+                   META_WEBHOOK_VERIFY_TOKEN]
 
 
 @sensitive_variables()

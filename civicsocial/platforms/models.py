@@ -29,6 +29,9 @@ class CaptureState(models.Model):
     versions_archived = models.BigIntegerField(default=0)
     credentials_expire_at = models.DateTimeField(
         null=True, blank=True, help_text="when the platform says the account's token stops working")
+    platform_user_id = models.CharField(max_length=100, blank=True, db_index=True,
+                                        help_text="the account's id on the platform (a Page's id), "
+                                                  "for matching webhook deliveries")
 
     def __str__(self) -> str:
         return f"capture of {self.account.handle}"
@@ -65,3 +68,20 @@ class StreamCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service} at {self.seq}"
+
+
+class WebhookDelivery(models.Model):
+    """A platform's notification, kept as received (raw body) once its signature checked out;
+    `sha256` of the body refuses the same delivery twice (a replay)."""
+
+    platform = models.CharField(max_length=20)
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="webhook_deliveries")
+    sha256 = models.CharField(max_length=64, unique=True)
+    body = models.TextField()
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "webhook deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.platform} delivery for {self.account.handle} at {self.received_at:%Y-%m-%d %H:%M}"

@@ -1,4 +1,4 @@
-"""The vault's pages. (Included by the project's urls.py.)"""
+"""The vault's pages, and the platforms' webhooks. (Included by the project's urls.py.)"""
 
 from django.urls import path
 
@@ -7,4 +7,5 @@ from civicsocial.platforms import views
 urlpatterns = [
     path("vault/", views.vault_overview, name="vault"),
     path("vault/services/<str:name>/", views.service_secret, name="vault-service"),
+    path("webhooks/meta/", views.meta_webhook, name="meta-webhook"),
 ]

@@ -9,12 +9,15 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
 
 from civicsocial.http import AuthedRequest
+from civicsocial.platforms import webhooks
 from civicsocial.platforms.credentials import SERVICE_SECRETS, environment_secret
 from civicsocial.registry.credentials import rotation_due
 from civicsocial.registry.models import Account, AccountStatus
@@ -76,3 +79,18 @@ def service_secret(request: AuthedRequest, name: str) -> HttpResponse:
 
     return form_page(request, form, service.label, save, reverse("vault"), reverse("vault"),
                      intro="Stored encrypted; never shown again (P13).", submit="Store")
+
+
+@csrf_exempt  # Meta signs each delivery instead (platforms/webhooks.py)
+@require_http_methods(["GET", "POST"])
+def meta_webhook(request: HttpRequest) -> HttpResponse:
+    """Meta's Webhooks for Pages and Instagram accounts: verification, then notifications."""
+    if request.method == "GET":
+        outcome = webhooks.verify_subscription(request.GET.get("hub.mode", ""),
+                                               request.GET.get("hub.verify_token", ""),
+                                               request.GET.get("hub.challenge", ""))
+        return HttpResponse(outcome.message, status=outcome.status, content_type="text/plain")
+    if int(request.META.get("CONTENT_LENGTH") or 0) > webhooks.MAX_BODY:
+        return HttpResponse("too large", status=413, content_type="text/plain")  # never read
+    outcome = webhooks.receive(request.body, request.headers.get("X-Hub-Signature-256", ""))
+    return HttpResponse(outcome.message, status=outcome.status, content_type="text/plain")

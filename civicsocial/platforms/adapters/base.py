@@ -51,6 +51,7 @@ class ReadResult:
     # When the account's token stops working, where the platform says (the account page
     # warns ahead), and what a reader should know about this run (a monthly cap reached).
     credentials_expire_at: datetime | None = None
+    platform_user_id: str = ""  # the account's own id there (a Page's id): webhooks name it
     notes: list[str] = field(default_factory=list)
 
 

@@ -76,7 +76,8 @@ class FacebookAdapter:
                 captures += [self._comment_line(post["id"], comment) for comment in comments]
                 scopes.append(f"facebook:{post['id']}/comments/")
         return ReadResult(captures, json.dumps({"read_at": started.isoformat()}), scopes,
-                          credentials_expire_at=self.graph.token_expires_at())
+                          credentials_expire_at=self.graph.token_expires_at(),
+                          platform_user_id=self.page["id"])
 
     def _post_line(self, post: dict[str, Any]) -> dict[str, Any]:
         return {

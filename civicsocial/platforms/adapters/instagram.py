@@ -70,7 +70,7 @@ class InstagramAdapter:
                 captures += [self._comment_line(item["id"], reply) for reply in replies]
             scopes.append(f"instagram:{item['id']}/comments/")
         return ReadResult(captures, json.dumps({"read_at": started.isoformat()}), scopes,
-                          credentials_expire_at=self.graph.token_expires_at())
+                          credentials_expire_at=self.graph.token_expires_at(), platform_user_id=self.user)
 
     def _media_line(self, item: dict[str, Any]) -> dict[str, Any]:
         image = item.get("media_url") if item.get("media_type") != "VIDEO" else item.get("thumbnail_url")

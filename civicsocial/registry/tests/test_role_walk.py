@@ -130,6 +130,7 @@ ELSEWHERE = {"logout", "second-factor-setup", "second-factor-verify",
              "logo-picture",  # needs an audited picture: policy/tests/test_logo_decisions.py
              "incident-act",  # POST only: incidents/tests/test_incident_pages.py walks it
              "draft-act",  # POST only: publishing/tests/test_pages.py (approve, self-approval, ownership)
+             "meta-webhook",  # signed by Meta, no sign-in: platforms/tests/test_meta_webhooks.py
              "api-token-revoke",  # POST, one's own only: signin/tests/test_api_tokens.py
              "sso-start", "oidc_authentication_callback",  # signin/tests/test_single_sign_on.py
              # django-otp-webauthn's own endpoints: signin/tests/test_security_keys.py and the browser
