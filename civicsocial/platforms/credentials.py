@@ -124,8 +124,11 @@ META_APP_SECRET = ServiceSecret("platform:meta:app_secret", "Meta app secret", S
                                 "CIVICSOCIAL_META_APP_SECRET")
 META_WEBHOOK_VERIFY_TOKEN = ServiceSecret("platform:meta:verify_token", "Meta Webhooks verify token",
                                           SecretKind.API_KEY, "CIVICSOCIAL_META_VERIFY_TOKEN")
+# X: the city's project's app-only token, for reading what is left of the monthly cap.
+X_APP_BEARER_TOKEN = ServiceSecret("platform:x:app_bearer_token", "X app bearer token", SecretKind.API_KEY,
+                                   "CIVICSOCIAL_X_APP_BEARER_TOKEN")
 SERVICE_SECRETS = [OPEN311_API_KEY, HOOTSUITE_CLIENT_SECRET, HOOTSUITE_REFRESH_TOKEN, META_APP_SECRET,
-                   META_WEBHOOK_VERIFY_TOKEN]
+                   META_WEBHOOK_VERIFY_TOKEN, X_APP_BEARER_TOKEN]
 
 
 @sensitive_variables()

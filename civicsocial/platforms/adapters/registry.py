@@ -7,15 +7,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
+from django.conf import settings
 from django.utils.module_loading import import_string
 
 from civicsocial.platforms.adapters.base import Capability, NotSupported, PlatformAdapter
 from civicsocial.platforms.adapters.frozen import FrozenAdapter
-from civicsocial.platforms.credentials import Credentials, bluesky_verifiers, credentials_for
+from civicsocial.platforms.credentials import (
+    X_APP_BEARER_TOKEN,
+    Credentials,
+    bluesky_verifiers,
+    credentials_for,
+    service_secret,
+)
 from civicsocial.registry.gates import frozen_since
-from civicsocial.registry.models import Account
+from civicsocial.registry.models import Account, AccountStatus
 
 
 @dataclass(frozen=True)
@@ -42,10 +49,22 @@ ADAPTERS: dict[str, Registered] = {
     "facebook": Registered(
         "civicsocial.platforms.adapters.facebook.FacebookAdapter",
         lambda cls, account, found: cls(found.service, account.handle, found.secret)),  # type: ignore[call-arg]
+    "x": Registered(
+        "civicsocial.platforms.adapters.x.XAdapter",
+        lambda cls, account, found: cls(found.service, account.handle, found.secret,  # type: ignore[call-arg]
+                                        **x_cap_sharing())),
     "instagram": Registered(
         "civicsocial.platforms.adapters.instagram.InstagramAdapter",
         lambda cls, account, found: cls(found.service, account.handle, found.secret)),  # type: ignore[call-arg]
 }
+
+
+def x_cap_sharing() -> dict[str, Any]:
+    """What the X adapter needs to spread the project's monthly cap: the app token that reads
+    the usage, how many runs a day, and how many accounts share it."""
+    active = Account.objects.filter(platform="x", status=AccountStatus.ACTIVE).count()
+    return {"app_token": service_secret(X_APP_BEARER_TOKEN), "accounts_sharing_cap": active,
+            "runs_per_day": 86400 / settings.CAPTURE_INTERVAL_SECONDS}
 
 
 def captured_platforms() -> list[str]:
