@@ -53,6 +53,9 @@ ADAPTERS: dict[str, Registered] = {
         "civicsocial.platforms.adapters.x.XAdapter",
         lambda cls, account, found: cls(found.service, account.handle, found.secret,  # type: ignore[call-arg]
                                         **x_cap_sharing())),
+    "youtube": Registered(
+        "civicsocial.platforms.adapters.youtube.YouTubeAdapter",
+        lambda cls, account, found: cls(found.service, account.handle, found.secret)),  # type: ignore[call-arg]
     "instagram": Registered(
         "civicsocial.platforms.adapters.instagram.InstagramAdapter",
         lambda cls, account, found: cls(found.service, account.handle, found.secret)),  # type: ignore[call-arg]
