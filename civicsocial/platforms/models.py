@@ -54,6 +54,10 @@ class CaptureState(models.Model):
         expires = self.credentials_expire_at
         return expires is not None and expires - now < CREDENTIALS_WARNING
 
+    @property
+    def credentials_expiring(self) -> bool:
+        return self.credentials_expire_soon(timezone.now())
+
     def is_due(self, now: datetime) -> bool:
         return self.last_attempt_at is None or \
             now - self.last_attempt_at >= timedelta(seconds=self.interval)

@@ -46,3 +46,12 @@ class CaptureStatusPageTestCase(BaseTestCase):
         other = self.login(self.person(Role.VIEWER, "bravo"))
         response = other.get(self.account.get_absolute_url())
         self.assertEqual(response.status_code, 404)
+
+    def test_it_warns_ahead_when_the_platform_token_expires(self):
+        state = CaptureState.objects.create(account=self.account, last_success_at=timezone.now(),
+                                            credentials_expire_at=timezone.now() + timedelta(days=50))
+        self.assertIn("Platform token expires", self.page())
+        self.assertNotIn("renew it now", self.page())
+        state.credentials_expire_at = timezone.now() + timedelta(days=5)
+        state.save()
+        self.assertIn("renew it now", self.page())
