@@ -22,8 +22,9 @@ FAST = RetryPolicy(attempts=12, base=0.02, cap=0.2)
 class ContractFaultTestCase(BaseTestCase):
     def check(self, platform: str) -> None:
         world = WORLDS[platform]()
-        account = self.approved_account(platform=platform, handle=world.handle,
-                                        url=f"https://{platform}.example/nycparks")
+        account = self.approved_account(
+            platform=platform, handle=world.handle, url=f"https://{platform}.example/nycparks"
+        )
         runs = []
         with FaultProxy(world.service, rate=0.3, seed=13) as proxy:
             while len(runs) < 12 and not set(proxy.injected) >= set(FAULTS):
@@ -32,13 +33,20 @@ class ContractFaultTestCase(BaseTestCase):
                 runs.append(capture_account(account, adapter))
         self.assertTrue(set(proxy.injected) >= set(FAULTS), proxy.injected)
         self.assertTrue(any(r.ok for r in runs), [r.error for r in runs])
-        ids = Counter(ArchivedItem.objects.filter(stream__account=account).exclude(kind="profile")
-                      .values_list("platform_id", flat=True))
+        ids = Counter(
+            ArchivedItem.objects.filter(stream__account=account)
+            .exclude(kind="profile")
+            .values_list("platform_id", flat=True)
+        )
         self.assertEqual(set(ids), world.expected)  # everything, and nothing else (no removal by mistake)
         self.assertEqual(max(ids.values()), 1)
         self.assertFalse(ArchivedItem.objects.filter(stream__account=account, deleted=True).exists())
-        self.assertTrue(all(i.version_set.count() == 1 for i in ArchivedItem.objects.filter(
-            stream__account=account).exclude(kind="profile")))
+        self.assertTrue(
+            all(
+                i.version_set.count() == 1
+                for i in ArchivedItem.objects.filter(stream__account=account).exclude(kind="profile")
+            )
+        )
         self.assertTrue(verify().ok)
 
     def test_it_captures_facebook_exactly_once_through_faults(self):

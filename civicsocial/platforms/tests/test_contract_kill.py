@@ -26,7 +26,8 @@ for platform, handle in {accounts!r}:
 
 
 def test_it_loses_and_duplicates_nothing_when_killed_on_every_new_platform(
-        tmp_path: Path, database_urls: tuple[str, str]) -> None:
+    tmp_path: Path, database_urls: tuple[str, str]
+) -> None:
     worlds = [build() for build in WORLDS.values()]
     for world in worlds:
         world.handle = f"@kill{world.platform}"
@@ -35,8 +36,14 @@ def test_it_loses_and_duplicates_nothing_when_killed_on_every_new_platform(
     killed_url, clean_url = database_urls
     envs = []
     for url, var in ((killed_url, tmp_path / "a"), (clean_url, tmp_path / "b")):
-        env = {**os.environ, "DATABASE_URL": url, "CIVICSOCIAL_DEBUG": "1", "CIVICSOCIAL_VAR_DIR": str(var),
-               **secrets, **services}
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "CIVICSOCIAL_DEBUG": "1",
+            "CIVICSOCIAL_VAR_DIR": str(var),
+            **secrets,
+            **services,
+        }
         env.pop("DJANGO_SETTINGS_MODULE", None)
         _cli(env, "migrate", "--verbosity", "0")
         _cli(env, "shell", "-c", SETUP.format(accounts=[(w.platform, w.handle) for w in worlds]))

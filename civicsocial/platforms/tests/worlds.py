@@ -32,8 +32,14 @@ def facebook(posts: int = 5, comments: int = 12) -> World:
         for m in range(comments):
             comment = server.comment(post, f"Resident {m}", f"Comment {m} on {n}")
             expected.add(f"facebook:{post}/comments/{comment}")
-    return World("facebook", "@nycparks", server.url, token, expected,
-                 lambda url, **o: graph.facebook(token, url=url, **o))
+    return World(
+        "facebook",
+        "@nycparks",
+        server.url,
+        token,
+        expected,
+        lambda url, **o: graph.facebook(token, url=url, **o),
+    )
 
 
 def instagram(posts: int = 5, comments: int = 8) -> World:
@@ -46,8 +52,14 @@ def instagram(posts: int = 5, comments: int = 8) -> World:
         for m in range(comments):
             comment = server.comment(media, f"resident{m}", f"Nice {m}")
             expected.add(f"instagram:{media}/comments/{comment}")
-    return World("instagram", "@nycparks", server.url, token, expected,
-                 lambda url, **o: graph.instagram(token, url=url, **o))
+    return World(
+        "instagram",
+        "@nycparks",
+        server.url,
+        token,
+        expected,
+        lambda url, **o: graph.instagram(token, url=url, **o),
+    )
 
 
 def x(posts: int = 5, comments: int = 12) -> World:
@@ -61,8 +73,9 @@ def x(posts: int = 5, comments: int = 12) -> World:
         for m in range(comments):
             reply = server.post(residents[m % 3], f"Reply {m} to {n}", reply_to=post)
             expected.add(f"x:{residents[m % 3]}/posts/{reply}")
-    return World("x", "@nycem", server.url, token, expected,
-                 lambda url, **o: xapi.adapter(token, url=url, **o))
+    return World(
+        "x", "@nycem", server.url, token, expected, lambda url, **o: xapi.adapter(token, url=url, **o)
+    )
 
 
 def youtube_channel(videos: int = 3, comments: int = 10) -> World:
@@ -78,8 +91,14 @@ def youtube_channel(videos: int = 3, comments: int = 10) -> World:
             top = top or comment
             expected.add(f"youtube:{video}/comments/{comment}")
     # The secret names the token endpoint on the address the adapter is given (a proxy too).
-    return World("youtube", "@nycparks", server.url, secret, expected,
-                 lambda url, **o: youtube.adapter(_token_via(secret, server.url, url), url=url, **o))
+    return World(
+        "youtube",
+        "@nycparks",
+        server.url,
+        secret,
+        expected,
+        lambda url, **o: youtube.adapter(_token_via(secret, server.url, url), url=url, **o),
+    )
 
 
 def _token_via(secret: str, server: str, url: str) -> str:
@@ -88,5 +107,9 @@ def _token_via(secret: str, server: str, url: str) -> str:
     return json.dumps(info)
 
 
-WORLDS: dict[str, Callable[[], World]] = {"facebook": facebook, "instagram": instagram, "x": x,
-                                          "youtube": youtube_channel}
+WORLDS: dict[str, Callable[[], World]] = {
+    "facebook": facebook,
+    "instagram": instagram,
+    "x": x,
+    "youtube": youtube_channel,
+}

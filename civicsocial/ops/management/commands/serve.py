@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from waitress import serve  # type: ignore[import-untyped]
 
+from civicsocial.ops.demo_platforms import demo_platforms
 from civicsocial.ops.live_demo import live_demo
 from civicsocial.wsgi import application
 
@@ -41,6 +42,8 @@ class Command(BaseCommand):
         with ExitStack() as stack:
             if options["live_demo"]:
                 stack.enter_context(live_demo(self.stdout.write))  # before the worker starts
+                stack.enter_context(demo_platforms(self.stdout.write,
+                                                   f"http://{options['host']}:{options['port']}/"))
             self._serve(options)
 
     def _serve(self, options: dict[str, Any]) -> None:
