@@ -12,7 +12,11 @@
   POLL_SECONDS (lag there is about half the interval, by design), and for a Mastodon
   account's user stream (vs a bare stream listener seeing the mention)
 
-Usage: python bench/capture_bench.py   (CAPTURE_N replies, default 600; BURST_N, 10,000)
+- per platform served by a contract server (Facebook, Instagram, X, YouTube): items/s of a
+  polling run against the adapter listing the same items alone
+
+Usage: python bench/capture_bench.py   (CAPTURE_N replies, default 600; BURST_N, 10,000;
+CAPTURE_PLATFORMS_ONLY=1 for the contract-server rows alone)
 """
 
 from __future__ import annotations
@@ -276,8 +280,45 @@ def mastodon_stream_lags(agency: Any, archived: Callable[[str], bool]) -> tuple[
         server.stop()
 
 
+def contract_platform_rows(n: int) -> list[str]:
+    """One row per platform served by a contract server (Facebook, Instagram, X, YouTube): a
+    polling run that archives n items, against the adapter listing the same items alone."""
+    from civicsocial.platforms.capture import capture_account
+    from civicsocial.platforms.tests.worlds import WORLDS
+    from civicsocial.registry.models import Account, Agency
+
+    agency = Agency.objects.get_or_create(name="Bench platforms", slug="benchp",
+                                          email_domains="benchp.nyc.gov")[0]
+    rows = []
+    for platform, make in WORLDS.items():
+        posts = 10 if platform != "youtube" else 5
+        print(f"Throughput: {platform} ({n} items on its contract server)...", file=sys.stderr)
+        world = make(posts, n // posts)  # type: ignore[call-arg]
+        account = Account.objects.create(agency=agency, platform=platform, handle=f"@bench{platform}",
+                                         url=f"https://{platform}.example/bench",
+                                         login_identity="social@benchp.nyc.gov")
+        started = time.perf_counter()
+        listed = len(world.build(world.service).read_since("").captures)
+        list_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        report = capture_account(account, world.build(world.service))
+        capture_seconds = time.perf_counter() - started
+        assert report.ok, report.error
+        items = report.counts.get("created", 0)
+        rows.append(f"| {platform} poll throughput (contract server), items/s | {items / capture_seconds:,.0f} | "
+                    f"{listed / list_seconds:,.0f} (listing alone) | {list_seconds / capture_seconds:.2f} |")
+    return rows
+
+
 def main() -> None:
     setup_django()
+    if os.environ.get("CAPTURE_PLATFORMS_ONLY"):
+        from civicsocial.inbox.triage import Comment, triage_many
+
+        triage_many([Comment("warm up")])
+        rows = contract_platform_rows(int(os.environ.get("CAPTURE_N", "600")))
+        print("| measure | Civic Social | baseline | ratio |\n|---|---|---|---|\n" + "\n".join(rows))
+        return
     from django.db import connection
 
     from civicsocial.inbox.triage import Comment, triage_many
@@ -417,6 +458,7 @@ def main() -> None:
     s50, s95 = percentiles(stream_lags)
     b50, b95 = percentiles(bare_lags)
     p50, p95 = percentiles(poll_lags)
+    platform_rows = contract_platform_rows(n)
     print(f"\nCapture benchmark, local Bluesky network, {n:,} replies an account\n")
     print("| measure | Civic Social | baseline | ratio |\n|---|---|---|---|")
     print(f"| poll throughput, items/s | {poll_items / poll_seconds:,.0f} | "
@@ -455,6 +497,7 @@ def main() -> None:
           f"{POLL_SECONDS * 500:.0f} ms (half the interval) | {p50 / (POLL_SECONDS / 2):.1f}x |")
     print(f"| polled lag p95 (every {POLL_SECONDS:.0f} s) | {p95 * 1000:.0f} ms | "
           f"{POLL_SECONDS * 1000:.0f} ms (the interval) | {p95 / POLL_SECONDS:.1f}x |")
+    print("\n".join(platform_rows))
 
 
 if __name__ == "__main__":
