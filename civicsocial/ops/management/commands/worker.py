@@ -42,5 +42,7 @@ class Command(BaseCommand):
         if not options["no_stream"]:
             for started in start_live_capture(threading.Event()):
                 self.stdout.write(f"Live capture: {started}")
+        # Huey's option is `periodic` (its --no-periodic stores False there): call_command
+        # would map a `no_periodic=False` onto it and switch the periodic duties off.
         call_command("run_huey", workers=options["workers"], worker_type="thread",
-                     no_periodic=options["no_periodic"])
+                     periodic=not options["no_periodic"])
