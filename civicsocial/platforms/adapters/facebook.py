@@ -24,9 +24,9 @@ from civicsocial.platforms.adapters.base import (
     NotSupported,
     Published,
     ReadResult,
-    profile_text,
 )
-from civicsocial.platforms.adapters.graph import GraphClient, graph_iso, now_iso
+from civicsocial.platforms.adapters.graph import GraphClient, graph_iso
+from civicsocial.platforms.adapters.snapshots import Profile, image_entry, now_iso, profile_line
 from civicsocial.platforms.retry import RetryPolicy
 
 THREAD_DAYS = 14
@@ -37,11 +37,19 @@ PAGE_FIELDS = "id,name,about,website,link,picture{url},verification_status,usern
 
 class FacebookAdapter:
     platform = "facebook"
-    capabilities = frozenset({Capability.READ, Capability.PROFILE, Capability.HIDE,
-                              Capability.DELETE_THIRD_PARTY})
+    capabilities = frozenset(
+        {Capability.READ, Capability.PROFILE, Capability.HIDE, Capability.DELETE_THIRD_PARTY}
+    )
 
-    def __init__(self, base_url: str, handle: str, token: str, timeout: float = 10.0,
-                 retry: RetryPolicy | None = None, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        handle: str,
+        token: str,
+        timeout: float = 10.0,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.handle = handle
         self.graph = GraphClient(base_url, token, timeout, retry, sleep)
         self._page: dict[str, Any] | None = None
@@ -71,20 +79,32 @@ class FacebookAdapter:
         scopes = [f"facebook:{self.page['id']}/posts/"]
         for post in posts:
             if datetime.fromisoformat(graph_iso(post["updated_time"])) >= recent:
-                comments = self.graph.pages(f"{post['id']}/comments", {
-                    "fields": COMMENT_FIELDS, "filter": "stream", "order": "chronological"})
+                comments = self.graph.pages(
+                    f"{post['id']}/comments",
+                    {"fields": COMMENT_FIELDS, "filter": "stream", "order": "chronological"},
+                )
                 captures += [self._comment_line(post["id"], comment) for comment in comments]
                 scopes.append(f"facebook:{post['id']}/comments/")
-        return ReadResult(captures, json.dumps({"read_at": started.isoformat()}), scopes,
-                          credentials_expire_at=self.graph.token_expires_at(),
-                          platform_user_id=self.page["id"])
+        return ReadResult(
+            captures,
+            json.dumps({"read_at": started.isoformat()}),
+            scopes,
+            credentials_expire_at=self.graph.token_expires_at(),
+            platform_user_id=self.page["id"],
+        )
 
     def _post_line(self, post: dict[str, Any]) -> dict[str, Any]:
         return {
-            "platform": self.platform, "account": self.handle, "item_id": self._post_id(post["id"]),
-            "kind": "post", "author": self.handle, "text": post.get("message", ""),
-            "created_at": graph_iso(post["created_time"]), "captured_at": now_iso(),
-            "url": post.get("permalink_url", ""), "media": self.graph.image(post.get("full_picture", "")),
+            "platform": self.platform,
+            "account": self.handle,
+            "item_id": self._post_id(post["id"]),
+            "kind": "post",
+            "author": self.handle,
+            "text": post.get("message", ""),
+            "created_at": graph_iso(post["created_time"]),
+            "captured_at": now_iso(),
+            "url": post.get("permalink_url", ""),
+            "media": [image_entry(post["full_picture"])] if post.get("full_picture") else [],
             "raw": post,
         }
 
@@ -93,12 +113,17 @@ class FacebookAdapter:
         mine = author.get("id") == self.page["id"]
         parent = (comment.get("parent") or {}).get("id")
         return {
-            "platform": self.platform, "account": self.handle,
-            "item_id": self._comment_id(post_id, comment["id"]), "kind": "reply" if mine else "comment",
-            "author": self.handle if mine
+            "platform": self.platform,
+            "account": self.handle,
+            "item_id": self._comment_id(post_id, comment["id"]),
+            "kind": "reply" if mine else "comment",
+            "author": self.handle
+            if mine
             else author.get("name", "") or f"facebook user {author.get('id', '?')}",
-            "text": comment.get("message", ""), "created_at": graph_iso(comment["created_time"]),
-            "captured_at": now_iso(), "url": comment.get("permalink_url", ""),
+            "text": comment.get("message", ""),
+            "created_at": graph_iso(comment["created_time"]),
+            "captured_at": now_iso(),
+            "url": comment.get("permalink_url", ""),
             "parent_id": self._comment_id(post_id, parent) if parent else self._post_id(post_id),
             "raw": comment,
         }
@@ -106,23 +131,28 @@ class FacebookAdapter:
     def read_profile(self) -> dict[str, Any]:
         self._page = None  # a fresh look each snapshot
         page = self.page
-        links = [link for link in (page.get("website", ""),) if link]
-        verified = page.get("verification_status") == "blue_verified"
         picture = ((page.get("picture") or {}).get("data") or {}).get("url", "")
-        return {
-            "platform": self.platform, "account": self.handle, "item_id": f"facebook:{page['id']}#profile",
-            "kind": "profile", "author": self.handle,
-            "text": profile_text(page.get("name", ""), page.get("about", ""), links, verified),
-            "created_at": "1970-01-01T00:00:00+00:00", "captured_at": now_iso(),
-            "url": page.get("link", ""), "media": self.graph.image(picture),
-            "raw": {"page": page, "profile": {"name": page.get("name", ""), "bio": page.get("about", ""),
-                                              "links": links, "verified": verified}},
-        }
+        return profile_line(
+            self.platform,
+            self.handle,
+            Profile(
+                f"facebook:{page['id']}#profile",
+                page.get("link", ""),
+                page.get("name", ""),
+                page.get("about", ""),
+                [page["website"]] if page.get("website") else [],
+                page.get("verification_status") == "blue_verified",
+                picture,
+            ),
+            {"page": page},
+            self.graph.timeout,
+        )
 
     # Acting
 
-    def publish(self, text: str, idempotency_key: str, reply_to: str = "",
-                media: Sequence[MediaFile] = ()) -> Published:
+    def publish(
+        self, text: str, idempotency_key: str, reply_to: str = "", media: Sequence[MediaFile] = ()
+    ) -> Published:
         raise NotSupported("posting to Facebook goes through the city's scheduling vendor (P12)")
 
     def hide(self, item_id: str) -> None:

@@ -14,7 +14,6 @@ Graph API's "Handling Errors" and "Rate Limiting" pages:
 
 from __future__ import annotations
 
-import base64
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -30,16 +29,11 @@ VERSION = "v21.0"
 THROTTLED = {4, 17, 32, 613} | set(range(80001, 80010))
 TRANSIENT = {1, 2}
 PAGE = 100
-MAX_IMAGE = 20 * 1024 * 1024
 
 
 def graph_iso(value: str) -> str:
     """Graph time (2026-12-02T10:00:00+0000) as ISO 8601."""
     return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z").astimezone(UTC).isoformat()
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat()
 
 
 def _regain_seconds(headers: Any) -> float:
@@ -59,8 +53,14 @@ def _regain_seconds(headers: Any) -> float:
 class GraphClient:
     """Calls to one Graph API host with one access token."""
 
-    def __init__(self, base_url: str, token: str, timeout: float = 10.0, retry: RetryPolicy | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        timeout: float = 10.0,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.base = f"{base_url.rstrip('/')}/{VERSION}"
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
@@ -76,26 +76,36 @@ class GraphClient:
 
     def _once(self, method: str, url: str, params: dict[str, Any]) -> dict[str, Any]:
         try:
-            response = self._session.request(method, url, params=params, timeout=self.timeout,
-                                             headers={"Authorization": f"Bearer {self._token}"})
+            response = self._session.request(
+                method,
+                url,
+                params=params,
+                timeout=self.timeout,
+                headers={"Authorization": f"Bearer {self._token}"},
+            )
             body = response.json()
         except requests.RequestException as error:
             raise PlatformError(f"platform unavailable: {error}", retry_after=0.0) from None
         except ValueError:  # a body cut off or not JSON: the whole answer is refused
             raise PlatformError("garbled answer from the platform", retry_after=0.0) from None
         if response.status_code == 429:
-            raise PlatformError("rate limited by the platform",
-                                retry_after=float(response.headers.get("Retry-After") or 60))
+            raise PlatformError(
+                "rate limited by the platform", retry_after=float(response.headers.get("Retry-After") or 60)
+            )
         problem = body.get("error") if isinstance(body, dict) else None
         if problem is None and response.status_code < 400 and isinstance(body, dict):
             return body
         if not isinstance(problem, dict):
-            raise PlatformError(f"platform error {response.status_code}", retry_after=0.0
-                                if response.status_code >= 500 else None)
+            raise PlatformError(
+                f"platform error {response.status_code}",
+                retry_after=0.0 if response.status_code >= 500 else None,
+            )
         code, message = problem.get("code"), str(problem.get("message", ""))[:300]
         if code in THROTTLED:
-            raise PlatformError(f"rate limited by the platform (code {code}): {message}",
-                                retry_after=_regain_seconds(response.headers))
+            raise PlatformError(
+                f"rate limited by the platform (code {code}): {message}",
+                retry_after=_regain_seconds(response.headers),
+            )
         if code in TRANSIENT or response.status_code >= 500:
             raise PlatformError(f"platform error (code {code}): {message}", retry_after=0.0)
         if code == 190:
@@ -128,19 +138,3 @@ class GraphClient:
         info = self.call("GET", "debug_token", {"input_token": self._token}).get("data", {})
         expires = int(info.get("expires_at") or 0)
         return datetime.fromtimestamp(expires, UTC) if expires else None
-
-    def image(self, url: str) -> list[dict[str, Any]]:
-        """A media entry with the image's bytes (one try: a missing picture must not cost the
-        capture; the address alone is kept then)."""
-        if not url:
-            return []
-        try:
-            response = self._session.get(url, timeout=self.timeout)
-            response.raise_for_status()
-            data = response.content
-        except requests.RequestException:
-            return [{"url": url, "content_type": ""}]
-        if len(data) > MAX_IMAGE:
-            return [{"url": url, "content_type": response.headers.get("Content-Type", "")}]
-        return [{"url": url, "content_type": response.headers.get("Content-Type", "").split(";")[0],
-                 "data": base64.b64encode(data).decode()}]

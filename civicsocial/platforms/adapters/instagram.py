@@ -22,9 +22,9 @@ from civicsocial.platforms.adapters.base import (
     PlatformError,
     Published,
     ReadResult,
-    profile_text,
 )
-from civicsocial.platforms.adapters.graph import GraphClient, graph_iso, now_iso
+from civicsocial.platforms.adapters.graph import GraphClient, graph_iso
+from civicsocial.platforms.adapters.snapshots import Profile, image_entry, now_iso, profile_line
 from civicsocial.platforms.retry import RetryPolicy
 
 THREAD_DAYS = 14
@@ -35,11 +35,19 @@ USER_FIELDS = "id,username,name,biography,website,profile_picture_url"
 
 class InstagramAdapter:
     platform = "instagram"
-    capabilities = frozenset({Capability.READ, Capability.PROFILE, Capability.HIDE,
-                              Capability.DELETE_THIRD_PARTY})
+    capabilities = frozenset(
+        {Capability.READ, Capability.PROFILE, Capability.HIDE, Capability.DELETE_THIRD_PARTY}
+    )
 
-    def __init__(self, base_url: str, handle: str, token: str, timeout: float = 10.0,
-                 retry: RetryPolicy | None = None, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        handle: str,
+        token: str,
+        timeout: float = 10.0,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.handle = handle
         self.graph = GraphClient(base_url, token, timeout, retry, sleep)
         self._user = ""
@@ -69,17 +77,28 @@ class InstagramAdapter:
                 replies = self.graph.pages(f"{comment['id']}/replies", {"fields": COMMENT_FIELDS})
                 captures += [self._comment_line(item["id"], reply) for reply in replies]
             scopes.append(f"instagram:{item['id']}/comments/")
-        return ReadResult(captures, json.dumps({"read_at": started.isoformat()}), scopes,
-                          credentials_expire_at=self.graph.token_expires_at(), platform_user_id=self.user)
+        return ReadResult(
+            captures,
+            json.dumps({"read_at": started.isoformat()}),
+            scopes,
+            credentials_expire_at=self.graph.token_expires_at(),
+            platform_user_id=self.user,
+        )
 
     def _media_line(self, item: dict[str, Any]) -> dict[str, Any]:
         image = item.get("media_url") if item.get("media_type") != "VIDEO" else item.get("thumbnail_url")
         return {
-            "platform": self.platform, "account": self.handle,
+            "platform": self.platform,
+            "account": self.handle,
             "item_id": f"instagram:{self.user}/media/{item['id']}",
-            "kind": "post", "author": self.handle, "text": item.get("caption", ""),
-            "created_at": graph_iso(item["timestamp"]), "captured_at": now_iso(),
-            "url": item.get("permalink", ""), "media": self.graph.image(image or ""), "raw": item,
+            "kind": "post",
+            "author": self.handle,
+            "text": item.get("caption", ""),
+            "created_at": graph_iso(item["timestamp"]),
+            "captured_at": now_iso(),
+            "url": item.get("permalink", ""),
+            "media": [image_entry(image)] if image else [],
+            "raw": item,
         }
 
     def _comment_line(self, media_id: str, comment: dict[str, Any]) -> dict[str, Any]:
@@ -87,33 +106,43 @@ class InstagramAdapter:
         mine = (comment.get("from") or {}).get("id") == self.user
         parent = comment.get("parent_id")
         return {
-            "platform": self.platform, "account": self.handle,
+            "platform": self.platform,
+            "account": self.handle,
             "item_id": f"instagram:{media_id}/comments/{comment['id']}",
             "kind": "reply" if mine else "comment",
-            "author": self.handle if mine else f"@{author}", "text": comment.get("text", ""),
-            "created_at": graph_iso(comment["timestamp"]), "captured_at": now_iso(),
-            "parent_id": f"instagram:{media_id}/comments/{parent}" if parent
+            "author": self.handle if mine else f"@{author}",
+            "text": comment.get("text", ""),
+            "created_at": graph_iso(comment["timestamp"]),
+            "captured_at": now_iso(),
+            "parent_id": f"instagram:{media_id}/comments/{parent}"
+            if parent
             else f"instagram:{self.user}/media/{media_id}",
             "raw": comment,
         }
 
     def read_profile(self) -> dict[str, Any]:
         user = self.graph.call("GET", self.user, {"fields": USER_FIELDS})
-        links = [user["website"]] if user.get("website") else []
-        name, bio = user.get("name", "") or user.get("username", ""), user.get("biography", "")
-        return {
-            "platform": self.platform, "account": self.handle, "item_id": f"instagram:{self.user}#profile",
-            "kind": "profile", "author": self.handle, "text": profile_text(name, bio, links, False),
-            "created_at": "1970-01-01T00:00:00+00:00", "captured_at": now_iso(),
-            "url": f"https://www.instagram.com/{user.get('username', '')}/",
-            "media": self.graph.image(user.get("profile_picture_url", "")),
-            "raw": {"user": user, "profile": {"name": name, "bio": bio, "links": links, "verified": False}},
-        }
+        return profile_line(
+            self.platform,
+            self.handle,
+            Profile(
+                f"instagram:{self.user}#profile",
+                f"https://www.instagram.com/{user.get('username', '')}/",
+                user.get("name", "") or user.get("username", ""),
+                user.get("biography", ""),
+                [user["website"]] if user.get("website") else [],
+                False,
+                user.get("profile_picture_url", ""),
+            ),
+            {"user": user},
+            self.graph.timeout,
+        )
 
     # Acting
 
-    def publish(self, text: str, idempotency_key: str, reply_to: str = "",
-                media: Sequence[MediaFile] = ()) -> Published:
+    def publish(
+        self, text: str, idempotency_key: str, reply_to: str = "", media: Sequence[MediaFile] = ()
+    ) -> Published:
         raise NotSupported("posting to Instagram goes through the city's scheduling vendor (P12)")
 
     def hide(self, item_id: str) -> None:

@@ -17,7 +17,6 @@ run stops and says when it resets. Moderation (P22): hide and unhide a reply; de
 
 from __future__ import annotations
 
-import base64
 import json
 import math
 import time
@@ -37,8 +36,8 @@ from civicsocial.platforms.adapters.base import (
     PlatformError,
     Published,
     ReadResult,
-    profile_text,
 )
+from civicsocial.platforms.adapters.snapshots import Profile, image_entry, profile_line
 from civicsocial.platforms.retry import RetryPolicy, with_retries
 
 X_HOST = "https://api.twitter.com"  # where tweepy sends every call
@@ -347,21 +346,12 @@ class XAdapter:
             "parent_id": parent,
             "url": f"https://x.com/i/status/{tweet['id']}",
             "language": tweet.get("lang", ""),
-            "media": [self._image(media[k]) for k in keys if k in media],
+            "media": [
+                image_entry(media[k].get("url") or media[k].get("preview_image_url", ""), self.timeout)
+                for k in keys
+                if k in media
+            ],
             "raw": tweet,
-        }
-
-    def _image(self, media: dict[str, Any]) -> dict[str, Any]:
-        url = media.get("url") or media.get("preview_image_url", "")
-        try:  # one try: a missing image must not cost the capture (its address is kept)
-            response = requests.get(url, timeout=self.timeout)
-            response.raise_for_status()
-        except requests.RequestException:
-            return {"url": url, "content_type": ""}
-        return {
-            "url": url,
-            "content_type": response.headers.get("Content-Type", "").split(";")[0],
-            "data": base64.b64encode(response.content).decode(),
         }
 
     def read_profile(self) -> dict[str, Any]:
@@ -372,28 +362,22 @@ class XAdapter:
         ]
         links = [link for link in links if link] or ([me["url"]] if me.get("url") else [])
         verified = bool(me.get("verified")) or me.get("verified_type") in ("blue", "business", "government")
-        picture = me.get("profile_image_url", "")
-        return {
-            "platform": self.platform,
-            "account": self.handle,
-            "item_id": f"x:{me['id']}#profile",
-            "kind": "profile",
-            "author": self.handle,
-            "text": profile_text(me.get("name", ""), me.get("description", ""), links, verified),
-            "created_at": me.get("created_at", "1970-01-01T00:00:00Z").replace("Z", "+00:00"),
-            "captured_at": datetime.now(UTC).isoformat(),
-            "url": f"https://x.com/{me.get('username', '')}",
-            "media": [self._image({"url": picture})] if picture else [],
-            "raw": {
-                "user": me,
-                "profile": {
-                    "name": me.get("name", ""),
-                    "bio": me.get("description", ""),
-                    "links": links,
-                    "verified": verified,
-                },
-            },
-        }
+        return profile_line(
+            self.platform,
+            self.handle,
+            Profile(
+                f"x:{me['id']}#profile",
+                f"https://x.com/{me.get('username', '')}",
+                me.get("name", ""),
+                me.get("description", ""),
+                links,
+                verified,
+                me.get("profile_image_url", ""),
+                me.get("created_at", "1970-01-01T00:00:00Z").replace("Z", "+00:00"),
+            ),
+            {"user": me},
+            self.timeout,
+        )
 
     # Acting
 

@@ -38,8 +38,8 @@ from civicsocial.platforms.adapters.base import (
     PlatformError,
     Published,
     ReadResult,
-    profile_text,
 )
+from civicsocial.platforms.adapters.snapshots import Profile, image_entry, profile_line
 from civicsocial.platforms.retry import RetryPolicy, with_retries
 
 THREAD_DAYS = 14
@@ -192,7 +192,7 @@ class YouTubeAdapter:
     def _video_line(self, video: dict[str, Any], captions_seen: dict[str, str]) -> dict[str, Any]:
         snippet = video["snippet"]
         thumbnail = ((snippet.get("thumbnails") or {}).get("high") or {}).get("url", "")
-        media = [self._download(thumbnail)] if thumbnail else []
+        media = [image_entry(thumbnail)] if thumbnail else []
         if (video.get("contentDetails") or {}).get("caption") == "true":
             media += self._new_captions(video["id"], captions_seen)
         return {
@@ -283,47 +283,25 @@ class YouTubeAdapter:
             "raw": comment,
         }
 
-    def _download(self, url: str) -> dict[str, Any]:
-        """An image's bytes (one try: a missing thumbnail keeps its address only)."""
-        try:
-            response, data = httplib2.Http(timeout=10).request(url)
-        except (httplib2.HttpLib2Error, OSError, http.client.HTTPException):
-            return {"url": url, "content_type": ""}
-        if response.status != 200:
-            return {"url": url, "content_type": ""}
-        return {
-            "url": url,
-            "content_type": response.get("content-type", "").split(";")[0],
-            "data": base64.b64encode(data).decode(),
-        }
-
     def read_profile(self) -> dict[str, Any]:
         self._channel = None
         channel = self.channel
         snippet = channel["snippet"]
-        links = [f"https://www.youtube.com/{snippet['customUrl']}"] if snippet.get("customUrl") else []
-        thumbnail = ((snippet.get("thumbnails") or {}).get("high") or {}).get("url", "")
-        return {
-            "platform": self.platform,
-            "account": self.handle,
-            "item_id": f"youtube:{channel['id']}#profile",
-            "kind": "profile",
-            "author": self.handle,
-            "text": profile_text(snippet.get("title", ""), snippet.get("description", ""), links, False),
-            "created_at": snippet.get("publishedAt", "1970-01-01T00:00:00Z").replace("Z", "+00:00"),
-            "captured_at": datetime.now(UTC).isoformat(),
-            "url": f"https://www.youtube.com/channel/{channel['id']}",
-            "media": [self._download(thumbnail)] if thumbnail else [],
-            "raw": {
-                "channel": channel,
-                "profile": {
-                    "name": snippet.get("title", ""),
-                    "bio": snippet.get("description", ""),
-                    "links": links,
-                    "verified": False,
-                },
-            },
-        }
+        return profile_line(
+            self.platform,
+            self.handle,
+            Profile(
+                f"youtube:{channel['id']}#profile",
+                f"https://www.youtube.com/channel/{channel['id']}",
+                snippet.get("title", ""),
+                snippet.get("description", ""),
+                [f"https://www.youtube.com/{snippet['customUrl']}"] if snippet.get("customUrl") else [],
+                False,
+                ((snippet.get("thumbnails") or {}).get("high") or {}).get("url", ""),
+                snippet.get("publishedAt", "1970-01-01T00:00:00Z").replace("Z", "+00:00"),
+            ),
+            {"channel": channel},
+        )
 
     # Acting
 
