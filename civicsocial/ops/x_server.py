@@ -10,7 +10,9 @@ Civic Social uses, and X's rate-limit and usage pages for the limits:
   only one's own), `GET /2/usage/tweets` (getUsageTweets: app-only Bearer token);
 - `tweet.fields`, `expansions`, `media.fields` and `user.fields` values are checked against
   the document's enums; a wrong one is the document's 400 "Invalid Request" problem;
-- no or an unknown Bearer token: 401 problem; every answer carries `x-rate-limit-limit`,
+- `POST /2/oauth2/token` (the OAuth 2.0 refresh grant, client credentials in HTTP Basic):
+  each refresh token works once and a new one comes back; access tokens last two hours;
+- no, an unknown or an expired Bearer token: 401 problem; every answer carries `x-rate-limit-limit`,
   `-remaining` and `-reset` for its endpoint's 15-minute window; past the limit: 429;
 - each post read counts toward the project's monthly cap (`project_usage` of `project_cap`,
   reset on `cap_reset_day`); at the cap: 429 "UsageCapExceeded";
@@ -20,6 +22,7 @@ Civic Social uses, and X's rate-limit and usage pages for the limits:
 
 from __future__ import annotations
 
+import base64
 import itertools
 import secrets
 import time
@@ -189,6 +192,9 @@ class XContractServer(ContractServer):
         self.posts: dict[str, Post] = {}
         self.images: dict[str, tuple[bytes, str]] = {}
         self.project_cap, self.project_usage, self.cap_reset_day = project_cap, 0, 19
+        self.client_id, self.client_secret = secrets.token_urlsafe(12), secrets.token_urlsafe(24)
+        self.refresh_tokens: dict[str, str] = {}  # refresh token -> user id (each works once)
+        self.token_expiry: dict[str, float] = {}  # access token -> when it stops working
         self.limits = {**LIMITS, **(limits or {})}
         self.calls: dict[tuple[str, str], list[float]] = {}
         self._ids = itertools.count(1_860_000_000_000_000_000 + secrets.randbelow(10**15) * 1000, 1000)
@@ -212,6 +218,41 @@ class XContractServer(ContractServer):
         with self.lock:
             self.users[user.id], self.tokens[token] = user, user.id
         return user.id, token
+
+    def grant(self, user: str) -> str:
+        """A refresh token for the user, as the OAuth 2.0 authorization (offline.access) gives."""
+        token = secrets.token_urlsafe(32)
+        self.refresh_tokens[token] = user
+        return token
+
+    def _oauth_token(self, request: Request) -> Response:
+        """`POST /2/oauth2/token`, the refresh grant: a confidential client in HTTP Basic; the
+        refresh token works once and a new one comes back; access tokens last two hours."""
+        expected = "Basic " + base64.b64encode(f"{self.client_id}:{self.client_secret}".encode()).decode()
+        if request.headers.get("authorization") != expected:
+            return Response(
+                401,
+                {"error": "unauthorized_client", "error_description": "Missing valid authorization header"},
+            )
+        form = request.form()
+        user = self.refresh_tokens.pop(form.get("refresh_token", ""), None)
+        if form.get("grant_type") != "refresh_token" or user is None:
+            return Response(
+                400,
+                {"error": "invalid_request", "error_description": "Value passed for the token was invalid."},
+            )
+        access = secrets.token_urlsafe(32)
+        self.tokens[access], self.token_expiry[access] = user, time.time() + 7200
+        return Response(
+            200,
+            {
+                "token_type": "bearer",
+                "expires_in": 7200,
+                "access_token": access,
+                "scope": "tweet.read users.read tweet.moderate.write offline.access",
+                "refresh_token": self.grant(user),
+            },
+        )
 
     def image(self, data: bytes, content_type: str = "image/png") -> str:
         key = f"{len(self.images)}{secrets.token_hex(4)}"
@@ -272,8 +313,12 @@ class XContractServer(ContractServer):
         parts = request.path.strip("/").split("/")
         if parts[:1] != ["2"]:
             return problem(404, "Not Found", "Sorry, that page does not exist.")
+        if parts[1:] == ["oauth2", "token"] and request.method == "POST":
+            return self._oauth_token(request)
         token = request.bearer()
         user = self.tokens.get(token)
+        if token in self.token_expiry and self.token_expiry[token] < time.time():
+            user = None
         if user is None and token != self.app_token:
             return problem(401, "Unauthorized", "Unauthorized")
         endpoint, answer = self._route(request, parts[1:], user)

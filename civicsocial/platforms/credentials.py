@@ -127,8 +127,11 @@ META_WEBHOOK_VERIFY_TOKEN = ServiceSecret("platform:meta:verify_token", "Meta We
 # X: the city's project's app-only token, for reading what is left of the monthly cap.
 X_APP_BEARER_TOKEN = ServiceSecret("platform:x:app_bearer_token", "X app bearer token", SecretKind.API_KEY,
                                    "CIVICSOCIAL_X_APP_BEARER_TOKEN")
+# X's OAuth 2.0 client (CIVICSOCIAL_X_CLIENT_ID): its secret refreshes the accounts' tokens.
+X_CLIENT_SECRET = ServiceSecret("platform:x:client_secret", "X OAuth 2.0 client secret",
+                                SecretKind.CLIENT_SECRET, "CIVICSOCIAL_X_CLIENT_SECRET")
 SERVICE_SECRETS = [OPEN311_API_KEY, HOOTSUITE_CLIENT_SECRET, HOOTSUITE_REFRESH_TOKEN, META_APP_SECRET,
-                   META_WEBHOOK_VERIFY_TOKEN, X_APP_BEARER_TOKEN]
+                   META_WEBHOOK_VERIFY_TOKEN, X_APP_BEARER_TOKEN, X_CLIENT_SECRET]
 
 
 @sensitive_variables()
