@@ -305,8 +305,9 @@ def contract_platform_rows(n: int) -> list[str]:
         capture_seconds = time.perf_counter() - started
         assert report.ok, report.error
         items = report.counts.get("created", 0)
-        rows.append(f"| {platform} poll throughput (contract server), items/s | {items / capture_seconds:,.0f} | "
-                    f"{listed / list_seconds:,.0f} (listing alone) | {list_seconds / capture_seconds:.2f} |")
+        rows.append(f"| {platform} poll throughput (contract server), items/s | "
+                    f"{items / capture_seconds:,.0f} | {listed / list_seconds:,.0f} (listing alone) | "
+                    f"{list_seconds / capture_seconds:.2f} |")
     return rows
 
 
