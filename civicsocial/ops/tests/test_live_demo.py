@@ -17,6 +17,7 @@ from civicsocial.inbox.models import InboxEntry
 from civicsocial.inbox.services import triage_new_items
 from civicsocial.ops.demo_city import demo_profile, load_demo_city
 from civicsocial.ops.live_demo import IMPOSTOR, LiveDemo, live_demo
+from civicsocial.passes import sqlite_pass_only
 from civicsocial.platforms.capture import capturable_accounts, capture_account
 from civicsocial.platforms.credentials import secret_variable
 from civicsocial.platforms.models import StreamCursor
@@ -161,4 +162,5 @@ class LiveDemoStartTestCase(TestCase):
 
 
 # Marked for `make test-fast` to leave out (pyproject.toml says what each marker means).
-pytestmark = [pytest.mark.network, pytest.mark.slow]
+# The demo is the same on either engine.
+pytestmark = [pytest.mark.network, pytest.mark.slow, sqlite_pass_only]

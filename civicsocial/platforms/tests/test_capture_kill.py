@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from civicsocial.passes import sqlite_pass_only
 from civicsocial.platforms.credentials import secret_variable
 from civicsocial.platforms.tests.bluesky import adapter, new_account, shared_network
 from civicsocial.records.tests.test_import_kill import rows
@@ -77,4 +78,5 @@ def test_it_loses_and_duplicates_nothing_when_the_worker_is_killed(
 
 
 # Marked for `make test-fast` to leave out (pyproject.toml says what each marker means).
-pytestmark = [pytest.mark.network, pytest.mark.slow]
+# The PostgreSQL pass kills capture in test_contract_kill.py (the same capture, four platforms).
+pytestmark = [pytest.mark.network, pytest.mark.slow, sqlite_pass_only]

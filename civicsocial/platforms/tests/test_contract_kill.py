@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from civicsocial.passes import postgres_pass_only
 from civicsocial.platforms.credentials import secret_variable
 from civicsocial.platforms.tests.test_capture_kill import _cli
 from civicsocial.platforms.tests.worlds import WORLDS
@@ -64,9 +65,4 @@ def test_it_loses_and_duplicates_nothing_when_killed_on_every_new_platform(
 
 # A minute each: the PostgreSQL pass runs it (the database several workers share); the
 # Bluesky kill test (test_capture_kill.py) covers the SQLite file.
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="the PostgreSQL pass runs it"
-    ),
-]
+pytestmark = [pytest.mark.slow, postgres_pass_only]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from civicsocial.passes import postgres_pass_only
 from civicsocial.platforms.tests.bluesky import adapter, new_account
 from civicsocial.platforms.tests.test_capture_kill import _cli, _env
 from civicsocial.records.tests.test_import_kill import rows
@@ -72,4 +73,5 @@ def test_it_sends_each_post_once_when_the_worker_is_killed(
 
 
 # Marked for `make test-fast` to leave out (pyproject.toml says what each marker means).
-pytestmark = [pytest.mark.network, pytest.mark.slow]
+# Sending is claimed with row locks: PostgreSQL, where workers really share the rows.
+pytestmark = [pytest.mark.network, pytest.mark.slow, postgres_pass_only]

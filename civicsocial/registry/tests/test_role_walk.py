@@ -19,6 +19,7 @@ from civicsocial.inbox.models import InboxEntry
 from civicsocial.inbox.moderation import propose_removal
 from civicsocial.inbox.services import triage_new_items
 from civicsocial.incidents.services import report as report_incident
+from civicsocial.passes import sqlite_pass_only
 from civicsocial.publishing import compose
 from civicsocial.records.foil import open_case
 from civicsocial.records.models import ArchivedItem
@@ -367,4 +368,5 @@ class RoleWalkTestCase(BaseTestCase):
 
 
 # Marked for `make test-fast` to leave out (pyproject.toml says what each marker means).
-pytestmark = [pytest.mark.slow]
+# Who may see what is decided in Python, the same on either engine.
+pytestmark = [pytest.mark.slow, sqlite_pass_only]
