@@ -167,6 +167,11 @@ class RemovalProposal(models.Model):
     decision_reason = models.TextField(max_length=5000, blank=True)
     carried_out_at = models.DateTimeField(null=True, blank=True)
     platform_error = models.TextField(blank=True)
+    # Counsel may show a hidden comment again (a mistake, an appeal): when, who, and why.
+    restored_at = models.DateTimeField(null=True, blank=True)
+    restored_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    restore_reason = models.TextField(max_length=5000, blank=True)
 
     class Meta:
         ordering = ["-proposed_at"]

@@ -143,3 +143,38 @@ def carry_out(proposal: RemovalProposal, adapter: PlatformAdapter | None = None)
                      agency_id=entry.account.agency_id,
                      changes={"state": [None, InboxState.HIDDEN]})
     return True
+
+
+def may_restore(proposal: RemovalProposal) -> bool:
+    """A hide that was carried out, not restored yet, on a platform that can show it again."""
+    return (proposal.action == RemovalProposal.Action.HIDE and proposal.carried_out_at is not None
+            and proposal.restored_at is None
+            and Capability.UNHIDE in capabilities_of(proposal.entry.account.platform))
+
+
+def restore_hidden(actor: Person, proposal: RemovalProposal, reason: str,
+                   adapter: PlatformAdapter | None = None) -> RemovalProposal:
+    """Counsel shows a hidden comment again (P22: the same person decides both ways), with a
+    reason; the platform is asked first, and nothing is recorded if it refuses."""
+    entry = proposal.entry
+    if not is_counsel(actor, entry):
+        raise PermissionDenied("Only the agency's counsel restores a hidden comment (P22).")
+    if not may_restore(proposal):
+        raise ValidationError("Only a comment hidden through this proposal, on a platform that can show "
+                              "it again, can be restored.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Give the reason for restoring it."})
+    try:
+        (adapter or adapter_for(entry.account)).unhide(entry.item.platform_id)
+    except PlatformError as error:
+        raise ValidationError(f"The platform refused: {error}") from None
+    with transaction.atomic():
+        proposal.restored_at, proposal.restored_by = timezone.now(), actor
+        proposal.restore_reason = reason.strip()
+        proposal.save(update_fields=["restored_at", "restored_by", "restore_reason"])
+        entry.state = InboxState.REVIEWED
+        entry.save(update_fields=["state"])
+        audit.record(actor, "inbox.hide_undone", entry.item, agency_id=entry.account.agency_id,
+                     reason=proposal.restore_reason,
+                     changes={"state": [InboxState.HIDDEN, InboxState.REVIEWED]})
+    return proposal

@@ -13,6 +13,8 @@ urlpatterns = [
          name="inbox-proposal-decide"),
     path("inbox/proposals/<int:pk>/retry/", views.proposal_retry,
          name="inbox-proposal-retry"),
+    path("inbox/proposals/<int:pk>/restore/", views.proposal_restore,
+         name="inbox-proposal-restore"),
     path("inbox/accounts/<int:pk>/reviewed/", views.account_reviewed,
          name="inbox-account-reviewed"),
     path("inbox/<int:pk>/", views.entry_detail, name="inbox-entry"),

@@ -122,12 +122,14 @@ def entry_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     entry = entry_or_404(request, pk)
     agency = entry.account.agency_id
     thread = services.thread_of(entry)
+    proposals = list(entry.proposals.select_related("proposed_by", "decided_by", "restored_by"))
     return render(request, "inbox/entry.html", {
         "entry": entry, "thread": thread,
         "author": next(t["author"] for t in thread if t["this"]), "held": foil.is_held(entry.item),
         "cases": FoilCase.objects.filter(source_item=entry.item),
         "referral": Referral.objects.filter(entry=entry).first(),
-        "proposals": entry.proposals.select_related("proposed_by", "decided_by"),
+        "proposals": proposals,
+        "restorable": {p.pk for p in proposals if moderation.may_restore(p)},
         "events": events_for(entry.item, request.user),
         "states": services.MANUAL_STATES,
         "may_moderate": can(request.user, Action.MODERATE, agency),
@@ -267,6 +269,28 @@ def proposal_retry(request: AuthedRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and not moderation.carry_out(proposal):
         messages.error(request, f"The platform refused again: {proposal.platform_error}")
     return redirect(proposal.entry.get_absolute_url())
+
+
+class RestoreForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000,
+                             help_text="Why the comment is shown again (a mistake, an appeal upheld).")
+
+
+@login_required
+def proposal_restore(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Counsel shows a hidden comment again (P22)."""
+    proposal = proposal_for_counsel(request, pk)
+    entry = proposal.entry
+    form = RestoreForm(posted(request))
+
+    def save() -> InboxEntry:
+        moderation.restore_hidden(request.user, proposal, form.cleaned_data["reason"])
+        return entry
+
+    return form_page(request, form, f"Show again: {proposal}", save, "", entry.get_absolute_url(),
+                     submit="Show it again on the platform",
+                     intro=f"Hidden on the ground {proposal.get_ground_display()}: "
+                           f"{proposal.decision_reason}")
 
 
 @login_required

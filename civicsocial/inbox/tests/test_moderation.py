@@ -7,7 +7,13 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from civicsocial.inbox.models import InboxEntry, InboxState, RemovalProposal
-from civicsocial.inbox.moderation import actions_for, decide_removal, grounds_for, propose_removal
+from civicsocial.inbox.moderation import (
+    actions_for,
+    decide_removal,
+    grounds_for,
+    propose_removal,
+    restore_hidden,
+)
 from civicsocial.inbox.services import triage_new_items
 from civicsocial.platforms.adapters.base import PlatformError
 from civicsocial.platforms.adapters.bluesky import THREADGATE
@@ -142,3 +148,13 @@ class ModerationTestCase(BaseTestCase):
         bravo_counsel = self.login(self.person(Role.COUNSEL, "bravo"))
         self.assertEqual(bravo_counsel.get(f"/inbox/proposals/{proposal.pk}/decide/").status_code, 404)
         self.assertNotContains(bravo_counsel.get("/inbox/proposals/"), "Spam.")
+
+    def test_it_lets_counsel_show_a_hidden_reply_again(self):
+        entry = self.comment(SPAM, "spam-restore")
+        proposal = propose_removal(self.moderator, entry, "hide", "solicitation", "Selling followers.")
+        decide_removal(self.counsel, proposal, True, "Commercial solicitation, P22 exception.")
+        self.assertEqual(self.hidden_replies(), [entry.item.platform_id])
+        restore_hidden(self.counsel, proposal, "Appeal upheld.")
+        self.assertEqual(self.hidden_replies(), [])  # off the threadgate
+        entry.refresh_from_db()
+        self.assertEqual(entry.state, InboxState.REVIEWED)

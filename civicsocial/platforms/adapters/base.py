@@ -23,6 +23,7 @@ class Capability(enum.StrEnum):
     PUBLISH = "publish"
     REPLY = "reply"
     HIDE = "hide"  # hide a third-party reply from the account's threads
+    UNHIDE = "unhide"  # show it again (counsel restores what was hidden)
     DELETE_OWN = "delete_own"
     DELETE_THIRD_PARTY = "delete_third_party"
 
@@ -91,5 +92,7 @@ class PlatformAdapter(Protocol):
                 media: Sequence[MediaFile] = ()) -> Published: ...
 
     def hide(self, item_id: str) -> None: ...
+
+    def unhide(self, item_id: str) -> None: ...
 
     def delete(self, item_id: str) -> None: ...

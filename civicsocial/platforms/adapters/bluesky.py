@@ -105,7 +105,7 @@ class BlueskyAdapter:
     platform = "bluesky"
     capabilities = frozenset({Capability.READ, Capability.STREAM, Capability.PROFILE,
                               Capability.PUBLISH, Capability.REPLY, Capability.HIDE,
-                              Capability.DELETE_OWN})
+                              Capability.UNHIDE, Capability.DELETE_OWN})
 
     def __init__(self, service: str, handle: str, password: str, timeout: float = 10.0,
                  retry: RetryPolicy | None = None,
@@ -382,6 +382,13 @@ class BlueskyAdapter:
 
     def hide(self, item_id: str) -> None:
         """Hide a reply in the account's thread (the root post's threadgate)."""
+        self._set_hidden(item_id, True)
+
+    def unhide(self, item_id: str) -> None:
+        """Show a hidden reply again (taken off the threadgate's hiddenReplies)."""
+        self._set_hidden(item_id, False)
+
+    def _set_hidden(self, item_id: str, hidden: bool) -> None:
         _, value = self._record(item_id)
         root = ((value.get("reply") or {}).get("root") or {}).get("uri", "")
         if not root.startswith(f"at://{self.did}/"):
@@ -393,9 +400,8 @@ class BlueskyAdapter:
             if error.retry_after is not None:
                 raise
             gate = {"$type": THREADGATE, "post": root, "createdAt": now_iso()}
-        hidden = gate.setdefault("hiddenReplies", [])
-        if item_id not in hidden:
-            hidden.append(item_id)
+        replies = [uri for uri in gate.get("hiddenReplies", []) if uri != item_id]
+        gate["hiddenReplies"] = [*replies, item_id] if hidden else replies
         gate.setdefault("$type", THREADGATE)
         self._call(lambda c: c.com.atproto.repo.put_record(
             {"repo": self.did, "collection": THREADGATE, "rkey": rkey, "record": gate}))

@@ -38,7 +38,8 @@ PAGE_FIELDS = "id,name,about,website,link,picture{url},verification_status,usern
 class FacebookAdapter:
     platform = "facebook"
     capabilities = frozenset(
-        {Capability.READ, Capability.PROFILE, Capability.HIDE, Capability.DELETE_THIRD_PARTY}
+        {Capability.READ, Capability.PROFILE, Capability.HIDE, Capability.UNHIDE,
+         Capability.DELETE_THIRD_PARTY}
     )
 
     def __init__(

@@ -36,7 +36,8 @@ USER_FIELDS = "id,username,name,biography,website,profile_picture_url"
 class InstagramAdapter:
     platform = "instagram"
     capabilities = frozenset(
-        {Capability.READ, Capability.PROFILE, Capability.HIDE, Capability.DELETE_THIRD_PARTY}
+        {Capability.READ, Capability.PROFILE, Capability.HIDE, Capability.UNHIDE,
+         Capability.DELETE_THIRD_PARTY}
     )
 
     def __init__(

@@ -285,6 +285,9 @@ class MastodonAdapter:
     def hide(self, item_id: str) -> None:
         raise NotSupported("Mastodon has no way for an account to hide a reply")
 
+    def unhide(self, item_id: str) -> None:
+        raise NotSupported("Mastodon has no way for an account to hide a reply")
+
     def delete(self, item_id: str) -> None:
         status_id = self._status_id(item_id)
         try:

@@ -101,7 +101,8 @@ class Budget:
 
 class XAdapter:
     platform = "x"
-    capabilities = frozenset({Capability.READ, Capability.PROFILE, Capability.HIDE, Capability.DELETE_OWN})
+    capabilities = frozenset({Capability.READ, Capability.PROFILE, Capability.HIDE, Capability.UNHIDE,
+                              Capability.DELETE_OWN})
 
     def __init__(
         self,

@@ -56,7 +56,8 @@ def _seconds_to_quota_reset(now: datetime | None = None) -> float:
 class YouTubeAdapter:
     platform = "youtube"
     capabilities = frozenset(
-        {Capability.READ, Capability.PROFILE, Capability.HIDE, Capability.DELETE_THIRD_PARTY}
+        {Capability.READ, Capability.PROFILE, Capability.HIDE, Capability.UNHIDE,
+         Capability.DELETE_THIRD_PARTY}
     )
 
     def __init__(

@@ -114,6 +114,7 @@ PAGES = {
     "inbox-account-reviewed": ("/inbox/accounts/{account}/reviewed/", MODERATE, 302),
     "inbox-proposal-decide": ("/inbox/proposals/{proposal}/decide/", DECIDE),
     "inbox-proposal-retry": ("/inbox/proposals/{proposal}/retry/", DECIDE, 302),
+    "inbox-proposal-restore": ("/inbox/proposals/{proposal}/restore/", DECIDE),
     "draft-list": ("/posts/", ALL),
     "draft-new": ("/posts/new/", DRAFTERS),
     "draft-preview": ("/posts/preview/", DRAFTERS),
