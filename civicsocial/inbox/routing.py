@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from civicsocial.inbox import notify
 from civicsocial.inbox.models import InboxEntry, InboxState
@@ -51,7 +52,9 @@ def _open_foil_case(entry: InboxEntry, author: str, text: str) -> None:
     item = entry.item
     if FoilCase.objects.filter(source_item=item).exists():
         return
-    case = foil.open_case(None, author or "(unknown author)", item.first_captured_at.date(),
+    # The city's date (an evening comment in New York is already tomorrow in UTC).
+    received = timezone.localdate(item.first_captured_at)
+    case = foil.open_case(None, author or "(unknown author)", received,
                           agency=entry.account.agency, source_item=item,
                           notes=f"Opened from a comment on {entry.account} (P26):\n{text[:5000]}")
     notify.send(f"New FOIL request on {entry.account.handle}: {case.number}",

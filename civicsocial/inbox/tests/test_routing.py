@@ -3,9 +3,11 @@ notice and counsel is told (P24); a records request opens a FOIL case (P26)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
+import time_machine
 from django.core import mail
+from django.utils import timezone
 
 from civicsocial.inbox import routing
 from civicsocial.inbox.models import InboxEntry, InboxState
@@ -65,12 +67,23 @@ class RoutingTestCase(BaseTestCase):
         case = FoilCase.objects.get(source_item=entry.item)
         self.assertEqual(case.agency, self.alpha)
         self.assertEqual(case.requester, "reporter.bsky")
-        self.assertEqual(case.received_on, entry.item.first_captured_at.date())
+        self.assertEqual(case.received_on, timezone.localdate(entry.item.first_captured_at))
         self.assertEqual(case.acknowledge_by, foil.business_days_after(case.received_on, 5))
         self.assertIn(entry.item.pk, foil.case_item_ids(case))
         officer = self.person(Role.RECORDS_OFFICER)
         self.assertEqual([m.to for m in mail.outbox], [[officer.email]])
         self.assertIn(case.number, mail.outbox[0].subject)
+
+    def test_it_opens_a_case_received_on_the_citys_date_in_the_evening(self):
+        # 7:30 PM in New York is already the next day in UTC: the case was received today.
+        with time_machine.travel(datetime(2026, 12, 3, 0, 30, tzinfo=UTC), tick=False):
+            evening = "2026-12-03T00:30:00+00:00"
+            archive(line("c-4", account="@alpha_news", author="reporter.bsky", created_at=evening,
+                         captured_at=evening, text="Under FOIL I request all emails about the busway pilot"))
+            with self.captureOnCommitCallbacks(execute=True):
+                triage_new_items()
+            case = FoilCase.objects.get()
+        self.assertEqual(case.received_on, date(2026, 12, 2))
 
     def test_it_routes_each_item_once(self):
         archive(line("c-3", account="@alpha_news", text="FOIL request: all emails about the busway"))
