@@ -336,3 +336,9 @@ else:
 BRAND_LOGO = os.environ.get("CIVICSOCIAL_BRAND_LOGO", "")
 USER_POLICY_URL = os.environ.get("CIVICSOCIAL_USER_POLICY_URL", "https://www.nyc.gov/socialmediapolicy")
 PRODUCTIONS_DIR = Path(os.environ.get("CIVICSOCIAL_PRODUCTIONS_DIR", VAR_DIR / "productions"))
+# Evidence (issue 21, records/evidence.py): the city's signing certificate (PEM, then its
+# chain; the key is in the vault), the RFC 3161 time-stamping authority, and the roots a
+# verifier trusts. The demo city generates its own under var/evidence (make demo).
+EVIDENCE_CERT = os.environ.get("CIVICSOCIAL_EVIDENCE_CERT", "")
+TSA_URL = os.environ.get("CIVICSOCIAL_TSA_URL", "")
+EVIDENCE_TRUST = os.environ.get("CIVICSOCIAL_EVIDENCE_TRUST", "")

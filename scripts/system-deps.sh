@@ -14,6 +14,10 @@ command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 # A Redis server: the suite checks Huey's Redis queue against a real one on 127.0.0.1.
 command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+# Stock openssl and jq: the suite checks a production's signature, time-stamp and file
+# hashes with the same commands the README gives someone without Civic Social.
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+command -v jq >/dev/null 2>&1 || missing+=(jq)
 fi
 # Fonts for the thread PDFs of FOIL productions, in every script residents write
 # (records/fonts.py): Noto for each script, Noto CJK, Noto Color Emoji. (Above: poppler's

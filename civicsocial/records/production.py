@@ -6,11 +6,14 @@ version, spreadsheet formulas neutralized), archive.warc.gz (ISO 28500, one reso
 record per version, written by warcio), threads/*.pdf (each thread as a reader saw it,
 with capture times and removal marks), media/<sha256>, and manifest.json: the SHA-256
 of every file, every version's chain link and its Merkle proof to the day's seal, and
-any redaction. Redaction changes only the production, never the archive.
+any redaction. Redaction changes only the production, never the archive. Where the city
+configured its certificate (records/evidence.py), manifest.json.p7s signs the manifest,
+manifest.json.tst time-stamps it, and each thread PDF is signed (issue 21).
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -26,7 +29,7 @@ from typing import Any
 from django.utils import timezone
 from warcio.warcwriter import WARCWriter
 
-from civicsocial.records import hashing
+from civicsocial.records import evidence, hashing
 from civicsocial.records.foil import case_item_ids
 from civicsocial.records.fonts import describe
 from civicsocial.records.integrity import SealProofs
@@ -44,6 +47,9 @@ OFFICIAL_KINDS = (ItemKind.POST, ItemKind.REPLY)
 CSV_COLUMNS = ["platform", "account", "item_id", "kind", "version", "change", "captured_at",
                "created_at", "author", "text", "parent_id", "url", "content_hash", "chain_hash"]
 Progress = Callable[[int, int], None]
+# Beside manifest.json, outside its file list (they sign it): records/production_check.py.
+SIGNATURE_FILE = "manifest.json.p7s"
+TIMESTAMP_FILE = "manifest.json.tst"
 
 
 @dataclass
@@ -126,8 +132,8 @@ class _Production:
     into the zip."""
 
     def __init__(self, case: FoilCase, redaction: Redaction, workdir: Path,
-                 archive: zipfile.ZipFile) -> None:
-        self.case, self.redaction, self.zip = case, redaction, archive
+                 archive: zipfile.ZipFile, signing: evidence.Signing | None) -> None:
+        self.case, self.redaction, self.zip, self.signing = case, redaction, archive, signing
         self.parts = {name: _HashedFile(workdir / name) for name in
                       ("items.jsonl", "items.csv", "archive.warc.gz", "versions.json")}
         self.files: dict[str, dict[str, Any]] = {}
@@ -181,7 +187,7 @@ class _Production:
         """Print the threads gathered so far (one account's) and forget them."""
         for (platform, handle), entries in self.threads.items():
             for name, pdf in _thread_pdfs(self.case, platform, handle, entries, self.parents):
-                self.put(name, pdf.data)
+                self.put(name, evidence.sign_pdf(pdf.data, self.signing) if self.signing else pdf.data)
                 for char in pdf.missing:
                     self.unprintable.setdefault(char, []).append(name)
         self.threads.clear()
@@ -212,6 +218,7 @@ class _Production:
                                        for char, names in sorted(self.unprintable.items())],
             "merkle": "RFC 6962; leaf = chain_hash; seal roots are those of `civicsocial archive "
                       "export-seals`",
+            "evidence": _evidence_entry(self.signing),
         }
         digest = hashlib.sha256()
         with self.zip.open("manifest.json", "w", force_zip64=True) as out, \
@@ -219,7 +226,20 @@ class _Production:
             for chunk in _manifest_chunks(manifest, versions):
                 digest.update(chunk)
                 out.write(chunk)
+        if self.signing:  # P27: the city's signature, and a third party's clock
+            self.zip.writestr(SIGNATURE_FILE, evidence.sign_detached(digest.digest(), self.signing))
+            self.zip.writestr(TIMESTAMP_FILE, evidence.timestamp(digest.digest(), self.signing.tsa_url))
         return manifest, digest.hexdigest()
+
+
+def _evidence_entry(signing: evidence.Signing | None) -> dict[str, Any]:
+    if signing is None:
+        return {"signed": False, "why": "no signing certificate configured (CIVICSOCIAL_EVIDENCE_CERT)"}
+    return {"signed": True, "signer": signing.subject, "signature": SIGNATURE_FILE,
+            "signature_format": "CMS SignedData (RFC 5652), detached, over manifest.json",
+            "timestamp": TIMESTAMP_FILE,
+            "timestamp_format": "RFC 3161 TimeStampToken over SHA-256 of manifest.json",
+            "authority": signing.tsa_url, "thread_pdfs": "each signed by the same certificate, PAdES B-B"}
 
 
 def _manifest_chunks(manifest: dict[str, Any], versions: io.BufferedReader) -> Iterator[bytes]:
@@ -239,10 +259,32 @@ def export_case(case: FoilCase, out: Path, redaction: Redaction | None = None,
     unknown = [f for f in redaction.fields if f not in REDACTABLE]
     if unknown:
         raise ValueError(f"cannot redact {', '.join(unknown)}; choose from {', '.join(REDACTABLE)}")
+    signing = evidence.configured_signing()  # a half-done configuration fails here, before any work
     ids = _item_ids(case)
     out.parent.mkdir(parents=True, exist_ok=True)
+    # Written beside `out` and renamed once complete and signed: a failure (the authority
+    # not answering, a full disk) leaves any earlier production at `out` as it was.
+    partial = out.with_name(out.name + ".partial")
+    try:
+        manifest = _write(case, redaction, signing, ids, partial, progress)
+    except BaseException:
+        with contextlib.suppress(OSError):  # the directory itself may be what failed
+            partial.unlink(missing_ok=True)
+        raise
+    partial.replace(out)
+    manifest_sha256 = manifest["manifest_sha256"]
+    # The manifest's own hash goes in the case's audit trail: a production rebuilt with a
+    # forged manifest no longer matches what was recorded when it was handed over.
+    audit.record(None, "foil.produced", case, agency_id=case.agency_id,
+                 changes={"manifest_sha256": [None, manifest_sha256],
+                          "redacted": [None, redaction.fields]}, reason=redaction.reason)
+    return manifest
+
+
+def _write(case: FoilCase, redaction: Redaction, signing: evidence.Signing | None, ids: list[int],
+           out: Path, progress: Progress | None) -> dict[str, Any]:
     with TemporaryDirectory() as workdir, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        production = _Production(case, redaction, Path(workdir), archive)
+        production = _Production(case, redaction, Path(workdir), archive, signing)
         stream = None
         for start in range(0, len(ids), 1000):
             found = ArchivedItem.objects.select_related("stream").in_bulk(ids[start:start + 1000])
@@ -257,11 +299,6 @@ def export_case(case: FoilCase, out: Path, redaction: Redaction | None = None,
                     progress(index, len(ids))
         manifest, manifest_sha256 = production.finish(len(ids))
     manifest.update(versions=production.versions, manifest_sha256=manifest_sha256)
-    # The manifest's own hash goes in the case's audit trail: a production rebuilt with a
-    # forged manifest no longer matches what was recorded when it was handed over.
-    audit.record(None, "foil.produced", case, agency_id=case.agency_id,
-                 changes={"manifest_sha256": [None, manifest_sha256],
-                          "redacted": [None, redaction.fields]}, reason=redaction.reason)
     return manifest
 
 

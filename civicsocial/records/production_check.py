@@ -8,11 +8,13 @@ import hashlib
 import json
 import zipfile
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from civicsocial.records import hashing
+from civicsocial.records import evidence, hashing
 from civicsocial.records.models import Change
+from civicsocial.records.production import SIGNATURE_FILE, TIMESTAMP_FILE
 
 
 @dataclass
@@ -21,16 +23,22 @@ class ProductionCheck:
     files: int = 0
     versions: int = 0
     manifest_sha256: str = ""
+    signer: str = ""
+    timestamped_at: datetime | None = None
+    signed_pdfs: int = 0
+    notes: list[str] = field(default_factory=list)  # not failures: what could not be checked
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def verify_production(path: Path, seals: dict[str, Any] | None = None) -> ProductionCheck:
+def verify_production(path: Path, seals: dict[str, Any] | None = None, roots: bytes = b"") -> ProductionCheck:
     """Check a production zip: every file against the manifest, every chain link,
-    every seal proof, every unredacted version's content hash, and (given seals exported
-    from the archive independently) that the manifest's seal roots are the real ones."""
+    every seal proof, every unredacted version's content hash, (given seals exported
+    from the archive independently) that the manifest's seal roots are the real ones, and
+    (given trusted roots, PEM) the manifest's signature and time-stamp and each thread
+    PDF's signature (issue 21)."""
     check = ProductionCheck()
     try:
         archive = zipfile.ZipFile(path)
@@ -49,7 +57,7 @@ def verify_production(path: Path, seals: dict[str, Any] | None = None) -> Produc
             check.problems.append("manifest.json is not valid JSON")
             return check
         listed = manifest.get("files", {})
-        for name in sorted(names - {"manifest.json"} - set(listed)):
+        for name in sorted(names - {"manifest.json", SIGNATURE_FILE, TIMESTAMP_FILE} - set(listed)):
             check.problems.append(f"{name} is not in the manifest (added)")
         for name, entry in sorted(listed.items()):
             if name not in names:
@@ -63,7 +71,41 @@ def verify_production(path: Path, seals: dict[str, Any] | None = None) -> Produc
             _check_roots(manifest, seals, check)
         if "items.jsonl" in names and not check.problems:
             _check_contents(archive.read("items.jsonl"), manifest, check)
+        _check_evidence(archive, names, manifest, roots, check)
     return check
+
+
+def _check_evidence(archive: zipfile.ZipFile, names: set[str], manifest: dict[str, Any], roots: bytes,
+                    check: ProductionCheck) -> None:
+    """The city's signature on the manifest, the authority's time-stamp of it, and each
+    thread PDF's signature, against the roots the verifier trusts (not any in the zip)."""
+    signed = SIGNATURE_FILE in names or bool(manifest.get("evidence", {}).get("signed"))
+    if not signed:
+        (check.problems if roots else check.notes).append("the production is not signed")
+        return
+    if not roots:
+        check.problems.append("the production is signed, but no trusted roots were given to check it "
+                              "(--trust ROOTS.pem, or CIVICSOCIAL_EVIDENCE_TRUST)")
+        return
+    for name in (SIGNATURE_FILE, TIMESTAMP_FILE):
+        if name not in names:
+            check.problems.append(f"{name} is missing")
+    if SIGNATURE_FILE in names:
+        with archive.open("manifest.json") as data:
+            check.signer, problem = evidence.check_signature(data, archive.read(SIGNATURE_FILE), roots)
+        if problem:
+            check.problems.append(f"{SIGNATURE_FILE}: {problem}")
+    if TIMESTAMP_FILE in names:
+        digest = bytes.fromhex(check.manifest_sha256)
+        check.timestamped_at, problem = evidence.check_timestamp(digest, archive.read(TIMESTAMP_FILE), roots)
+        if problem:
+            check.problems.append(f"{TIMESTAMP_FILE}: {problem}")
+    for name in sorted(n for n in names if n.startswith("threads/") and n.endswith(".pdf")):
+        problem = evidence.check_pdf(archive.read(name), roots)
+        if problem:
+            check.problems.append(f"{name}: {problem}")
+        else:
+            check.signed_pdfs += 1
 
 
 def _check_links(manifest: dict[str, Any], check: ProductionCheck) -> None:

@@ -3,7 +3,6 @@ it (records/production.py) and keeps its progress and outcome on the job."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from datetime import timedelta
 from pathlib import Path
@@ -74,19 +73,14 @@ def _build(job: ProductionJob, held: Held) -> None:
             ProductionJob.objects.filter(pk=job.pk).update(done=done, total=total)
             held.renew()
 
-    final = production_path(job.case)
-    partial = final.with_suffix(".partial")
-    try:
-        manifest = export_case(job.case, partial, progress=progress)
+    try:  # export_case replaces the previous zip only once the new one is complete
+        manifest = export_case(job.case, production_path(job.case), progress=progress)
     except Exception as error:  # any failure is the job's outcome, shown in the pages
         logger.exception("production of %s failed", job.case.number)
-        with contextlib.suppress(OSError):  # the directory itself may be what failed
-            partial.unlink(missing_ok=True)
         ProductionJob.objects.filter(pk=job.pk).update(
             status=ProductionJob.Status.FAILED, error=f"{type(error).__name__}: {error}"[:2000],
             finished_at=timezone.now())
     else:
-        partial.replace(final)
         ProductionJob.objects.filter(pk=job.pk).update(
             status=ProductionJob.Status.DONE, manifest_sha256=manifest["manifest_sha256"],
             finished_at=timezone.now())

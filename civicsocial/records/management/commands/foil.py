@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from civicsocial.records.evidence import EvidenceError, trust_roots
 from civicsocial.records.foil import business_days_left, open_case
 from civicsocial.records.management.arguments import date_argument
 from civicsocial.records.models import FoilCase
@@ -47,6 +48,8 @@ class Command(BaseCommand):
         p = sub.add_parser("verify-production", help="check a production zip; exit 1 if altered")
         p.add_argument("file", type=Path)
         p.add_argument("--against", type=Path, help="seals exported by the archive (SEALS.json)")
+        p.add_argument("--trust", type=Path, help="PEM roots to check signatures and time-stamps against "
+                                                  "(default: CIVICSOCIAL_EVIDENCE_TRUST)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         getattr(self, "do_" + options["action"].replace("-", "_"))(options)
@@ -89,7 +92,7 @@ class Command(BaseCommand):
             try:
                 manifest = export_case(case, options["out"], redaction, progress=lambda done, total:
                                        bar.update(task, completed=done, total=total))
-            except ValueError as error:
+            except (ValueError, EvidenceError) as error:
                 raise CommandError(str(error)) from None
         self.stdout.write(f"Wrote {options['out']}: {manifest['items']} items, "
                           f"{manifest['versions']} versions, {len(manifest['files'])} files; "
@@ -102,10 +105,20 @@ class Command(BaseCommand):
                 seals = json.loads(options["against"].read_text())
             except (OSError, json.JSONDecodeError) as error:
                 raise CommandError(f"Cannot read seals from {options['against']}: {error}") from None
-        check = verify_production(options["file"], seals)
+        try:
+            roots = trust_roots(options["trust"])
+        except OSError as error:
+            raise CommandError(f"Cannot read trusted roots: {error}") from None
+        check = verify_production(options["file"], seals, roots)
         if check.ok:
             self.stdout.write(f"OK: {check.files} files and {check.versions} versions verified; "
                               f"manifest SHA-256 {check.manifest_sha256}.")
+            if check.signer:
+                self.stdout.write(f"Signed by {check.signer}; time-stamped "
+                                  f"{check.timestamped_at:%Y-%m-%d %H:%M:%S} UTC by the authority; "
+                                  f"{check.signed_pdfs} thread PDFs signed.")
+            for note in check.notes:
+                self.stdout.write(f"Note: {note}.")
             return
         for problem in check.problems:
             self.stderr.write(problem)
