@@ -34,7 +34,8 @@ FORMAT = "civicsocial-backup/1"
 DUMPS = {"postgresql": "database.pgdump", "sqlite": "database.sqlite3"}
 # What the manifest counts, table by table: what a city would miss first.
 COUNTED = {"archived items": "records_archiveditem", "versions": "records_itemversion",
-           "daily seals": "records_dailyseal", "media files": "records_mediablob",
+           "daily seals": "records_dailyseal", "seal time-stamps": "records_sealtimestamp",
+           "media files": "records_mediablob",
            "inbox entries": "inbox_inboxentry", "audit events": "security_auditevent",
            "FOIL cases": "records_foilcase", "legal holds": "records_legalhold",
            "accounts": "registry_account", "people": "registry_person"}

@@ -43,47 +43,71 @@ class EvidencePki:
 
 def _key(path: Path) -> None:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                       serialization.NoEncryption()))
+    path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
     path.chmod(0o600)
 
 
 def _ca(subject: str) -> dict[str, Any]:
-    return {"subject": subject, "subject-key": subject, "issuer": subject, "authority-key": subject,
-            "validity": {"valid-from": "2020-01-01T00:00:00+0000", "valid-to": "2100-01-01T00:00:00+0000"},
-            "extensions": [
-                {"id": "basic_constraints", "critical": True, "value": {"ca": True}},
-                {"id": "key_usage", "critical": True,
-                 "smart-value": {"schema": "key-usage", "params": ["digital_signature", "key_cert_sign",
-                                                                   "crl_sign"]}}]}
+    return {
+        "subject": subject,
+        "subject-key": subject,
+        "issuer": subject,
+        "authority-key": subject,
+        "validity": {"valid-from": "2020-01-01T00:00:00+0000", "valid-to": "2100-01-01T00:00:00+0000"},
+        "extensions": [
+            {"id": "basic_constraints", "critical": True, "value": {"ca": True}},
+            {
+                "id": "key_usage",
+                "critical": True,
+                "smart-value": {
+                    "schema": "key-usage",
+                    "params": ["digital_signature", "key_cert_sign", "crl_sign"],
+                },
+            },
+        ],
+    }
 
 
 def _leaf(issuer: str, usages: list[str], extended: list[str] | None = None) -> dict[str, Any]:
     extensions: list[dict[str, Any]] = [
-        {"id": "key_usage", "critical": True, "smart-value": {"schema": "key-usage", "params": usages}}]
+        {"id": "key_usage", "critical": True, "smart-value": {"schema": "key-usage", "params": usages}}
+    ]
     if extended:
         extensions.append({"id": "extended_key_usage", "critical": True, "value": extended})
-    return {"issuer": issuer,
-            "validity": {"valid-from": "2020-01-01T00:00:00+0000", "valid-to": "2099-01-01T00:00:00+0000"},
-            "extensions": extensions}
+    return {
+        "issuer": issuer,
+        "validity": {"valid-from": "2020-01-01T00:00:00+0000", "valid-to": "2099-01-01T00:00:00+0000"},
+        "extensions": extensions,
+    }
 
 
 def _configuration(city: str) -> dict[str, Any]:
     return {
         "external-url-prefix": "http://127.0.0.1",
         "keysets": {ARCH: {"keys": {name: {"path": f"{name}.key.pem"} for name in KEYS}}},
-        "pki-architectures": {ARCH: {
-            "keyset": ARCH,
-            "entity-defaults": {"country-name": "US", "organization-name": city},
-            "entities": {"city-root": {"common-name": f"{city} Evidence Root CA"},
-                         "city-evidence": {"common-name": f"{city} Records Evidence"},
-                         "tsa-root": {"common-name": "Demo Time-Stamping Root CA"},
-                         "tsa": {"common-name": "Demo Time-Stamping Authority"}},
-            "certs": {"city-root": _ca("city-root"), "tsa-root": _ca("tsa-root"),
-                      "city-evidence": _leaf("city-root", ["digital_signature", "non_repudiation"]),
-                      "tsa": _leaf("tsa-root", ["digital_signature"], ["time_stamping"])},
-            "services": {"time-stamping": {"tsa": {"signing-key": "tsa", "signing-cert": "tsa"}}},
-        }},
+        "pki-architectures": {
+            ARCH: {
+                "keyset": ARCH,
+                "entity-defaults": {"country-name": "US", "organization-name": city},
+                "entities": {
+                    "city-root": {"common-name": f"{city} Evidence Root CA"},
+                    "city-evidence": {"common-name": f"{city} Records Evidence"},
+                    "tsa-root": {"common-name": "Demo Time-Stamping Root CA"},
+                    "tsa": {"common-name": "Demo Time-Stamping Authority"},
+                },
+                "certs": {
+                    "city-root": _ca("city-root"),
+                    "tsa-root": _ca("tsa-root"),
+                    "city-evidence": _leaf("city-root", ["digital_signature", "non_repudiation"]),
+                    "tsa": _leaf("tsa-root", ["digital_signature"], ["time_stamping"]),
+                },
+                "services": {"time-stamping": {"tsa": {"signing-key": "tsa", "signing-cert": "tsa"}}},
+            }
+        },
     }
 
 
@@ -101,15 +125,23 @@ def generate(directory: Path, city: str = "Demo City") -> EvidencePki:
         der = arch.get_cert(CertLabel(label)).dump()
         return x509.load_der_x509_certificate(der).public_bytes(serialization.Encoding.PEM)
 
-    files = {"city-root.pem": pem("city-root"), "tsa-root.pem": pem("tsa-root"),
-             "signer-chain.pem": pem("city-evidence") + pem("city-root"),
-             "trust.pem": pem("city-root") + pem("tsa-root")}
+    files = {
+        "city-root.pem": pem("city-root"),
+        "tsa-root.pem": pem("tsa-root"),
+        "signer-chain.pem": pem("city-evidence") + pem("city-root"),
+        "trust.pem": pem("city-root") + pem("tsa-root"),
+    }
     for name, data in files.items():
         (directory / name).write_bytes(data)
-    return EvidencePki(directory=directory, city_root=directory / "city-root.pem",
-                       signer_chain=directory / "signer-chain.pem",
-                       signer_key=directory / "city-evidence.key.pem", tsa_root=directory / "tsa-root.pem",
-                       trust=directory / "trust.pem", config=config)
+    return EvidencePki(
+        directory=directory,
+        city_root=directory / "city-root.pem",
+        signer_chain=directory / "signer-chain.pem",
+        signer_key=directory / "city-evidence.key.pem",
+        tsa_root=directory / "tsa-root.pem",
+        trust=directory / "trust.pem",
+        config=config,
+    )
 
 
 class _Quiet(WSGIRequestHandler):
@@ -122,10 +154,12 @@ class TimeStampingAuthority:
 
     def __init__(self, pki: EvidencePki, port: int = 0) -> None:
         arch = pki.config.get_pki_arch(ARCH)  # type: ignore[arg-type]
-        app = Animator(AnimatorArchStore({arch.arch_label: arch}), with_web_ui=False,
-                       allow_time_override=False)
-        self.server: BaseWSGIServer = make_server("127.0.0.1", port, app, threaded=True,
-                                                   request_handler=_Quiet)
+        app = Animator(
+            AnimatorArchStore({arch.arch_label: arch}), with_web_ui=False, allow_time_override=False
+        )
+        self.server: BaseWSGIServer = make_server(
+            "127.0.0.1", port, app, threaded=True, request_handler=_Quiet
+        )
         self.url = f"http://127.0.0.1:{self.server.server_port}/{ARCH}/tsa/tsa"
         self.thread = threading.Thread(target=self.server.serve_forever, name="tsa", daemon=True)
 

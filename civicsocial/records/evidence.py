@@ -90,18 +90,21 @@ def configured_signing() -> Signing | None:
         return None
     key_pem = vault.reveal(SIGNING_KEY_SECRET) or os.environ.get(SIGNING_KEY_VARIABLE, "")
     if not key_pem:
-        raise EvidenceError(f"CIVICSOCIAL_EVIDENCE_CERT is set but the signing key is not in the vault "
-                            f"({SIGNING_KEY_SECRET})")
+        raise EvidenceError(
+            f"CIVICSOCIAL_EVIDENCE_CERT is set but the signing key is not in the vault ({SIGNING_KEY_SECRET})"
+        )
     if not settings.TSA_URL:
-        raise EvidenceError("CIVICSOCIAL_EVIDENCE_CERT is set but no time-stamping authority is "
-                            "(CIVICSOCIAL_TSA_URL)")
+        raise EvidenceError(
+            "CIVICSOCIAL_EVIDENCE_CERT is set but no time-stamping authority is (CIVICSOCIAL_TSA_URL)"
+        )
     try:
         chain = list(load_certs_from_pemder_data(Path(cert_path).read_bytes()))
         key = load_private_key_from_pemder_data(key_pem.encode(), passphrase=None)
     except (OSError, ValueError) as error:
         raise EvidenceError(f"cannot read the evidence certificate or key: {error}") from error
-    signer = _CitySigner(signing_cert=chain[0], signing_key=key,
-                         cert_registry=SimpleCertificateStore.from_certs(chain))
+    signer = _CitySigner(
+        signing_cert=chain[0], signing_key=key, cert_registry=SimpleCertificateStore.from_certs(chain)
+    )
     return Signing(signer=signer, tsa_url=settings.TSA_URL)
 
 
@@ -137,19 +140,35 @@ def timestamp(digest: bytes, tsa_url: str) -> bytes:
     try:
         token = asyncio.run(stamper.async_timestamp(digest, "sha256"))
     except Exception as error:  # pyHanko raises IOError, TimestampRequestError and requests' errors
-        raise EvidenceError(f"the time-stamping authority at {tsa_url} gave no time-stamp: "
-                            f"{error}") from error
+        raise EvidenceError(
+            f"the time-stamping authority at {tsa_url} gave no time-stamp: {error}"
+        ) from error
     return bytes(token.dump())
+
+
+def token_time(token: bytes) -> datetime:
+    """The authority's time (genTime) in a time-stamp token."""
+    info = cms.ContentInfo.load(token)["content"]["encap_content_info"]["content"].parsed
+    return info["gen_time"].native
 
 
 def sign_pdf(data: bytes, signing: Signing) -> bytes:
     """The PDF signed as PAdES B-B by the city (an incremental update: the drawn bytes
     stay as they were)."""
     out = io.BytesIO()
-    meta = signers.PdfSignatureMetadata(field_name="CivicSocialEvidence", subfilter=SigSeedSubFilter.PADES,
-                                        reason="FOIL production (P27)", md_algorithm="sha256")
-    signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(data)), meta, signer=signing.signer, output=out,
-                     bytes_reserved=PDF_SIGNATURE_SPACE)
+    meta = signers.PdfSignatureMetadata(
+        field_name="CivicSocialEvidence",
+        subfilter=SigSeedSubFilter.PADES,
+        reason="FOIL production (P27)",
+        md_algorithm="sha256",
+    )
+    signers.sign_pdf(
+        IncrementalPdfFileWriter(io.BytesIO(data)),
+        meta,
+        signer=signing.signer,
+        output=out,
+        bytes_reserved=PDF_SIGNATURE_SPACE,
+    )
     return out.getvalue()
 
 
@@ -168,8 +187,9 @@ def trust_roots(path: Path | None = None) -> bytes:
 def _context(roots: bytes) -> ValidationContext:
     # Offline: the verifier (a court, a requester) may have no network; revocation is
     # checked where the certificates say how, and its absence is not a failure.
-    return ValidationContext(trust_roots=list(_roots(roots)), allow_fetching=False,
-                             revocation_mode="soft-fail")
+    return ValidationContext(
+        trust_roots=list(_roots(roots)), allow_fetching=False, revocation_mode="soft-fail"
+    )
 
 
 def check_signature(data: bytes | IO[bytes], signature: bytes, roots: bytes) -> tuple[str, str | None]:
@@ -177,8 +197,9 @@ def check_signature(data: bytes | IO[bytes], signature: bytes, roots: bytes) -> 
     stream read once in chunks: a manifest may be large)."""
     try:
         signed = cms.ContentInfo.load(signature)["content"]
-        status = asyncio.run(async_validate_detached_cms(data, signed,
-                                                         signer_validation_context=_context(roots)))
+        status = asyncio.run(
+            async_validate_detached_cms(data, signed, signer_validation_context=_context(roots))
+        )
     except Exception as error:  # a garbled signature file is a finding, not a crash
         return "", f"unreadable signature ({type(error).__name__}: {error})"
     signer = str(status.signing_cert.subject.human_friendly)
@@ -197,8 +218,9 @@ def check_timestamp(data_digest: bytes, token: bytes, roots: bytes) -> tuple[dat
         info = signed["encap_content_info"]["content"].parsed
         if not isinstance(info, tsp.TSTInfo):
             return None, "not a time-stamp token"
-        status = TimestampSignatureStatus(**asyncio.run(
-            validate_tst_signed_data(signed, _context(roots), lambda algorithm: data_digest)))
+        status = TimestampSignatureStatus(
+            **asyncio.run(validate_tst_signed_data(signed, _context(roots), lambda algorithm: data_digest))
+        )
     except Exception as error:
         return None, f"unreadable time-stamp ({type(error).__name__}: {error})"
     when = info["gen_time"].native

@@ -9,6 +9,7 @@ checked with `verify(against=...)`.
 
 from __future__ import annotations
 
+import base64
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from civicsocial.records.models import (
     ItemVersion,
     VersionContent,
 )
+from civicsocial.records.seal_stamps import check_stamps, exported
 
 Progress = Callable[[int], None]
 
@@ -36,6 +38,9 @@ Progress = Callable[[int], None]
 class VerifyReport:
     checked: int = 0
     problems: list[str] = field(default_factory=list)
+    stamps_checked: int = 0  # seals whose third-party time-stamp was checked (issue 21)
+    stamps_waiting: int = 0  # seals not time-stamped yet
+    notes: list[str] = field(default_factory=list)  # not failures: what could not be checked
 
     @property
     def ok(self) -> bool:
@@ -119,13 +124,16 @@ class _SealCheck:
                 report.problems.append(f"{seal['label']}: {self.source} of {seal['day']} {problem}")
 
 
-def verify(against: dict[str, Any] | None = None, progress: Progress | None = None) -> VerifyReport:
-    """Check every chain, the stored seals, and (if given) exported seals."""
+def verify(against: dict[str, Any] | None = None, progress: Progress | None = None,
+           roots: bytes = b"") -> VerifyReport:
+    """Check every chain, the stored seals, (if given) exported seals, and (given trusted
+    roots, PEM) each seal's time-stamp."""
     report = VerifyReport()
     disposed = dict(Disposal.objects.values_list("version_id", "content_hash"))
-    checks = [_SealCheck(_stored_seals(), "stored seal")]
+    sources = [("stored seal", _stored_seals())]
     if against is not None:
-        checks.append(_SealCheck(_exported_seals(against), "exported seal"))
+        sources.append(("exported seal", _exported_seals(against)))
+    checks = [_SealCheck(seals, source) for source, seals in sources]
     for stream in ArchiveStream.objects.order_by("pk"):
         prev, expected = GENESIS_HASH, 1
         for version in _versions(stream):
@@ -147,20 +155,30 @@ def verify(against: dict[str, Any] | None = None, progress: Progress | None = No
                                        f"says {stream.head_seq} (versions removed at the end)")
     for check in checks:
         check.finish(report)
+    for source, seals in sources:
+        stamps = check_stamps(seals, roots, source)
+        report.problems += stamps.problems
+        report.notes += [n for n in stamps.notes if n not in report.notes]
+        report.stamps_checked += stamps.checked
+        report.stamps_waiting = max(report.stamps_waiting, stamps.waiting)
     return report
 
 
 def _stored_seals() -> list[dict[str, Any]]:
     return [{"stream_id": s.stream_id, "day": s.day, "root": s.root, "count": s.count,
-             "first_seq": s.first_seq, "last_seq": s.last_seq, "label": str(s.stream)}
-            for s in DailySeal.objects.select_related("stream")]
+             "first_seq": s.first_seq, "last_seq": s.last_seq, "label": str(s.stream),
+             "platform": s.stream.platform, "handle": s.stream.handle,
+             "timestamp": bytes(s.timestamp.token) if hasattr(s, "timestamp") else None}
+            for s in DailySeal.objects.select_related("stream", "timestamp")]
 
 
 def _exported_seals(data: dict[str, Any]) -> list[dict[str, Any]]:
     streams = {(s.platform, s.handle): s.pk for s in ArchiveStream.objects.all()}
     return [{"stream_id": streams.get((seal["platform"], seal["handle"])), "day": seal["day"],
              "root": seal["root"], "count": seal["count"], "first_seq": seal["first_seq"],
-             "last_seq": seal["last_seq"], "label": f"{seal['handle']} on {seal['platform']}"}
+             "last_seq": seal["last_seq"], "label": f"{seal['handle']} on {seal['platform']}",
+             "platform": seal["platform"], "handle": seal["handle"],
+             "timestamp": base64.b64decode(seal["timestamp"]) if seal.get("timestamp") else None}
             for seal in data.get("seals", [])]
 
 
@@ -196,10 +214,12 @@ def export_seals() -> dict[str, Any]:
     """Every seal, to be kept outside the archive (another system, paper, a notary)."""
     return {"format": "civicsocial-seals/1", "exported_at": timezone.now().isoformat(),
             "merkle": "RFC 6962 over chain hashes in chain order",
+            "timestamps": "RFC 3161 token (base64 DER) over SHA-256 of `statement`",
             "seals": [{"platform": s.stream.platform, "handle": s.stream.handle,
                        "day": s.day.isoformat(), "root": s.root, "count": s.count,
-                       "first_seq": s.first_seq, "last_seq": s.last_seq}
-                      for s in DailySeal.objects.select_related("stream").order_by("stream_id", "day")]}
+                       "first_seq": s.first_seq, "last_seq": s.last_seq, **exported(s)}
+                      for s in DailySeal.objects.select_related("stream", "timestamp")
+                      .order_by("stream_id", "day")]}
 
 
 class SealProofs:

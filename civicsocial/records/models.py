@@ -151,6 +151,20 @@ class DailySeal(models.Model):
         return f"seal of {self.stream} on {self.day}: {self.root}"
 
 
+class SealTimestamp(models.Model):
+    """An RFC 3161 time-stamp token over a daily seal's statement (issue 21): a third
+    party's word that the seal existed at `stamped_at`, so the archive's integrity does not
+    rest on our clock alone. Append-only; one per seal."""
+
+    seal = models.OneToOneField(DailySeal, on_delete=models.PROTECT, related_name="timestamp")
+    token = models.BinaryField()  # DER TimeStampToken (a CMS ContentInfo)
+    stamped_at = models.DateTimeField()  # the authority's genTime
+    authority = models.CharField(max_length=500)
+
+    def __str__(self) -> str:
+        return f"time-stamp of {self.seal} at {self.stamped_at}"
+
+
 class Disposal(models.Model):
     """A version's content removed past retention; its hashes stay. Append-only."""
 

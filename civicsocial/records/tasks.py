@@ -12,6 +12,7 @@ from civicsocial.records.announce import announce
 from civicsocial.records.archive import ArchiveResult
 from civicsocial.records.integrity import seal_days
 from civicsocial.records.production_jobs import run_production_job
+from civicsocial.records.seal_stamps import timestamp_seals
 
 
 @db_task()
@@ -31,5 +32,7 @@ def announce_archived(counts: dict[str, int], new_items: list[int], changed_item
 @one_at_a_time("seal-days")
 def seal_complete_days() -> None:
     """Seal each stream's complete days (hourly, so a day is sealed soon after it ends,
-    and a missed run is made up; sealing twice seals nothing twice)."""
+    and a missed run is made up; sealing twice seals nothing twice), then have the
+    authority time-stamp each new seal (issue 21; an authority down is tried next hour)."""
     seal_days()
+    timestamp_seals()

@@ -12,7 +12,7 @@ from django.db.backends.utils import CursorWrapper
 
 # Every table the database keeps append-only; migrations add to it as apps land.
 APPEND_ONLY_TABLES = ["security_auditevent", "records_itemversion", "records_dailyseal",
-                      "records_disposal"]
+                      "records_disposal", "records_sealtimestamp"]
 # Content that may be removed only once its disposal is recorded (never updated).
 DISPOSABLE_TABLES = {"records_versioncontent": ("records_disposal", "version_id")}
 

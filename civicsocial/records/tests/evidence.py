@@ -42,6 +42,8 @@ def signing_configured(name: str = "Test City", tsa_url: str | None = None) -> I
     (or the authority at `tsa_url`)."""
     pki = city_pki(name)
     url = tsa_url if tsa_url is not None else authority(name).url
-    with override_settings(EVIDENCE_CERT=str(pki.signer_chain), TSA_URL=url, EVIDENCE_TRUST=str(pki.trust)), \
-            mock.patch.dict(os.environ, {"CIVICSOCIAL_EVIDENCE_KEY": pki.signer_key.read_text()}):
+    with (
+        override_settings(EVIDENCE_CERT=str(pki.signer_chain), TSA_URL=url, EVIDENCE_TRUST=str(pki.trust)),
+        mock.patch.dict(os.environ, {"CIVICSOCIAL_EVIDENCE_KEY": pki.signer_key.read_text()}),
+    ):
         yield pki

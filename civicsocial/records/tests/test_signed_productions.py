@@ -48,9 +48,11 @@ def _flip(data: bytes, at: int) -> bytes:
 
 class SignedProductionTestCase(TestCase):
     def setUp(self) -> None:
-        archive(line("p1", kind="post", text="Road work on Main St"),
-                line("c1", minutes=1, parent_id="p1", text="pothole on Elan St"),
-                line("q1", minutes=2, kind="post", text="Second thread"))
+        archive(
+            line("p1", kind="post", text="Road work on Main St"),
+            line("c1", minutes=1, parent_id="p1", text="pothole on Elan St"),
+            line("q1", minutes=2, kind="post", text="Second thread"),
+        )
         seal_days(before=timezone.now().date() + timedelta(days=1))
         self.case = open_case(None, "Jane Q. Public", date(2026, 11, 20))
         for item in ArchivedItem.objects.all():
@@ -80,18 +82,56 @@ class SignedProductionTestCase(TestCase):
         with zipfile.ZipFile(self.out) as z:
             z.extractall(folder)
         pki = city_pki()
-        cms = subprocess.run(["openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in",
-                              SIGNATURE_FILE, "-content", "manifest.json", "-CAfile", str(pki.city_root),
-                              "-out", "/dev/null"], cwd=folder, capture_output=True, text=True)
+        cms = subprocess.run(
+            [
+                "openssl",
+                "cms",
+                "-verify",
+                "-binary",
+                "-inform",
+                "DER",
+                "-in",
+                SIGNATURE_FILE,
+                "-content",
+                "manifest.json",
+                "-CAfile",
+                str(pki.city_root),
+                "-out",
+                "/dev/null",
+            ],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+        )
         self.assertEqual(cms.returncode, 0, cms.stderr)
         self.assertIn("Verification successful", cms.stderr)
-        ts = subprocess.run(["openssl", "ts", "-verify", "-token_in", "-in", TIMESTAMP_FILE, "-data",
-                             "manifest.json", "-CAfile", str(pki.tsa_root)], cwd=folder,
-                            capture_output=True, text=True)
+        ts = subprocess.run(
+            [
+                "openssl",
+                "ts",
+                "-verify",
+                "-token_in",
+                "-in",
+                TIMESTAMP_FILE,
+                "-data",
+                "manifest.json",
+                "-CAfile",
+                str(pki.tsa_root),
+            ],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+        )
         self.assertEqual(ts.returncode, 0, ts.stderr)
         self.assertIn("Verification: OK", ts.stdout)
-        sums = subprocess.run("jq -r '.files | to_entries[] | \"\\(.value.sha256)  \\(.key)\"' manifest.json "
-                              "| sha256sum -c --quiet", shell=True, cwd=folder, capture_output=True, text=True)
+        sums = subprocess.run(
+            "jq -r '.files | to_entries[] | \"\\(.value.sha256)  \\(.key)\"' manifest.json "
+            "| sha256sum -c --quiet",
+            shell=True,
+            cwd=folder,
+            capture_output=True,
+            text=True,
+        )
         self.assertEqual(sums.returncode, 0, sums.stdout + sums.stderr)
         # And openssl refuses the same manifest with one byte changed.
         (folder / "manifest.json").write_bytes(_flip((folder / "manifest.json").read_bytes(), 10))
@@ -116,18 +156,25 @@ class SignedProductionTestCase(TestCase):
         problems = verify_production(changed, roots=self.roots).problems
         self.assertIn(f"{name}: the signature does not match the file (changed)", problems)
         added = _replace(self.out, name, pdf + b"\n% appended\n")
-        self.assertIn(f"{name}: bytes were added after the signature",
-                      verify_production(added, roots=self.roots).problems)
+        self.assertIn(
+            f"{name}: bytes were added after the signature",
+            verify_production(added, roots=self.roots).problems,
+        )
 
     def test_it_fails_a_wrong_certificate(self):
         self.produce()
         other = city_pki("Other City").trust.read_bytes()
         problems = verify_production(self.out, roots=other).problems
-        self.assertTrue(any(p.startswith(f"{SIGNATURE_FILE}: signed by") and "trusted root" in p
-                            for p in problems), problems)
-        self.assertIn(f"{TIMESTAMP_FILE}: the time-stamp's authority does not lead to a trusted root", problems)
-        self.assertEqual(sum("the signer's certificate does not lead to a trusted root" in p
-                             for p in problems), 2)
+        self.assertTrue(
+            any(p.startswith(f"{SIGNATURE_FILE}: signed by") and "trusted root" in p for p in problems),
+            problems,
+        )
+        self.assertIn(
+            f"{TIMESTAMP_FILE}: the time-stamp's authority does not lead to a trusted root", problems
+        )
+        self.assertEqual(
+            sum("the signer's certificate does not lead to a trusted root" in p for p in problems), 2
+        )
 
     def test_it_fails_a_signature_by_another_certificate_and_a_time_stamp_over_other_data(self):
         self.produce()
@@ -157,7 +204,9 @@ class SignedProductionTestCase(TestCase):
         check = verify_production(self.out)
         self.assertTrue(check.ok)
         self.assertEqual(check.notes, ["the production is not signed"])
-        self.assertEqual(verify_production(self.out, roots=self.roots).problems, ["the production is not signed"])
+        self.assertEqual(
+            verify_production(self.out, roots=self.roots).problems, ["the production is not signed"]
+        )
 
     def test_it_keeps_the_earlier_production_when_the_authority_does_not_answer(self):
         self.produce()
@@ -182,8 +231,15 @@ class SignedProductionTestCase(TestCase):
     def test_it_prints_who_signed_and_when_on_the_command_line(self):
         self.produce()
         out, err = io.StringIO(), io.StringIO()
-        call_command("foil", "verify-production", str(self.out), "--trust", str(city_pki().trust),
-                     stdout=out, stderr=err)
+        call_command(
+            "foil",
+            "verify-production",
+            str(self.out),
+            "--trust",
+            str(city_pki().trust),
+            stdout=out,
+            stderr=err,
+        )
         self.assertIn("OK: ", out.getvalue())
         self.assertIn("Signed by Common Name: Test City Records Evidence", out.getvalue())
         self.assertIn("2 thread PDFs signed", out.getvalue())

@@ -6,17 +6,20 @@ import json
 from pathlib import Path
 from typing import IO, Any, cast
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from civicsocial.records.evidence import trust_roots
 from civicsocial.records.importer import import_file, job_for
 from civicsocial.records.integrity import export_seals, seal_days, verify
 from civicsocial.records.management.arguments import date_argument
 from civicsocial.records.models import ArchivedItem, ImportJob, ItemKind, RetentionSchedule
 from civicsocial.records.retention import dispose_expired, place_hold
+from civicsocial.records.seal_stamps import timestamp_seals
 from civicsocial.records.search.filters import Filters, add_flags
 from civicsocial.records.search.query import QueryError
 from civicsocial.records.search.service import highlight, search
@@ -43,7 +46,9 @@ class Command(BaseCommand):
         p.add_argument("--format", choices=["table", "json"], default="table")
         p = sub.add_parser("verify", help="check every hash chain and seal; exit 1 if broken")
         p.add_argument("--against", type=Path, help="seals exported earlier (SEALS.json)")
-        sub.add_parser("seal", help="seal every complete day not sealed yet")
+        p.add_argument("--trust", type=Path, help="PEM roots to check the seals' time-stamps against "
+                                                  "(default: CIVICSOCIAL_EVIDENCE_TRUST)")
+        sub.add_parser("seal", help="seal every complete day not sealed yet, and time-stamp the seals")
         p = sub.add_parser("export-seals", help="write every seal to a file kept elsewhere")
         p.add_argument("--out", type=Path, required=True)
         p = sub.add_parser("retention", help="set how long a kind of record is kept")
@@ -111,11 +116,20 @@ class Command(BaseCommand):
                 against = json.loads(Path(options["against"]).read_text())
             except (OSError, json.JSONDecodeError) as error:
                 raise CommandError(f"Cannot read seals from {options['against']}: {error}") from None
+        try:
+            roots = trust_roots(options["trust"])
+        except OSError as error:
+            raise CommandError(f"Cannot read trusted roots: {error}") from None
         with self._progress(1, "Verifying") as bar:
             task = bar.add_task("verify", total=None)
-            report = verify(against, progress=lambda n: bar.update(task, completed=n))
+            report = verify(against, progress=lambda n: bar.update(task, completed=n), roots=roots)
         if report.ok:
             self.stdout.write(f"OK: {report.checked} versions verified.")
+            if report.stamps_checked or report.stamps_waiting:
+                self.stdout.write(f"Seal time-stamps: {report.stamps_checked} checked, "
+                                  f"{report.stamps_waiting} seal(s) waiting for one.")
+            for note in report.notes:
+                self.stdout.write(f"Note: {note}.")
             return
         for problem in report.problems:
             self.stderr.write(problem)
@@ -124,6 +138,15 @@ class Command(BaseCommand):
     def do_seal(self, options: dict[str, Any]) -> None:
         seals = seal_days()
         self.stdout.write(f"Sealed {len(seals)} stream-day(s).")
+        stamps = timestamp_seals()
+        if not settings.TSA_URL:
+            self.stdout.write(f"No time-stamping authority configured (CIVICSOCIAL_TSA_URL): "
+                              f"{stamps.waiting} seal(s) not time-stamped.")
+        elif stamps.error:
+            raise CommandError(f"Time-stamped {stamps.stamped} seal(s); {stamps.waiting} wait: "
+                               f"{stamps.error}")
+        else:
+            self.stdout.write(f"Time-stamped {stamps.stamped} seal(s) by {settings.TSA_URL}.")
 
     def do_export_seals(self, options: dict[str, Any]) -> None:
         data = export_seals()
