@@ -3,8 +3,9 @@ can use, with proof that nothing was altered.
 
 The zip holds items.jsonl (one line per item, every version), items.csv (one row per
 version, spreadsheet formulas neutralized), archive.warc.gz (ISO 28500, one resource
-record per version, written by warcio), threads/*.pdf (each thread as a reader saw it,
-with capture times and removal marks), media/<sha256>, and manifest.json: the SHA-256
+record per version, written by warcio), archive.wacz (the same records and each thread
+as a page, for ReplayWeb.page: records/production_wacz.py), threads/*.pdf (each thread as
+a reader saw it, with capture times and removal marks), media/<sha256>, and manifest.json: the SHA-256
 of every file, every version's chain link and its Merkle proof to the day's seal, and
 any redaction. Redaction changes only the production, never the archive. Where the city
 configured its certificate (records/evidence.py), manifest.json.p7s signs the manifest,
@@ -35,8 +36,10 @@ from civicsocial.records.fonts import describe
 from civicsocial.records.integrity import SealProofs
 from civicsocial.records.media import media_path
 from civicsocial.records.models import ArchivedItem, FoilCase, ItemKind, ItemVersion
+from civicsocial.records.production_wacz import ThreadPages
 from civicsocial.records.provenance import provenance_of
-from civicsocial.records.threads import ThreadPdf, render_thread_pdf
+from civicsocial.records.thread_html import render_thread_html
+from civicsocial.records.threads import ThreadPdf, render_thread_pdf, thread_order
 from civicsocial.security import audit
 from civicsocial.security.csvsafe import safe_cell
 
@@ -141,6 +144,7 @@ class _Production:
         self.csv = csv.writer(self.table)
         self.csv.writerow(CSV_COLUMNS)
         self.warc = WARCWriter(self.parts["archive.warc.gz"], gzip=True)
+        self.pages = ThreadPages(workdir, case.number)
         self.proofs = SealProofs()
         self.media: set[str] = set()
         self.versions = 0
@@ -186,8 +190,10 @@ class _Production:
     def flush_threads(self) -> None:
         """Print the threads gathered so far (one account's) and forget them."""
         for (platform, handle), entries in self.threads.items():
-            for name, pdf in _thread_pdfs(self.case, platform, handle, entries, self.parents):
+            for thread in _threads(self.case, platform, handle, entries, self.parents):
+                name, pdf = f"threads/{thread.name}.pdf", thread.pdf
                 self.put(name, evidence.sign_pdf(pdf.data, self.signing) if self.signing else pdf.data)
+                self.pages.add(thread.name, thread.title, thread.html, thread.captured_at)
                 for char in pdf.missing:
                     self.unprintable.setdefault(char, []).append(name)
         self.threads.clear()
@@ -205,6 +211,9 @@ class _Production:
             self.files[name] = part.close()
             if name != "versions.json":  # the WARC is gzipped already: stored as it is
                 self.zip.write(part.path, name, zipfile.ZIP_STORED if name.endswith(".gz") else None)
+        wacz = self.pages.build(self.parts["archive.warc.gz"].path)
+        self.files["archive.wacz"] = {"sha256": hashing.file_sha256(wacz), "size": wacz.stat().st_size}
+        self.zip.write(wacz, "archive.wacz", zipfile.ZIP_STORED)  # a zip already
         manifest = {
             "format": "civicsocial-production/1", "case": self.case.number,
             "requester": self.case.requester, "received_on": self.case.received_on.isoformat(),
@@ -316,9 +325,19 @@ def _warc_record(writer: WARCWriter, item: ArchivedItem, data: dict[str, Any]) -
     writer.write_record(record)
 
 
-def _thread_pdfs(case: FoilCase, platform: str, handle: str, entries: Thread,
-                 parents: dict[str, str]) -> list[tuple[str, ThreadPdf]]:
-    """One PDF per thread root (an item whose parent is not in the production)."""
+@dataclass
+class _ThreadFiles:
+    name: str  # threads/<name>.pdf in the zip, <name>.html in the WACZ
+    title: str
+    pdf: ThreadPdf
+    html: bytes
+    captured_at: str  # the thread's latest capture
+
+
+def _threads(case: FoilCase, platform: str, handle: str, entries: Thread,
+             parents: dict[str, str]) -> list[_ThreadFiles]:
+    """One PDF and one page per thread root (an item whose parent is not in the
+    production)."""
     by_id = {item.platform_id: (item, versions) for item, versions in entries}
     children: dict[str, list[str]] = defaultdict(list)
     roots = []
@@ -331,6 +350,10 @@ def _thread_pdfs(case: FoilCase, platform: str, handle: str, entries: Thread,
     out = []
     for root in roots:
         safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in f"{handle}_{root}")[:120]
-        out.append((f"threads/{platform}_{safe}.pdf",
-                    render_thread_pdf(case.number, platform, handle, root, by_id, children)))
+        shown = [by_id[i] for i, _ in thread_order(root, children)]
+        out.append(_ThreadFiles(
+            name=f"{platform}_{safe}", title=f"{handle} on {platform} · thread {root}",
+            pdf=render_thread_pdf(case.number, platform, handle, root, by_id, children),
+            html=render_thread_html(case.number, platform, handle, root, by_id, children),
+            captured_at=max(v["captured_at"] for _, versions in shown for v in versions)))
     return out

@@ -130,7 +130,8 @@ def _lines_of(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
 
 
-def _version_lines(item: Any, data: dict[str, Any]) -> tuple[str, str]:
+def version_lines(item: Any, data: dict[str, Any]) -> tuple[str, str]:
+    """A version's heading (author, kind, id, version, times, marks) and its text."""
     mark = f"  [{REMOVED}]" if data["change"] == "deleted" else \
         "  [edited]" if data["change"] == "edited" else ""
     heading = (f"{data.get('author', '')} · {item.kind} {item.platform_id} · version "
@@ -141,7 +142,7 @@ def _version_lines(item: Any, data: dict[str, Any]) -> tuple[str, str]:
     return _lines_of(heading), _lines_of(str(text))
 
 
-def _thread(root: str, children: dict[str, list[str]]) -> list[tuple[str, int]]:
+def thread_order(root: str, children: dict[str, list[str]]) -> list[tuple[str, int]]:
     """(item id, depth) of a thread in reading order; each item once."""
     order: list[tuple[str, int]] = []
     seen: set[str] = set()
@@ -161,8 +162,8 @@ def render_thread_pdf(case_number: str, platform: str, handle: str, root: str,
                       children: dict[str, list[str]]) -> ThreadPdf:
     """The PDF of one thread: the root item, then its replies, indented by depth."""
     title = f"{case_number} · {handle} on {platform} · thread {root}"
-    blocks = [(min(depth, 6) * INDENT, _version_lines(by_id[item_id][0], data))
-              for item_id, depth in _thread(root, children) for data in by_id[item_id][1]]
+    blocks = [(min(depth, 6) * INDENT, version_lines(by_id[item_id][0], data))
+              for item_id, depth in thread_order(root, children) for data in by_id[item_id][1]]
     paragraphs = [title] + [p for _, texts in blocks for p in texts if p]
     plan = plan_fonts(paragraphs)
     missing = plan.missing
