@@ -11,7 +11,10 @@ its own certificate (CIVICSOCIAL_EVIDENCE_CERT, the key in the vault) and author
 
 from __future__ import annotations
 
+import os
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +24,12 @@ from certomancer.registry import CertLabel, CertomancerConfig
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from django.conf import settings
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from civicsocial.records.evidence import SIGNING_KEY_SECRET
+from civicsocial.security import vault
+from civicsocial.security.models import SecretKind
 
 ARCH = "civicsocial-demo"
 KEYS = ("city-root", "city-evidence", "tsa-root", "tsa")
@@ -176,3 +184,32 @@ class TimeStampingAuthority:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+@contextmanager
+def demo_evidence(say: Callable[[str], None], directory: Path) -> Iterator[TimeStampingAuthority]:
+    """The demo city signs its productions and time-stamps its seals while the block runs:
+    its certificate (generated once into `directory`), the key in the vault as a city
+    keeps it, and an authority on loopback; the worker inherits the settings."""
+    pki = generate(directory)
+    vault.store(
+        vault.Entry(SIGNING_KEY_SECRET, "Evidence signing key", SecretKind.SIGNING_KEY),
+        pki.signer_key.read_text().strip(),
+        None,
+        "live demo",
+    )
+    with TimeStampingAuthority(pki) as tsa:
+        values = {
+            "EVIDENCE_CERT": str(pki.signer_chain),
+            "TSA_URL": tsa.url,
+            "EVIDENCE_TRUST": str(pki.trust),
+        }
+        for name, value in values.items():
+            os.environ[f"CIVICSOCIAL_{name}"] = value  # the worker's settings
+            setattr(settings, name, value)  # this process's (the pages)
+        say(
+            f"Evidence: productions signed by the demo city's certificate ({pki.signer_chain}), "
+            f"seals and manifests time-stamped by a demo authority at {tsa.url}; check with "
+            f"--trust {pki.trust}."
+        )
+        yield tsa

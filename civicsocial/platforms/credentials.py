@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 from django.views.decorators.debug import sensitive_variables
 
 from civicsocial.platforms.adapters.base import PlatformError
+from civicsocial.records.evidence import SIGNING_KEY_SECRET, SIGNING_KEY_VARIABLE
 from civicsocial.registry.credentials import account_entry
 from civicsocial.registry.models import Account
 from civicsocial.security import vault
@@ -130,8 +131,11 @@ X_APP_BEARER_TOKEN = ServiceSecret("platform:x:app_bearer_token", "X app bearer 
 # X's OAuth 2.0 client (CIVICSOCIAL_X_CLIENT_ID): its secret refreshes the accounts' tokens.
 X_CLIENT_SECRET = ServiceSecret("platform:x:client_secret", "X OAuth 2.0 client secret",
                                 SecretKind.CLIENT_SECRET, "CIVICSOCIAL_X_CLIENT_SECRET")
+# The city's key for signing FOIL productions (issue 21; records/evidence.py reads it).
+EVIDENCE_SIGNING_KEY = ServiceSecret(SIGNING_KEY_SECRET, "Evidence signing key", SecretKind.SIGNING_KEY,
+                                     SIGNING_KEY_VARIABLE)
 SERVICE_SECRETS = [OPEN311_API_KEY, HOOTSUITE_CLIENT_SECRET, HOOTSUITE_REFRESH_TOKEN, META_APP_SECRET,
-                   META_WEBHOOK_VERIFY_TOKEN, X_APP_BEARER_TOKEN, X_CLIENT_SECRET]
+                   META_WEBHOOK_VERIFY_TOKEN, X_APP_BEARER_TOKEN, X_CLIENT_SECRET, EVIDENCE_SIGNING_KEY]
 
 
 @sensitive_variables()

@@ -57,6 +57,7 @@ class SecretKind(models.TextChoices):
     REFRESH_TOKEN = "refresh_token", "Refresh token"
     CLIENT_SECRET = "client_secret", "Client secret"
     API_KEY = "api_key", "API key"
+    SIGNING_KEY = "signing_key", "Signing key (PEM)"
 
 
 class VaultSecret(models.Model):

@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from waitress import serve  # type: ignore[import-untyped]
 
 from civicsocial.ops.demo_platforms import demo_platforms
+from civicsocial.ops.evidence_authority import demo_evidence
 from civicsocial.ops.live_demo import live_demo
 from civicsocial.wsgi import application
 
@@ -42,6 +43,7 @@ class Command(BaseCommand):
         with ExitStack() as stack:
             if options["live_demo"]:
                 stack.enter_context(live_demo(self.stdout.write))  # before the worker starts
+                stack.enter_context(demo_evidence(self.stdout.write, settings.VAR_DIR / "evidence"))
                 stack.enter_context(demo_platforms(self.stdout.write,
                                                    f"http://{options['host']}:{options['port']}/"))
             self._serve(options)
