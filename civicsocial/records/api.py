@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.core.exceptions import ValidationError
 from ninja import Field, Query, Router, Schema, Status
@@ -27,7 +27,9 @@ if TYPE_CHECKING:
 else:  # the words, every filter (records/search/filters.py), the page
     SearchParams = create_model("SearchParams", __base__=Schema, q=(str, ""), **api_fields(),
                                 page=(int, Field(1, ge=1, le=100_000)),
-                                per_page=(int, Field(50, ge=1, le=500)))
+                                per_page=(int, Field(50, ge=1, le=500)),
+                                # "exact": count every matching item; else up to 10,000 (issue 21)
+                                count=(Literal["first", "exact"], "first"))
 
 
 class CaseIn(Schema):
@@ -54,11 +56,12 @@ def archive_search(request: AuthedRequest, params: Query[SearchParams]) -> dict[
     filters = Filters.from_values(params.dict())
     values = params.dict()
     try:
-        hits, total = search_page(values["q"], filters, visible_streams(request), values["page"],
-                                  values["per_page"])
+        results = search_page(values["q"], filters, visible_streams(request), values["page"],
+                              values["per_page"], exact_count=values["count"] == "exact")
     except QueryError as error:
         raise ValidationError({"q": str(error)}) from None
-    return {"total": total, "page": values["page"], "items": [h.as_dict() for h in hits]}
+    return {"total": results.total, "total_is_exact": results.exact, "page": values["page"],
+            "items": [h.as_dict() for h in results.hits]}
 
 
 @router.get("/archive/items/{item_id}")

@@ -26,7 +26,7 @@ from civicsocial.records.production_jobs import production_path, request_product
 from civicsocial.records.provenance import provenance_of
 from civicsocial.records.search.filters import Filters, form_fields
 from civicsocial.records.search.query import QueryError
-from civicsocial.records.search.service import highlight, search_page
+from civicsocial.records.search.service import Results, highlight, search_page
 from civicsocial.records.tasks import build_production
 from civicsocial.registry.models import Agency
 from civicsocial.registry.permissions import (
@@ -61,32 +61,39 @@ def _require_archive(request: AuthedRequest) -> QuerySet[ArchiveStream] | None:
 # The search page's form: the words, every filter (records/search/filters.py), the page.
 SearchForm = type("SearchForm", (forms.Form,), {
     "q": forms.CharField(required=False, max_length=1000, label="Words"), **form_fields(),
-    "page": forms.IntegerField(required=False, min_value=1, max_value=100000)})
+    "page": forms.IntegerField(required=False, min_value=1, max_value=100000),
+    # "exact": count every matching item (the first page stops at COUNT_CAP; issue 21).
+    "count": forms.ChoiceField(required=False, choices=[("", "first"), ("exact", "exact")],
+                               widget=forms.HiddenInput)})
 
 
 @login_required
 def archive_search(request: AuthedRequest) -> HttpResponse:
     streams = _require_archive(request)
     form = SearchForm(request.GET or None)
-    hits: list[Any] = []
-    total = 0
+    results = Results([], 0)
     page = 1
     if form.is_valid():
         data = form.cleaned_data
         page = data["page"] or 1
         filters = Filters.from_values(data)
         try:
-            hits, total = search_page(data["q"], filters, streams, page, PER_PAGE)
+            results = search_page(data["q"], filters, streams, page, PER_PAGE,
+                                  exact_count=data["count"] == "exact")
         except QueryError as error:
             form.add_error("q", str(error))
+    hits, total = results.hits, results.total
     rows = [{"hit": h, "snippet": highlight(h.text, form.cleaned_data.get("q", "") if
                                             form.is_bound and not form.errors else "")}
             for h in hits]
     query = request.GET.copy()
     query.pop("page", None)
+    exact = query.copy()
+    exact["count"] = "exact"
     return render(request, "records/search.html", {
-        "form": form, "rows": rows, "total": total, "page": page,
+        "form": form, "rows": rows, "total": total, "exact": results.exact, "page": page,
         "pages": (total + PER_PAGE - 1) // PER_PAGE, "query": query.urlencode(),
+        "exact_query": exact.urlencode(),
         # Only ODS sees streams of accounts outside the registry.
         "unregistered": ArchiveStream.objects.filter(account__isnull=True).count()
         if streams is None else 0})

@@ -12,6 +12,9 @@ hundreds of milliseconds at a million items).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from django.db import connection
 
@@ -82,25 +85,83 @@ def version_ids_sql(query: Query) -> tuple[str, list[str]]:
             f"AND v.version_no = (matched.doc & {VERSION_MASK})", params)
 
 
-def count_items(query: Query) -> int:
-    """How many items have a matching version (from the index alone)."""
+@dataclass(frozen=True)
+class Scope:
+    """What narrows the matching documents besides the words, as SQL the engine checks
+    while it reads the index in key order: the streams (an agency's accounts, an account
+    or platform filter; None: all), the item's kind and state, the version's author and
+    time written."""
+
+    stream_ids: tuple[int, ...] | None = None
+    kind: str = ""
+    exclude_deleted: bool = False
+    author: str = ""
+    since: datetime | None = None
+    before: datetime | None = None
+
+    def sql(self) -> tuple[str, str, list[Any]]:
+        """(joins, conditions, parameters) over the matching documents `m`."""
+        if self == Scope():
+            return "", "", []
+        joins = [f"JOIN records_itemversion v ON v.item_id = (m.doc >> {VERSION_BITS}) "
+                 f"AND v.version_no = (m.doc & {VERSION_MASK})"]
+        where: list[str] = []
+        params: list[Any] = []
+        if self.stream_ids is not None:
+            where.append(f"v.stream_id IN ({', '.join(['%s'] * len(self.stream_ids)) or 'NULL'})")
+            params += self.stream_ids
+        if self.kind or self.exclude_deleted:
+            joins.append("JOIN records_archiveditem i ON i.id = v.item_id")
+            if self.kind:
+                where.append("i.kind = %s")
+                params.append(self.kind)
+            if self.exclude_deleted:
+                where.append("NOT i.deleted")
+        if self.author or self.since or self.before:
+            joins.append("JOIN records_versioncontent c ON c.version_id = v.id")
+            for condition, value in (("upper(c.author) = upper(%s)", self.author),
+                                     ("c.created_at >= %s", self.since), ("c.created_at < %s", self.before)):
+                if value:
+                    where.append(condition)
+                    params.append(connection.ops.adapt_datetimefield_value(value)
+                                  if isinstance(value, datetime) else value)
+        return " ".join(joins), " AND ".join(where), params
+
+
+def _documents(query: Query, scope: Scope) -> tuple[str, list[Any]]:
+    """SQL listing the matching document keys in key order (item, then version), and its
+    parameters. The engine reads the index in key order and checks the scope row by row,
+    so a page or a capped count stops as soon as it has enough."""
     where, params = _match(query)
+    joins, conditions, scope_params = scope.sql()
+    matched = f"SELECT {_key()} AS doc FROM records_searchindex WHERE {where}"  # noqa: S608
+    if connection.vendor == "postgresql":  # see version_ids_sql: one pass over the index
+        head = f"WITH m AS MATERIALIZED ({matched}) SELECT m.doc FROM m "  # noqa: S608
+    else:
+        head = f"SELECT m.doc FROM ({matched} ORDER BY {_key()}) m "  # noqa: S608
+    return (head + joins + (f" WHERE {conditions}" if conditions else "") + " ORDER BY m.doc",
+            params + scope_params)
+
+
+def count_items(query: Query, scope: Scope = Scope(), cap: int | None = None) -> int:
+    """How many items have a matching version in the scope; at most cap + 1 (then the
+    caller says "more than cap"), which stops reading the index early."""
+    sql, params = _documents(query, scope)
+    limit = f" LIMIT {int(cap) + 1}" if cap is not None else ""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(DISTINCT {_key()} >> {VERSION_BITS}) "  # noqa: S608
-                       f"FROM records_searchindex WHERE {where}", params)
+        cursor.execute(f"SELECT count(*) FROM (SELECT DISTINCT doc >> {VERSION_BITS} AS item "  # noqa: S608
+                       f"FROM ({sql}) d{limit}) c", params)
         return int(cursor.fetchone()[0])
 
 
-def page_items(query: Query, offset: int, limit: int) -> dict[int, list[int]]:
+def page_items(query: Query, offset: int, limit: int, scope: Scope = Scope()) -> dict[int, list[int]]:
     """{item id: matching version numbers} for items offset..offset+limit in item order,
-    reading the index in key order and stopping at the page's end."""
-    where, params = _match(query)
-    key = _key()
+    reading the matching documents in key order and stopping at the page's end."""
+    sql, params = _documents(query, scope)
     matched: dict[int, list[int]] = {}
     position, last = -1, None  # keys come in item order: count items as they change
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {key} FROM records_searchindex WHERE {where} "  # noqa: S608
-                       f"ORDER BY {key}", params)
+        cursor.execute(sql, params)
         while rows := cursor.fetchmany(500):
             for (doc,) in rows:
                 item = doc >> VERSION_BITS

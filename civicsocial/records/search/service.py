@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from civicsocial.records.models import ArchivedItem, ItemVersion, VersionContent
+from civicsocial.records.models import ArchivedItem, ArchiveStream, ItemVersion, VersionContent
 from civicsocial.records.search import backends
 from civicsocial.records.search.filters import Filters
 from civicsocial.records.search.query import Query, highlight_terms, parse
@@ -91,24 +91,75 @@ def search(text: str, filters: Filters | None = None, limit: int | None = None,
     return describe_items(matched_items(text, filters, limit, streams))
 
 
+# The first page counts matching items up to this many, then says "more than"; the exact
+# number comes on request (issue 21): it means reading every matching posting.
+COUNT_CAP = 10_000
+
+
+@dataclass
+class Results:
+    """One page of a search and how many items match: exactly, or (exact False) more
+    than `total`."""
+
+    hits: list[Hit]
+    total: int
+    exact: bool = True
+
+
 def search_page(text: str, filters: Filters, streams: QuerySet[Any] | None, page: int,
-                per_page: int = 50) -> tuple[list[Hit], int]:
-    """One page of a complete search, and how many items match in all. The database
-    counts and pages; only the page's items are read into Python. A query with no
-    filters is answered from the search index alone."""
+                per_page: int = 50, exact_count: bool = False) -> Results:
+    """One page of a complete search, and how many items match in all (exactly when
+    asked, else up to COUNT_CAP). The words are answered by the search index read in key
+    order, the filters checked row by row as it goes (backends.Scope), so a page and a
+    capped count stop as soon as they have enough; only the page's items are read into
+    Python."""
     query = parse(text)
-    if not query.empty and filters == Filters() and streams is None:
-        return (describe_items(backends.page_items(query, (page - 1) * per_page, per_page)),
-                backends.count_items(query))
-    versions = matching_versions(query, filters, streams)
-    item_ids = versions.values_list("item_id", flat=True).distinct()
-    total = item_ids.count()
-    page_ids = list(item_ids.order_by("item_id")[(page - 1) * per_page: page * per_page])
-    matched: dict[int, list[int]] = {i: [] for i in page_ids}
-    for item_pk, version_no in versions.filter(item_id__in=page_ids) \
+    cap = None if exact_count else COUNT_CAP
+    if query.empty:
+        item_ids = matching_versions(query, filters, streams).values_list("item_id", flat=True).distinct()
+        found = item_ids.count() if cap is None else item_ids.order_by()[:cap + 1].count()
+        page_ids = list(item_ids.order_by("item_id")[(page - 1) * per_page: page * per_page])
+        matched = matched_versions(query, filters, streams, page_ids)
+    else:
+        scope = _scope(filters, streams)
+        matched = backends.page_items(query, (page - 1) * per_page, per_page, scope)
+        found = backends.count_items(query, scope, cap)
+    if cap is not None and found > cap:
+        return Results(describe_items(matched), cap, exact=False)
+    return Results(describe_items(matched), found)
+
+
+def count_matching(text: str, filters: Filters, streams: QuerySet[Any] | None = None) -> int:
+    """The exact number of items with a version matching `text` and the filters."""
+    return search_page(text, filters, streams, 1, per_page=0, exact_count=True).total
+
+
+def matched_versions(query: Query, filters: Filters, streams: QuerySet[Any] | None,
+                     item_ids: list[int]) -> dict[int, list[int]]:
+    """{item id: matching version numbers} for these items, in their order."""
+    matched: dict[int, list[int]] = {i: [] for i in item_ids}
+    for item_pk, version_no in matching_versions(query, filters, streams).filter(item_id__in=item_ids) \
             .order_by("item_id", "version_no").values_list("item_id", "version_no"):
         matched[item_pk].append(version_no)
-    return describe_items(matched), total
+    return matched
+
+
+def _scope(filters: Filters, streams: QuerySet[Any] | None) -> backends.Scope:
+    """The filters as the index reads them: account, platform and the caller's agencies
+    become the streams they name."""
+    stream_ids = None
+    if streams is not None or filters.account or filters.platform:
+        chosen = ArchiveStream.objects.all() if streams is None else streams
+        if filters.account:
+            chosen = chosen.filter(handle__iexact=filters.account)
+        if filters.platform:
+            chosen = chosen.filter(platform=filters.platform.lower())
+        stream_ids = tuple(chosen.values_list("pk", flat=True))
+    until = _day_start(filters.until) + timedelta(days=1) \
+        if filters.until and filters.until < date.max else None
+    return backends.Scope(stream_ids=stream_ids, kind=filters.kind, exclude_deleted=filters.exclude_deleted,
+                          author=filters.author, since=_day_start(filters.since) if filters.since else None,
+                          before=until)
 
 
 def describe_items(matched: dict[int, list[int]]) -> list[Hit]:

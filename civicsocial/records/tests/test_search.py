@@ -4,11 +4,14 @@ exclusions, OR; every version of every item, removed ones included. The engine i
 Python on one corpus; `make test` runs this on both engines, so they agree with each other."""
 
 import random
+from datetime import date
+from unittest import mock
 
 from django.test import TestCase
 
+from civicsocial.records.models import ArchiveStream
 from civicsocial.records.search.query import QueryError, matches, parse, to_fts5, to_tsquery
-from civicsocial.records.search.service import Filters, highlight, search, search_page
+from civicsocial.records.search.service import Filters, count_matching, highlight, search, search_page
 from civicsocial.records.tests.helpers import archive, line
 
 WORDS = ["pothole", "potholes", "water", "main", "break", "Broadway", "school", "café",
@@ -85,12 +88,48 @@ class EngineAgreementTestCase(TestCase):
             for filters in (Filters(), Filters(platform="bluesky")):
                 seen = []
                 for page in (1, 2, 3):
-                    hits, total = search_page(query, filters, None, page, per_page=7)
-                    seen += [(h.item_id, tuple(h.matched_versions)) for h in hits]
-                pages.append((seen, total))
+                    results = search_page(query, filters, None, page, per_page=7)
+                    seen += [(h.item_id, tuple(h.matched_versions)) for h in results.hits]
+                pages.append((seen, results.total))
             self.assertEqual(pages[0], pages[1], query)
             self.assertEqual(pages[0][1], len(self.reference(query)), query)
             self.assertEqual(len(pages[0][0]), min(21, pages[0][1]), query)
+
+    def test_it_pages_filtered_searches_from_the_index_as_the_versions_give_them(self):
+        # Issue 21: words with filters are read from the index in key order, the filters
+        # checked as it goes (backends.Scope); the versions' own query (search) is the
+        # reference, for every filter and an agency's streams.
+        archive(*[line(f"park{n}", account="@parksnyc", text="pothole water main in the park",
+                       author="@user3", kind="comment") for n in range(30)])
+        since, until = date(2026, 11, 1), date(2026, 10, 31)
+        cases = [Filters(), Filters(author="@USER3"), Filters(kind="comment"), Filters(exclude_deleted=True),
+                 Filters(since=since), Filters(until=until), Filters(account="@DOTNYC"),
+                 Filters(platform="mastodon"), Filters(kind="post", exclude_deleted=True, since=since)]
+        scopes = [None, ArchiveStream.objects.filter(handle="@parksnyc"), ArchiveStream.objects.none()]
+        for query in QUERIES[:12]:
+            for filters in cases:
+                for streams in scopes:
+                    label = f"{query} {filters} {streams}"
+                    expected = [(h.item_id, h.matched_versions)
+                                for h in search(query, filters, streams=streams)]
+                    got = []
+                    for page in (1, 2, 3, 4, 5, 6):
+                        got += [(h.item_id, h.matched_versions)
+                                for h in search_page(query, filters, streams, page, per_page=25).hits]
+                    self.assertEqual(got, expected, label)
+                    self.assertEqual(search_page(query, filters, streams, 1, exact_count=True).total,
+                                     len(expected), label)
+
+    def test_it_counts_up_to_the_cap_unless_asked_for_the_exact_number(self):
+        exact = len(self.reference("pothole"))
+        with mock.patch("civicsocial.records.search.service.COUNT_CAP", 5):
+            first = search_page("pothole", Filters(), None, 1, per_page=3)
+            asked = search_page("pothole", Filters(), None, 1, per_page=3, exact_count=True)
+            scoped = search_page("pothole", Filters(kind="comment"), ArchiveStream.objects.all(), 1)
+        self.assertEqual((first.total, first.exact, len(first.hits)), (5, False, 3))
+        self.assertEqual((asked.total, asked.exact), (exact, True))
+        self.assertEqual((scoped.total, scoped.exact), (5, False))
+        self.assertEqual(count_matching("pothole", Filters()), exact)
 
     def test_it_searches_removed_and_edited_items_unless_told_otherwise(self):
         removed = {f"i{n}" for n in range(0, 120, 11)}

@@ -22,7 +22,7 @@ from civicsocial.records.retention import dispose_expired, place_hold
 from civicsocial.records.seal_stamps import timestamp_seals
 from civicsocial.records.search.filters import Filters, add_flags
 from civicsocial.records.search.query import QueryError
-from civicsocial.records.search.service import highlight, search
+from civicsocial.records.search.service import count_matching, highlight, search
 from civicsocial.text import for_terminal
 
 
@@ -44,6 +44,7 @@ class Command(BaseCommand):
         add_flags(p, date_argument)
         p.add_argument("--limit", type=int)
         p.add_argument("--format", choices=["table", "json"], default="table")
+        p.add_argument("--count", action="store_true", help="print only how many items match (exactly)")
         p = sub.add_parser("verify", help="check every hash chain and seal; exit 1 if broken")
         p.add_argument("--against", type=Path, help="seals exported earlier (SEALS.json)")
         p.add_argument("--trust", type=Path, help="PEM roots to check the seals' time-stamps against "
@@ -92,6 +93,9 @@ class Command(BaseCommand):
     def do_search(self, options: dict[str, Any]) -> None:
         filters = Filters.from_values(options)
         try:
+            if options["count"]:
+                self.stdout.write(f"{count_matching(options['query'], filters):,} item(s) match.")
+                return
             hits = search(options["query"], filters, limit=options["limit"])
         except QueryError as error:
             raise CommandError(str(error)) from None
