@@ -318,6 +318,7 @@ class ProductionJob(models.Model):
         RUNNING = "running", "Running"
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
 
     case = models.ForeignKey(FoilCase, on_delete=models.PROTECT, related_name="production_jobs")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
@@ -329,6 +330,11 @@ class ProductionJob(models.Model):
     error = models.TextField(blank=True)
     manifest_sha256 = models.CharField(max_length=64, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Issue 21: when this build began (rate and time left), a cancellation asked for (the
+    # worker stops at its next step), and how many builds a killed worker has cost.
+    started_at = models.DateTimeField(null=True, blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    attempts = models.IntegerField(default=0)
 
     class Meta:
         ordering = ["-requested_at", "-pk"]
@@ -343,3 +349,17 @@ class ProductionJob(models.Model):
     @property
     def active(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def rate(self) -> float | None:
+        """Items a second so far (None before the first step)."""
+        if self.status != self.Status.RUNNING or not self.started_at or not self.done:
+            return None
+        elapsed = (timezone.now() - self.started_at).total_seconds()
+        return self.done / elapsed if elapsed > 0 else None
+
+    @property
+    def seconds_left(self) -> int | None:
+        """At the rate so far, how long the rest will take."""
+        rate = self.rate
+        return int((self.total - self.done) / rate) if rate and self.total >= self.done else None

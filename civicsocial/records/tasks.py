@@ -11,7 +11,7 @@ from civicsocial.duties.leases import one_at_a_time
 from civicsocial.records.announce import announce
 from civicsocial.records.archive import ArchiveResult
 from civicsocial.records.integrity import seal_days
-from civicsocial.records.production_jobs import run_production_job
+from civicsocial.records.production_jobs import resume_abandoned, run_production_job
 from civicsocial.records.seal_stamps import timestamp_seals
 
 
@@ -19,6 +19,15 @@ from civicsocial.records.seal_stamps import timestamp_seals
 def build_production(job_id: int) -> None:
     """Build a FOIL production (see production_jobs.run_production_job)."""
     run_production_job(job_id)
+
+
+@db_periodic_task(crontab(minute="*"))
+@one_at_a_time("resume-productions")
+def resume_productions() -> None:
+    """Builds whose worker was killed start again on another worker within a minute
+    (production_jobs.resume_abandoned)."""
+    for job_id in resume_abandoned():
+        build_production(job_id)
 
 
 @db_task()

@@ -15,5 +15,6 @@ urlpatterns = [
     path("foil/<int:pk>/", views.case_detail, name="foil-case"),
     path("foil/<int:pk>/export/", views.case_export, name="foil-export"),
     path("foil/<int:pk>/production/", views.case_download, name="foil-download"),
+    path("foil/<int:pk>/production/cancel/", views.case_cancel_production, name="foil-cancel-production"),
     path("foil/<int:pk>/status/", views.case_status, name="foil-status"),
 ]

@@ -22,7 +22,7 @@ from civicsocial.records.models import (
     ImportJob,
     ItemVersion,
 )
-from civicsocial.records.production_jobs import production_path, request_production
+from civicsocial.records.production_jobs import cancel_production, production_path, request_production
 from civicsocial.records.provenance import provenance_of
 from civicsocial.records.search.filters import Filters, form_fields
 from civicsocial.records.search.query import QueryError
@@ -223,6 +223,15 @@ def case_export(request: AuthedRequest, pk: int) -> HttpResponse:
     job, new = request_production(request.user, case)
     if new:
         build_production(job.pk)
+    return redirect("foil-case", pk)
+
+
+@login_required
+def case_cancel_production(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Cancel the build under way (issue 21); the earlier production stays."""
+    case = case_or_404(request, pk)
+    if request.method == "POST" and cancel_production(request.user, case) is None:
+        messages.error(request, "Nothing is being built for this case.")
     return redirect("foil-case", pk)
 
 

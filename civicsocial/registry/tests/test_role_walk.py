@@ -103,6 +103,7 @@ PAGES = {
     "foil-case": ("/foil/{case}/", FOIL),
     "foil-export": ("/foil/{case}/export/", FOIL, 302),
     "foil-download": ("/foil/{case}/production/", FOIL),
+    "foil-cancel-production": ("/foil/{case}/production/cancel/", FOIL, 302),
     "foil-status": ("/foil/{case}/status/", FOIL, 302),
     "inbox": ("/inbox/", INBOX),
     "inbox-reviews": ("/inbox/reviews/", INBOX),
@@ -173,6 +174,7 @@ API = [
     ("get", "/api/archive/items/{item}", None, ARCHIVE),
     ("get", "/api/foil/{case}", None, FOIL),
     ("post", "/api/foil", {"agency": "alpha", "requester": " ", "received_on": "2026-11-20"}, FOIL),
+    ("post", "/api/foil/{case}/production/cancel", {}, FOIL),  # nothing being built: 400
     ("get", "/api/posts", None, ALL),
     ("get", "/api/posts/queue", None, ALL),
     ("get", "/api/posts/schedule", None, ALL),
