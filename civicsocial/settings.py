@@ -342,3 +342,6 @@ PRODUCTIONS_DIR = Path(os.environ.get("CIVICSOCIAL_PRODUCTIONS_DIR", VAR_DIR / "
 EVIDENCE_CERT = os.environ.get("CIVICSOCIAL_EVIDENCE_CERT", "")
 TSA_URL = os.environ.get("CIVICSOCIAL_TSA_URL", "")
 EVIDENCE_TRUST = os.environ.get("CIVICSOCIAL_EVIDENCE_TRUST", "")
+# Productions of at least this many items draw their thread PDFs in a process per core
+# (records/thread_drawing.py): each process first reads the fonts, a few seconds.
+PRODUCTION_PARALLEL_ITEMS = int(os.environ.get("CIVICSOCIAL_PRODUCTION_PARALLEL_ITEMS", "10000"))

@@ -22,7 +22,7 @@ import hashlib
 import io
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -73,6 +73,8 @@ class Signing:
 
     signer: signers.SimpleSigner
     tsa_url: str
+    chain_pem: bytes = field(default=b"", repr=False)
+    key_pem: str = field(default="", repr=False)  # never printed
 
     @property
     def subject(self) -> str:
@@ -98,14 +100,20 @@ def configured_signing() -> Signing | None:
             "CIVICSOCIAL_EVIDENCE_CERT is set but no time-stamping authority is (CIVICSOCIAL_TSA_URL)"
         )
     try:
-        chain = list(load_certs_from_pemder_data(Path(cert_path).read_bytes()))
-        key = load_private_key_from_pemder_data(key_pem.encode(), passphrase=None)
+        return signing_from(Path(cert_path).read_bytes(), key_pem, settings.TSA_URL)
     except (OSError, ValueError) as error:
         raise EvidenceError(f"cannot read the evidence certificate or key: {error}") from error
-    signer = _CitySigner(
-        signing_cert=chain[0], signing_key=key, cert_registry=SimpleCertificateStore.from_certs(chain)
-    )
-    return Signing(signer=signer, tsa_url=settings.TSA_URL)
+
+
+@sensitive_variables()
+def signing_from(chain_pem: bytes, key_pem: str, tsa_url: str) -> Signing:
+    """A signing identity from its certificate chain and key (PEM): how the processes
+    that draw thread PDFs get the one the production uses."""
+    chain = list(load_certs_from_pemder_data(chain_pem))
+    key = load_private_key_from_pemder_data(key_pem.encode(), passphrase=None)
+    signer = _CitySigner(signing_cert=chain[0], signing_key=key,
+                         cert_registry=SimpleCertificateStore.from_certs(chain))
+    return Signing(signer=signer, tsa_url=tsa_url, chain_pem=chain_pem, key_pem=key_pem)
 
 
 class _CitySigner(signers.SimpleSigner):

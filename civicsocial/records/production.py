@@ -38,8 +38,8 @@ from civicsocial.records.media import media_path
 from civicsocial.records.models import ArchivedItem, FoilCase, ItemKind, ItemVersion
 from civicsocial.records.production_wacz import ThreadPages
 from civicsocial.records.provenance import provenance_of
-from civicsocial.records.thread_html import render_thread_html
-from civicsocial.records.threads import ThreadPdf, render_thread_pdf, thread_order
+from civicsocial.records.thread_drawing import Drawer, account_threads, parallel_for
+from civicsocial.records.threads import Item
 from civicsocial.security import audit
 from civicsocial.security.csvsafe import safe_cell
 
@@ -126,7 +126,7 @@ class _HashedFile:
         return {"sha256": self.digest.hexdigest(), "size": self.size}
 
 
-Thread = list[tuple[ArchivedItem, list[dict[str, Any]]]]
+Thread = list[tuple[Item, list[dict[str, Any]]]]
 
 
 class _Production:
@@ -135,8 +135,9 @@ class _Production:
     into the zip."""
 
     def __init__(self, case: FoilCase, redaction: Redaction, workdir: Path,
-                 archive: zipfile.ZipFile, signing: evidence.Signing | None) -> None:
+                 archive: zipfile.ZipFile, signing: evidence.Signing | None, drawer: Drawer) -> None:
         self.case, self.redaction, self.zip, self.signing = case, redaction, archive, signing
+        self.drawer = drawer
         self.parts = {name: _HashedFile(workdir / name) for name in
                       ("items.jsonl", "items.csv", "archive.warc.gz", "versions.json")}
         self.files: dict[str, dict[str, Any]] = {}
@@ -178,7 +179,8 @@ class _Production:
                 self.media.update(m["sha256"] for m in data["media"] if m.get("sha256"))
             if data.get("parent_id") and data["parent_id"] != REDACTED:
                 self.parents[item.platform_id] = data["parent_id"]
-        self.threads[(item.stream.platform, item.stream.handle)].append((item, rendered))
+        self.threads[(item.stream.platform, item.stream.handle)].append(
+            (Item(item.kind, item.platform_id), rendered))
         self.parts["items.csv"].write(self.table.getvalue().encode())
         self.table.seek(0)
         self.table.truncate()
@@ -188,21 +190,27 @@ class _Production:
         self.files[name] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
 
     def flush_threads(self) -> None:
-        """Print the threads gathered so far (one account's) and forget them."""
+        """Hand the threads gathered so far (one account's) to the drawer and forget them;
+        put into the zip what it finished before (the last batch stays in flight)."""
         for (platform, handle), entries in self.threads.items():
-            for thread in _threads(self.case, platform, handle, entries, self.parents):
-                name, pdf = f"threads/{thread.name}.pdf", thread.pdf
-                self.put(name, evidence.sign_pdf(pdf.data, self.signing) if self.signing else pdf.data)
-                self.pages.add(thread.name, thread.title, thread.html, thread.captured_at)
-                for char in pdf.missing:
-                    self.unprintable.setdefault(char, []).append(name)
+            self.drawer.submit(account_threads(self.case.number, platform, handle, entries, self.parents))
         self.threads.clear()
         self.parents.clear()
+        self._put_threads(keep=1)
+
+    def _put_threads(self, keep: int) -> None:
+        for thread in self.drawer.drain(keep):
+            name = f"threads/{thread.name}.pdf"
+            self.put(name, thread.pdf.data)
+            self.pages.add(thread.name, thread.title, thread.html, thread.captured_at)
+            for char in thread.pdf.missing:
+                self.unprintable.setdefault(char, []).append(name)
 
     def finish(self, items: int) -> tuple[dict[str, Any], str]:
         """Add the files written aside, the media and the manifest; returns the
         manifest (without its version entries) and its SHA-256."""
         self.flush_threads()
+        self._put_threads(keep=0)
         for sha in sorted(self.media):
             path = media_path(sha)
             if path.exists():
@@ -292,8 +300,10 @@ def export_case(case: FoilCase, out: Path, redaction: Redaction | None = None,
 
 def _write(case: FoilCase, redaction: Redaction, signing: evidence.Signing | None, ids: list[int],
            out: Path, progress: Progress | None) -> dict[str, Any]:
-    with TemporaryDirectory() as workdir, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        production = _Production(case, redaction, Path(workdir), archive, signing)
+    drawer = Drawer(signing, parallel=parallel_for(len(ids)))
+    with TemporaryDirectory() as workdir, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive, \
+            contextlib.closing(drawer):
+        production = _Production(case, redaction, Path(workdir), archive, signing, drawer)
         stream = None
         for start in range(0, len(ids), 1000):
             found = ArchivedItem.objects.select_related("stream").in_bulk(ids[start:start + 1000])
@@ -325,35 +335,3 @@ def _warc_record(writer: WARCWriter, item: ArchivedItem, data: dict[str, Any]) -
     writer.write_record(record)
 
 
-@dataclass
-class _ThreadFiles:
-    name: str  # threads/<name>.pdf in the zip, <name>.html in the WACZ
-    title: str
-    pdf: ThreadPdf
-    html: bytes
-    captured_at: str  # the thread's latest capture
-
-
-def _threads(case: FoilCase, platform: str, handle: str, entries: Thread,
-             parents: dict[str, str]) -> list[_ThreadFiles]:
-    """One PDF and one page per thread root (an item whose parent is not in the
-    production)."""
-    by_id = {item.platform_id: (item, versions) for item, versions in entries}
-    children: dict[str, list[str]] = defaultdict(list)
-    roots = []
-    for platform_id in by_id:
-        parent = parents.get(platform_id)
-        if parent in by_id:
-            children[parent].append(platform_id)
-        else:
-            roots.append(platform_id)
-    out = []
-    for root in roots:
-        safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in f"{handle}_{root}")[:120]
-        shown = [by_id[i] for i, _ in thread_order(root, children)]
-        out.append(_ThreadFiles(
-            name=f"{platform}_{safe}", title=f"{handle} on {platform} · thread {root}",
-            pdf=render_thread_pdf(case.number, platform, handle, root, by_id, children),
-            html=render_thread_html(case.number, platform, handle, root, by_id, children),
-            captured_at=max(v["captured_at"] for _, versions in shown for v in versions)))
-    return out

@@ -13,7 +13,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import regex
 
@@ -23,6 +23,14 @@ from civicsocial.records.thread_pages import TEXT_WIDTH, PlainPages, ShapedPages
 REMOVED = "REMOVED from the platform"
 INDENT = 22.0
 GRAPHEME = regex.compile(r"\X")
+
+
+class Item(NamedTuple):
+    """What drawing needs of an archived item (plain data: it crosses to a drawing
+    process, records/thread_drawing.py)."""
+
+    kind: str
+    platform_id: str
 
 
 class Pages(Protocol):
