@@ -29,7 +29,7 @@ from civicsocial.records.holds import hold_for_open_cases
 from civicsocial.records.media import store_media
 from civicsocial.records.models import ArchiveStream, Change, ItemVersion
 from civicsocial.records.search.backends import doc_id, index_versions
-from civicsocial.records.search.text import index_body
+from civicsocial.records.search.text import index_body, scope_words
 from civicsocial.registry.models import Account
 
 CHUNK = 500  # ids per IN (...) list, well under every engine's parameter limit
@@ -279,7 +279,8 @@ def _save(items: dict[tuple[int, str], _Item], versions: list[_Version],
             [(ids[(v.item.stream_id, v.seq)], v.capture.author, v.capture.text,
               t(datetime.fromisoformat(v.capture.created_at)), v.capture.parent_id, v.capture.url,
               v.capture.language, json.dumps(v.media) if v.media else "[]", v.capture.raw) for v in versions])
-    index_versions([(doc_id(v.item.pk, v.version_no), index_body(v.capture.text))  # type: ignore[arg-type]
+    index_versions([(doc_id(v.item.pk, v.version_no), index_body(v.capture.text),  # type: ignore[arg-type]
+                     scope_words(v.item.stream_id, v.item.kind, datetime.fromisoformat(v.capture.created_at)))
                     for v in versions])
     for stream in streams.values():
         if stream.head_seq != start_seq[stream.pk]:

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection
+from django.utils import timezone
 
 from civicsocial.records.search.query import Query, to_fts5, to_tsquery
 
@@ -30,13 +31,17 @@ def doc_id(item_pk: int, version_no: int) -> int:
 
 
 SQLITE_SCHEMA = [
+    # body: the version's words; scope: its stream, kind and dates (text.scope_words), which
+    # a search's filters match inside the index (issue 21).
     "CREATE VIRTUAL TABLE IF NOT EXISTS records_searchindex USING fts5("
-    "body, tokenize = 'unicode61 remove_diacritics 0')",
+    "body, scope, tokenize = 'unicode61 remove_diacritics 0')",
 ]
 POSTGRES_SCHEMA = [
     # No foreign key: versions are never deleted, disposal removes its index rows itself,
     # and a reference would stop PostgreSQL from truncating the versions in test flushes.
-    "CREATE TABLE IF NOT EXISTS records_searchindex (doc bigint PRIMARY KEY, body text NOT NULL)",
+    # (PostgreSQL checks the filters by joining the versions; scope is kept for parity.)
+    "CREATE TABLE IF NOT EXISTS records_searchindex (doc bigint PRIMARY KEY, body text NOT NULL, "
+    "scope text NOT NULL DEFAULT '')",
     "CREATE INDEX IF NOT EXISTS records_searchindex_gin ON records_searchindex "
     "USING GIN (to_tsvector('simple', body))",
 ]
@@ -50,13 +55,13 @@ def _key() -> str:
     return "rowid" if connection.vendor == "sqlite" else "doc"
 
 
-def index_versions(rows: Sequence[tuple[int, str]]) -> None:
-    """Add (doc id, normalized body) rows to the index."""
+def index_versions(rows: Sequence[tuple[int, str, str]]) -> None:
+    """Add (doc id, normalized body, scope words) rows to the index."""
     if not rows:
         return
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"INSERT INTO records_searchindex({_key()}, body) VALUES (%s, %s)", rows)  # noqa: S608
+            f"INSERT INTO records_searchindex({_key()}, body, scope) VALUES (%s, %s, %s)", rows)  # noqa: S608
 
 
 def unindex_versions(docs: Iterable[int]) -> None:
@@ -66,10 +71,11 @@ def unindex_versions(docs: Iterable[int]) -> None:
                            [(doc,) for doc in docs])
 
 
-def _match(query: Query) -> tuple[str, list[str]]:
-    """WHERE clause (over records_searchindex) for the query, and its parameter."""
+def _match(query: Query, within: str = "") -> tuple[str, list[str]]:
+    """WHERE clause (over records_searchindex) for the query, and its parameter; on
+    SQLite, `within` (scope words, Scope.terms) narrows it inside the index."""
     if connection.vendor == "sqlite":
-        return "records_searchindex MATCH %s", [to_fts5(query)]
+        return "records_searchindex MATCH %s", [f"{{body}} : ({to_fts5(query)}){within}"]
     return "to_tsvector('simple', body) @@ to_tsquery('simple', %s)", [to_tsquery(query)]
 
 
@@ -98,6 +104,38 @@ class Scope:
     author: str = ""
     since: datetime | None = None
     before: datetime | None = None
+
+    @property
+    def empty_streams(self) -> bool:
+        """Scoped to no stream at all: nothing can match."""
+        return self.stream_ids is not None and not self.stream_ids
+
+    def terms(self) -> str:
+        """On SQLite, the streams, kind and dates as a condition on the scope column
+        (FTS5 syntax; every word is made here from ids, choices and digits)."""
+        if connection.vendor != "sqlite":
+            return ""
+        groups = []
+        if self.stream_ids is not None:
+            groups.append(" OR ".join(f"s{int(pk)}" for pk in self.stream_ids))
+        if self.kind:
+            groups.append("k" + "".join(c for c in self.kind if c.isalnum()))
+        if self._dates_in_index():
+            groups.append(" OR ".join(_date_words(self.since, self.before)))  # type: ignore[arg-type]
+        return "".join(f" AND {{scope}} : ({group})" for group in groups)
+
+    def _dates_in_index(self) -> bool:
+        """A closed range of up to three years goes in the index (at most ~100 words);
+        an open one is checked by the join."""
+        return bool(self.since and self.before and self.before - self.since <= timedelta(days=3 * 366))
+
+    def in_index(self) -> Scope:
+        """What is left for the joins once `terms` narrowed the index (SQLite)."""
+        if connection.vendor != "sqlite":
+            return self
+        joined = not self._dates_in_index()
+        return Scope(exclude_deleted=self.exclude_deleted, author=self.author,
+                     since=self.since if joined else None, before=self.before if joined else None)
 
     def sql(self) -> tuple[str, str, list[Any]]:
         """(joins, conditions, parameters) over the matching documents `m`."""
@@ -130,10 +168,11 @@ class Scope:
 
 def _documents(query: Query, scope: Scope) -> tuple[str, list[Any]]:
     """SQL listing the matching document keys in key order (item, then version), and its
-    parameters. The engine reads the index in key order and checks the scope row by row,
-    so a page or a capped count stops as soon as it has enough."""
-    where, params = _match(query)
-    joins, conditions, scope_params = scope.sql()
+    parameters. The engine reads the index in key order, narrowed by the scope words
+    (SQLite), and checks what is left of the scope row by row, so a page or a capped
+    count stops as soon as it has enough."""
+    where, params = _match(query, scope.terms())
+    joins, conditions, scope_params = scope.in_index().sql()
     matched = f"SELECT {_key()} AS doc FROM records_searchindex WHERE {where}"  # noqa: S608
     if connection.vendor == "postgresql":  # see version_ids_sql: one pass over the index
         head = f"WITH m AS MATERIALIZED ({matched}) SELECT m.doc FROM m "  # noqa: S608
@@ -146,6 +185,8 @@ def _documents(query: Query, scope: Scope) -> tuple[str, list[Any]]:
 def count_items(query: Query, scope: Scope = Scope(), cap: int | None = None) -> int:
     """How many items have a matching version in the scope; at most cap + 1 (then the
     caller says "more than cap"), which stops reading the index early."""
+    if scope.empty_streams:
+        return 0
     sql, params = _documents(query, scope)
     limit = f" LIMIT {int(cap) + 1}" if cap is not None else ""
     with connection.cursor() as cursor:
@@ -157,8 +198,10 @@ def count_items(query: Query, scope: Scope = Scope(), cap: int | None = None) ->
 def page_items(query: Query, offset: int, limit: int, scope: Scope = Scope()) -> dict[int, list[int]]:
     """{item id: matching version numbers} for items offset..offset+limit in item order,
     reading the matching documents in key order and stopping at the page's end."""
-    sql, params = _documents(query, scope)
     matched: dict[int, list[int]] = {}
+    if scope.empty_streams:
+        return matched
+    sql, params = _documents(query, scope)
     position, last = -1, None  # keys come in item order: count items as they change
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -172,3 +215,20 @@ def page_items(query: Query, offset: int, limit: int, scope: Scope = Scope()) ->
                 if position >= offset:
                     matched.setdefault(item, []).append(doc & VERSION_MASK)
     return matched
+
+
+def _date_words(since: datetime, before: datetime) -> list[str]:
+    """The scope words of the days from `since` up to `before` (local midnights): whole
+    months as a month word, the rest day by day."""
+    first = timezone.localtime(since).date()
+    last = timezone.localtime(before).date() - timedelta(days=1)
+    found, day = [], first
+    while day <= last:
+        month_end = (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        if day.day == 1 and month_end <= last:
+            found.append(f"m{day:%Y%m}")
+            day = month_end + timedelta(days=1)
+        else:
+            found.append(f"d{day:%Y%m%d}")
+            day += timedelta(days=1)
+    return found or ["d00000000"]  # an empty range: a word no version has

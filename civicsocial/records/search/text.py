@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import datetime
+
+from django.utils import timezone
 
 WORD = re.compile(r"[^\W_]+")
 
@@ -24,3 +27,14 @@ def words(text: str) -> list[str]:
 def index_body(text: str) -> str:
     """The string stored in the search index for one version."""
     return " ".join(words(text))
+
+
+def scope_words(stream_id: int, kind: str, created_at: datetime | None) -> str:
+    """The words of a version's scope column (issue 21): its stream, its item's kind, and
+    the day and month it was written in the city's time zone, so the engine narrows a
+    search to an agency's accounts, a kind or some dates inside the index itself."""
+    words = [f"s{stream_id}", f"k{kind}"]
+    if created_at is not None:
+        local = timezone.localtime(created_at)
+        words += [f"d{local:%Y%m%d}", f"m{local:%Y%m}"]
+    return " ".join(words)

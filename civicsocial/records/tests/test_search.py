@@ -104,7 +104,11 @@ class EngineAgreementTestCase(TestCase):
         since, until = date(2026, 11, 1), date(2026, 10, 31)
         cases = [Filters(), Filters(author="@USER3"), Filters(kind="comment"), Filters(exclude_deleted=True),
                  Filters(since=since), Filters(until=until), Filters(account="@DOTNYC"),
-                 Filters(platform="mastodon"), Filters(kind="post", exclude_deleted=True, since=since)]
+                 Filters(platform="mastodon"), Filters(kind="post", exclude_deleted=True, since=since),
+                 # closed ranges: matched in the index's scope column on SQLite (days, months)
+                 Filters(since=since, until=since),
+                 Filters(since=date(2026, 10, 25), until=date(2026, 12, 2)),
+                 Filters(since=date(2026, 10, 1), until=date(2026, 10, 31))]
         scopes = [None, ArchiveStream.objects.filter(handle="@parksnyc"), ArchiveStream.objects.none()]
         for query in QUERIES[:12]:
             for filters in cases:
