@@ -291,6 +291,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=int(os.environ.get("BENCH_N", "1000000")))
     parser.add_argument("--phase")
     parser.add_argument("--limit", type=int, default=0)
+    parser.add_argument("--skip-export", action="store_true", help="import and search only")
     parser.add_argument(
         "--only-export",
         action="store_true",
