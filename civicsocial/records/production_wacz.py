@@ -13,7 +13,6 @@ import json
 from pathlib import Path
 from typing import BinaryIO
 
-from wacz.main import main as wacz_main
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -63,6 +62,8 @@ class ThreadPages:
         self.handle.close()
         self.pages.close()
         out = self.workdir / "archive.wacz"
+        from wacz.main import main as wacz_main  # here: it imports frictionless, 0.7 s a process
+
         said = io.StringIO()  # the package prints its progress; kept for an error message
         with contextlib.redirect_stdout(said):
             code = wacz_main(

@@ -14,6 +14,7 @@ from tempfile import mkdtemp
 from django.test import TestCase, override_settings
 from pypdf import PdfReader
 
+from civicsocial.passes import sqlite_pass_only
 from civicsocial.records.foil import attach_item, open_case
 from civicsocial.records.models import ArchivedItem
 from civicsocial.records.production import export_case
@@ -30,6 +31,10 @@ def threads(path: Path) -> list[tuple[str, str]]:
             for n in z.namelist()
             if n.endswith(".pdf")
         ]
+
+
+# The processes that draw PDFs never touch the database: one pass runs it.
+pytestmark = sqlite_pass_only
 
 
 class ParallelProductionTestCase(TestCase):
