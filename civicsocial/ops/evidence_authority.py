@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from civicsocial.records.evidence import SIGNING_KEY_SECRET
+from civicsocial.records.evidence_key import SIGNING_KEY_SECRET
 from civicsocial.security import vault
 from civicsocial.security.models import SecretKind
 

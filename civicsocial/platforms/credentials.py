@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 from django.views.decorators.debug import sensitive_variables
 
 from civicsocial.platforms.adapters.base import PlatformError
-from civicsocial.records.evidence import SIGNING_KEY_SECRET, SIGNING_KEY_VARIABLE
+from civicsocial.records.evidence_key import SIGNING_KEY_SECRET, SIGNING_KEY_VARIABLE
 from civicsocial.registry.credentials import account_entry
 from civicsocial.registry.models import Account
 from civicsocial.security import vault

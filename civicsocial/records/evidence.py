@@ -47,6 +47,7 @@ from pyhanko.sign.validation.status import TimestampSignatureStatus
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from civicsocial.records.evidence_key import SIGNING_KEY_SECRET, SIGNING_KEY_VARIABLE
 from civicsocial.security import vault
 
 # pyHanko logs a failed path or a changed byte as a warning with a traceback; each is a
@@ -54,8 +55,6 @@ from civicsocial.security import vault
 logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
 logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
 
-SIGNING_KEY_SECRET = "records:evidence_signing_key"
-SIGNING_KEY_VARIABLE = "CIVICSOCIAL_EVIDENCE_KEY"
 TSA_TIMEOUT_S = 20
 # Room kept in each PDF for its signature (the CMS with the city's chain): set, so that
 # pyHanko does not sign every PDF twice to measure it.

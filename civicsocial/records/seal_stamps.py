@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from civicsocial.records import evidence, hashing
+from civicsocial.records import hashing
 from civicsocial.records.models import DailySeal, SealTimestamp
 
 logger = logging.getLogger(__name__)
@@ -70,6 +70,8 @@ def timestamp_seals(tsa_url: str | None = None) -> Stamped:
     """Time-stamp every seal that has no token yet, oldest first. Without an authority
     configured nothing is done; one that does not answer stops the run (the seals wait
     for the next, hourly). Two workers at once keep one token per seal."""
+    from civicsocial.records import evidence  # pyHanko: only where time-stamps are made
+
     url = tsa_url if tsa_url is not None else settings.TSA_URL
     pending = DailySeal.objects.filter(timestamp__isnull=True).select_related("stream").order_by("day", "pk")
     result = Stamped(waiting=pending.count())
@@ -119,6 +121,8 @@ class StampCheck:
 def check_stamps(seals: list[dict[str, Any]], roots: bytes, source: str) -> StampCheck:
     """Check the time-stamp of each seal (dicts with platform, handle, day, root, count,
     first_seq, last_seq, and `timestamp`: the DER token, or None) against trusted roots."""
+    from civicsocial.records import evidence  # pyHanko: only where time-stamps are checked
+
     check = StampCheck()
     for seal in seals:
         label = f"{seal['handle']} on {seal['platform']}: {source} of {seal['day']}"

@@ -11,13 +11,14 @@ from civicsocial.duties.leases import one_at_a_time
 from civicsocial.records.announce import announce
 from civicsocial.records.archive import ArchiveResult
 from civicsocial.records.integrity import seal_days
-from civicsocial.records.production_jobs import resume_abandoned, run_production_job
 from civicsocial.records.seal_stamps import timestamp_seals
 
 
 @db_task()
 def build_production(job_id: int) -> None:
     """Build a FOIL production (see production_jobs.run_production_job)."""
+    from civicsocial.records.production_jobs import run_production_job  # the PDF and signing libraries
+
     run_production_job(job_id)
 
 
@@ -26,6 +27,8 @@ def build_production(job_id: int) -> None:
 def resume_productions() -> None:
     """Builds whose worker was killed start again on another worker within a minute
     (production_jobs.resume_abandoned)."""
+    from civicsocial.records.production_jobs import resume_abandoned
+
     for job_id in resume_abandoned():
         build_production(job_id)
 
