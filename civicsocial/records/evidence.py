@@ -18,7 +18,6 @@ CIVICSOCIAL_EVIDENCE_KEY), CIVICSOCIAL_TSA_URL (the authority), CIVICSOCIAL_EVID
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import io
 import logging
 import os
@@ -259,6 +258,3 @@ def check_pdf(data: bytes, roots: bytes) -> str | None:
         return "the signer's certificate does not lead to a trusted root"
     return None
 
-
-def sha256(data: bytes) -> bytes:
-    return hashlib.sha256(data).digest()
