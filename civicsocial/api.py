@@ -22,6 +22,7 @@ from ninja.security import HttpBearer, django_auth
 from civicsocial.policy.api import router as policy_router
 from civicsocial.publishing.api import router as publishing_router
 from civicsocial.records.api import router as records_router
+from civicsocial.records.job_api import router as records_jobs_router
 from civicsocial.registry.api import router as registry_router
 from civicsocial.signin import tokens
 
@@ -57,6 +58,7 @@ api = NinjaAPI(
 api.add_router("/", registry_router)
 api.add_router("/", policy_router)
 api.add_router("/", records_router)
+api.add_router("/", records_jobs_router)
 api.add_router("/", publishing_router)
 
 

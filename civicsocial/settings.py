@@ -330,12 +330,16 @@ if REDIS_URL:
 else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "tasks.sqlite3")})
 
-# FOIL productions built from the pages.
 # Branding audit (P8): the city's reference logo (an image file; empty: the demo city's
 # mark) and the user policy the bios must link to.
 BRAND_LOGO = os.environ.get("CIVICSOCIAL_BRAND_LOGO", "")
 USER_POLICY_URL = os.environ.get("CIVICSOCIAL_USER_POLICY_URL", "https://www.nyc.gov/socialmediapolicy")
+# FOIL productions built from the pages, and capture files uploaded to the imports page
+# for the worker to import (issue 21). Workers on other machines must see both (shared
+# storage), as they see the media store.
 PRODUCTIONS_DIR = Path(os.environ.get("CIVICSOCIAL_PRODUCTIONS_DIR", VAR_DIR / "productions"))
+IMPORTS_DIR = Path(os.environ.get("CIVICSOCIAL_IMPORTS_DIR", VAR_DIR / "imports"))
+IMPORT_UPLOAD_MAX_BYTES = int(os.environ.get("CIVICSOCIAL_IMPORT_UPLOAD_MAX_BYTES", str(4 * 1024**3)))
 # Evidence (issue 21, records/evidence.py): the city's signing certificate (PEM, then its
 # chain; the key is in the vault), the RFC 3161 time-stamping authority, and the roots a
 # verifier trusts. The demo city generates its own under var/evidence (make demo).

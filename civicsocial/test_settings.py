@@ -22,6 +22,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 _scratch = Path(tempfile.mkdtemp(prefix="civicsocial-test-"))
 MEDIA_STORE = _scratch / "media"
 PRODUCTIONS_DIR = _scratch / "productions"
+IMPORTS_DIR = _scratch / "imports"
 
 # Background tasks run inline in tests (in-memory queue), so a test sees their effect.
 HUEY = {**HUEY, "immediate": True}  # noqa: F405

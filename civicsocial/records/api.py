@@ -11,7 +11,8 @@ from pydantic import create_model
 
 from civicsocial.http import AuthedRequest
 from civicsocial.records import foil
-from civicsocial.records.models import FoilCase, ItemVersion, ProductionJob
+from civicsocial.records.job_api import job_data
+from civicsocial.records.models import FoilCase, ItemVersion
 from civicsocial.records.production_jobs import cancel_production, request_production
 from civicsocial.records.search.filters import Filters, api_fields
 from civicsocial.records.search.query import QueryError
@@ -104,18 +105,8 @@ def open_case(request: AuthedRequest, payload: CaseIn) -> Status[dict[str, Any]]
 def get_case(request: AuthedRequest, case_id: int) -> dict[str, Any]:
     case = case_or_404(request, case_id)
     return {**_case_data(case), "items": len(foil.case_item_ids(case)),
-            "production": _job_data(case.production_jobs.first())}
-
-
-def _job_data(job: ProductionJob | None) -> dict[str, Any] | None:
-    """A production build as the case page shows it: its state, progress, rate, time left."""
-    if job is None:
-        return None
-    return {"id": job.pk, "status": job.status, "done": job.done, "total": job.total,
-            "items_per_second": round(job.rate, 1) if job.rate else None, "seconds_left": job.seconds_left,
-            "requested_at": job.requested_at, "started_at": job.started_at, "finished_at": job.finished_at,
-            "cancel_requested": job.cancel_requested, "error": job.error,
-            "manifest_sha256": job.manifest_sha256 or None}
+            "production": job_data(case.production_jobs.first()),
+            "verification": job_data(case.verification_jobs.first())}
 
 
 @router.post("/foil/{case_id}/production", response={202: dict[str, Any]})
@@ -124,7 +115,7 @@ def start_production(request: AuthedRequest, case_id: int) -> Status[dict[str, A
     job, new = request_production(request.user, case_or_404(request, case_id))
     if new:
         build_production(job.pk)
-    return Status(202, _job_data(job) or {})
+    return Status(202, job_data(job) or {})
 
 
 @router.post("/foil/{case_id}/production/cancel")
@@ -133,4 +124,4 @@ def cancel_case_production(request: AuthedRequest, case_id: int) -> dict[str, An
     job = cancel_production(request.user, case_or_404(request, case_id))
     if job is None:
         raise ValidationError({"production": "Nothing is being built for this case."})
-    return _job_data(job) or {}
+    return job_data(job) or {}

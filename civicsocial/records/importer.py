@@ -10,27 +10,59 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from civicsocial.duties import jobs
 from civicsocial.records.archive import ArchiveResult, archive_captures
 from civicsocial.records.capture import Capture, CaptureError, parse_capture
 from civicsocial.records.hashing import file_sha256
 from civicsocial.records.models import ImportJob
 
 BATCH_LINES = 2000
-Progress = Callable[[int], None]
+Progress = Callable[[int, int], None]
 
 
-def job_for(path: Path) -> ImportJob:
-    """The import job of this file's content: a new one, or the one to resume or skip."""
+def lease_name(job: ImportJob) -> str:
+    """One process imports a file (by content) at a time: a worker or the command line."""
+    return f"import:{job.file_sha256}"
+
+
+def job_for(path: Path, **fields: Any) -> ImportJob:
+    """The import job of this file's content: a new one (queued), or the one to resume
+    or skip."""
     digest = file_sha256(path)
     job = ImportJob.objects.filter(file_sha256=digest).order_by("-pk").first()
     if job is None:
         job = ImportJob.objects.create(path=str(path), file_sha256=digest,
-                                       total_bytes=path.stat().st_size)
+                                       total=path.stat().st_size, **fields)
     return job
+
+
+def import_file(path: Path, rejects_path: Path, progress: Progress | None = None,
+                job: ImportJob | None = None) -> ImportJob:
+    """Import (or resume importing) a capture file here, in this process (the command
+    line). Returns the job with its counts and outcome: failed (with its error) when the
+    file could not be read, cancelled when someone cancelled it in the pages, running
+    when another process is importing the same file."""
+    job = job or job_for(path)
+    if job.status == ImportJob.Status.DONE:
+        return job
+    return jobs.run(job, lease_name(job), lambda step: _import(job, path, rejects_path, step, progress),
+                    restart=False, claim_from=jobs.RESUMABLE)
+
+
+def _import(job: ImportJob, path: Path, rejects_path: Path, step: Progress,
+            shown: Progress | None = None) -> dict[str, Any]:
+    def progress(done: int, total: int) -> None:
+        if shown:
+            shown(done, total)
+        step(done, total)
+
+    import_lines(job, path, rejects_path, progress)
+    return {}
 
 
 def _commit(job: ImportJob, batch: list[Capture], lines: int, offset: int,
@@ -42,24 +74,21 @@ def _commit(job: ImportJob, batch: list[Capture], lines: int, offset: int,
         for key, value in batch_result.counts.items():
             counts[key] = counts.get(key, 0) + value
         job.counts = counts
-        job.lines_done, job.bytes_done, job.rejected = lines, offset, rejects
+        job.lines_done, job.done, job.rejected = lines, offset, rejects
         job.updated_at = timezone.now()
-        job.save()
+        # Only the position: a cancellation asked for meanwhile must not be overwritten.
+        job.save(update_fields=["counts", "lines_done", "done", "rejected", "updated_at"])
 
 
-def import_file(path: Path, rejects_path: Path, progress: Progress | None = None,
-                job: ImportJob | None = None) -> ImportJob:
-    """Import (or resume importing) a capture file. Returns the job with its counts."""
-    job = job or job_for(path)
-    if job.status == ImportJob.Status.DONE:
-        return job
+def import_lines(job: ImportJob, path: Path, rejects_path: Path, progress: Progress) -> None:
+    """Import a capture file from the job's position, a batch of lines at a time, each
+    committed with the new position; malformed lines go to the rejects file."""
     result = ArchiveResult()
     batch: list[Capture] = []
-    line_no, offset, rejects = job.lines_done, job.bytes_done, job.rejected
+    line_no, offset, rejects, total = job.lines_done, job.done, job.rejected, job.total
     with path.open("rb") as handle, rejects_path.open("a", encoding="utf-8") as rejected:
         handle.seek(offset)
-        if progress:
-            progress(offset)
+        progress(offset, total)
         for raw in handle:
             line_no += 1
             offset += len(raw)
@@ -75,12 +104,7 @@ def import_file(path: Path, rejects_path: Path, progress: Progress | None = None
                 rejected.flush()
                 _commit(job, batch, line_no, offset, rejects, result)
                 batch = []
-                if progress:
-                    progress(offset)
+                progress(offset, total)
         rejected.flush()
         _commit(job, batch, line_no, offset, rejects, result)
-    job.status = ImportJob.Status.DONE
-    job.save(update_fields=["status"])
-    if progress:
-        progress(offset)
-    return job
+    progress(offset, total)

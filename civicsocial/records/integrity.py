@@ -31,7 +31,7 @@ from civicsocial.records.models import (
 )
 from civicsocial.records.seal_stamps import check_stamps, exported
 
-Progress = Callable[[int], None]
+Progress = Callable[[int, int], None]  # versions checked, of all
 
 
 @dataclass
@@ -134,13 +134,14 @@ def verify(against: dict[str, Any] | None = None, progress: Progress | None = No
     if against is not None:
         sources.append(("exported seal", _exported_seals(against)))
     checks = [_SealCheck(seals, source) for source, seals in sources]
+    total = ItemVersion.objects.count() if progress else 0
     for stream in ArchiveStream.objects.order_by("pk"):
         prev, expected = GENESIS_HASH, 1
         for version in _versions(stream):
             problem = _check_version(version, expected, prev, disposed)
             report.checked += 1
             if progress and report.checked % 1000 == 0:
-                progress(report.checked)
+                progress(report.checked, max(total, report.checked))
             if problem:
                 report.problems.append(
                     f"{stream}: first broken link at sequence {version.chain_seq} "
@@ -153,6 +154,8 @@ def verify(against: dict[str, Any] | None = None, progress: Progress | None = No
             if (stream.head_seq, stream.head_hash) != (expected - 1, prev):
                 report.problems.append(f"{stream}: the chain ends at {expected - 1} but its head "
                                        f"says {stream.head_seq} (versions removed at the end)")
+    if progress:
+        progress(report.checked, report.checked)
     for check in checks:
         check.finish(report)
     for source, seals in sources:

@@ -15,6 +15,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from civicsocial.duties.models import BackgroundJob
+
 
 class ItemKind(models.TextChoices):
     POST = "post", "Post"
@@ -205,24 +207,27 @@ class LegalHold(models.Model):
         return f"hold on {self.item or 'a case'}: {self.reason[:60]}"
 
 
-class ImportJob(models.Model):
-    """A file import: its progress, so an interrupted import resumes where it stopped and
-    the pages show how far it is."""
-
-    class Status(models.TextChoices):
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
+class ImportJob(BackgroundJob):
+    """A file import: its position (done and total count bytes), so an interrupted import
+    resumes where it stopped and the pages show how far it is. Started by `civicsocial
+    archive import`, or from the imports page (issue 21), the file uploaded and the
+    worker importing it."""
 
     path = models.CharField(max_length=1000)
     file_sha256 = models.CharField(max_length=64, db_index=True)
-    total_bytes = models.BigIntegerField()
-    bytes_done = models.BigIntegerField(default=0)
     lines_done = models.BigIntegerField(default=0)
     counts = models.JSONField(default=dict)
     rejected = models.IntegerField(default=0)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RUNNING)
-    started_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # Uploaded through the pages: the file is kept under IMPORTS_DIR and the worker
+    # imports it (and resumes it after a kill). A command-line import runs where it was
+    # started, from a file only that machine may see.
+    uploaded = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["file_sha256"], condition=models.Q(status__in=["queued", "running"]),
+            name="one_active_import_per_file")]
 
     def __str__(self) -> str:
         return f"import of {self.path} ({self.status})"
@@ -310,31 +315,12 @@ class FoilItem(models.Model):
         return f"{self.case.number}: {self.item}"
 
 
-class ProductionJob(models.Model):
-    """Building a case's production in the background, so the pages show how far it is."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Cancelled"
+class ProductionJob(BackgroundJob):
+    """Building a case's production in the background, so the pages show how far it is
+    (done and total count items; duties/jobs.py runs it)."""
 
     case = models.ForeignKey(FoilCase, on_delete=models.PROTECT, related_name="production_jobs")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
-                                     related_name="+")
-    requested_at = models.DateTimeField(default=timezone.now)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
-    done = models.IntegerField(default=0)
-    total = models.IntegerField(default=0)
-    error = models.TextField(blank=True)
     manifest_sha256 = models.CharField(max_length=64, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    # Issue 21: when this build began (rate and time left), a cancellation asked for (the
-    # worker stops at its next step), and how many builds a killed worker has cost.
-    started_at = models.DateTimeField(null=True, blank=True)
-    cancel_requested = models.BooleanField(default=False)
-    attempts = models.IntegerField(default=0)
 
     class Meta:
         ordering = ["-requested_at", "-pk"]
@@ -346,20 +332,35 @@ class ProductionJob(models.Model):
     def __str__(self) -> str:
         return f"production of {self.case.number} ({self.status})"
 
-    @property
-    def active(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
-    @property
-    def rate(self) -> float | None:
-        """Items a second so far (None before the first step)."""
-        if self.status != self.Status.RUNNING or not self.started_at or not self.done:
-            return None
-        elapsed = (timezone.now() - self.started_at).total_seconds()
-        return self.done / elapsed if elapsed > 0 else None
+class VerificationJob(BackgroundJob):
+    """Checking the whole archive (every chain, seal and seal time-stamp), or a case's
+    latest production (every file, link, signature and time-stamp), in the worker, from
+    the pages (issue 21). `done` and `total` count versions, or the production's files."""
 
-    @property
-    def seconds_left(self) -> int | None:
-        """At the rate so far, how long the rest will take."""
-        rate = self.rate
-        return int((self.total - self.done) / rate) if rate and self.total >= self.done else None
+    class Kind(models.TextChoices):
+        ARCHIVE = "archive", "The whole archive"
+        PRODUCTION = "production", "A FOIL production"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    case = models.ForeignKey(FoilCase, null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="verification_jobs")
+    ok = models.BooleanField(null=True)
+    # What the check found: problems (each a failure), notes (what could not be checked),
+    # and its figures (versions, files, signer, time-stamp), as the command line prints.
+    report = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind"], condition=models.Q(status__in=["queued", "running"], case__isnull=True),
+                name="one_active_archive_verification"),
+            models.UniqueConstraint(
+                fields=["case"], condition=models.Q(status__in=["queued", "running"], case__isnull=False),
+                name="one_active_production_verification"),
+        ]
+
+    def __str__(self) -> str:
+        subject = f"the production of {self.case.number}" if self.case_id and self.case else "the archive"
+        return f"verification of {subject} ({self.status})"

@@ -22,15 +22,36 @@ def build_production(job_id: int) -> None:
     run_production_job(job_id)
 
 
-@db_periodic_task(crontab(minute="*"))
-@one_at_a_time("resume-productions")
-def resume_productions() -> None:
-    """Builds whose worker was killed start again on another worker within a minute
-    (production_jobs.resume_abandoned)."""
-    from civicsocial.records.production_jobs import resume_abandoned
+@db_task()
+def import_upload(job_id: int) -> None:
+    """Import a file uploaded to the imports page (import_jobs.run_import_job)."""
+    from civicsocial.records.import_jobs import run_import_job
 
-    for job_id in resume_abandoned():
+    run_import_job(job_id)
+
+
+@db_task()
+def run_verification(job_id: int) -> None:
+    """Check the archive or a production (verification_jobs.run_verification_job)."""
+    from civicsocial.records.verification_jobs import run_verification_job
+
+    run_verification_job(job_id)
+
+
+@db_periodic_task(crontab(minute="*"))
+@one_at_a_time("resume-background-jobs")
+def resume_background_jobs() -> None:
+    """Productions, imports and verifications whose worker was killed start again on
+    another worker within a minute (duties/jobs.resume_abandoned): a production or a
+    verification from the start, an import from its last committed batch."""
+    from civicsocial.records import import_jobs, production_jobs, verification_jobs
+
+    for job_id in production_jobs.resume_abandoned():
         build_production(job_id)
+    for job_id in import_jobs.resume_abandoned():
+        import_upload(job_id)
+    for job_id in verification_jobs.resume_abandoned():
+        run_verification(job_id)
 
 
 @db_task()

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,7 +19,6 @@ from civicsocial.records.models import (
     ArchivedItem,
     ArchiveStream,
     FoilCase,
-    ImportJob,
     ItemVersion,
 )
 from civicsocial.records.production_jobs import cancel_production, production_path, request_production
@@ -148,15 +147,6 @@ def item_hold(request: AuthedRequest, pk: int) -> HttpResponse:
                      submit="Place hold")
 
 
-@login_required
-def import_jobs(request: AuthedRequest) -> HttpResponse:
-    # An import is the operator's, from a file that spans agencies: ODS only (issue 12).
-    if not is_ods_admin(request.user):
-        raise PermissionDenied("Import jobs are the operator's: ODS only.")
-    return render(request, "records/imports.html",
-                  {"jobs": ImportJob.objects.order_by("-started_at")[:50]})
-
-
 def visible_cases(request: AuthedRequest) -> QuerySet[FoilCase]:
     if is_ods_admin(request.user):
         return FoilCase.objects.all()
@@ -207,7 +197,7 @@ def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     item_ids = foil.case_item_ids(case)
     production = production_path(case)
     return render(request, "records/case_detail.html", {
-        "job": case.production_jobs.first(),
+        "job": case.production_jobs.first(), "verification": case.verification_jobs.first(),
         "case": case, "left": foil.business_days_left(case), "items": len(item_ids),
         "sample": ArchivedItem.objects.filter(pk__in=list(item_ids)[:50]).select_related("stream"),
         "searches": case.searches.all(), "events": events_for(case, request.user),

@@ -36,6 +36,7 @@ class Action(StrEnum):
     VIEW_AUDIT = "view_audit"  # the audit log of an agency
     VIEW_ARCHIVE = "view_archive"  # search and read the archive of the agency's accounts (P27)
     MANAGE_FOIL = "manage_foil"  # FOIL cases, productions, legal holds (P26, P27)
+    MANAGE_ARCHIVE = "manage_archive"  # import captures, check the whole archive (P27): ODS only
     CLOSE_FOIL = "close_foil"  # close a FOIL case, which lifts its holds
     VIEW_INBOX = "view_inbox"  # incoming comments and messages, their labels (P21-P24)
     MODERATE = "moderate"  # review, answer, refer to 311, propose a removal (P21-P23)
@@ -68,6 +69,7 @@ MATRIX: dict[Action, set[Role]] = {
     Action.VIEW_ARCHIVE: {Role.AGENCY_ADMIN, Role.COUNSEL, Role.RECORDS_OFFICER, Role.MODERATOR},
     Action.MANAGE_FOIL: {Role.COUNSEL, Role.RECORDS_OFFICER},
     Action.CLOSE_FOIL: {Role.RECORDS_OFFICER},
+    Action.MANAGE_ARCHIVE: set(),
     Action.VIEW_INBOX: {Role.AGENCY_ADMIN, Role.MODERATOR, Role.COUNSEL, Role.RECORDS_OFFICER},
     Action.MODERATE: {Role.AGENCY_ADMIN, Role.MODERATOR},
     Action.DECIDE_REMOVAL: {Role.COUNSEL},

@@ -50,7 +50,7 @@ class ProductionCancelResumeTestCase(BaseTestCase):
             data = self.client.get(f"/api/foil/{self.case.pk}").json()["production"]
         self.assertIn("50 of 150 items, 5 items/s, about 20 s left", page)
         self.assertEqual((data["status"], data["done"], data["total"]), ("running", 50, 150))
-        self.assertEqual((data["items_per_second"], data["seconds_left"]), (5.0, 20))
+        self.assertEqual((data["per_second"], data["seconds_left"]), (5.0, 20))
 
     def test_it_cancels_a_queued_build_at_once(self):
         job, _ = request_production(None, self.case)

@@ -22,7 +22,7 @@ from civicsocial.incidents.services import report as report_incident
 from civicsocial.passes import sqlite_pass_only
 from civicsocial.publishing import compose
 from civicsocial.records.foil import open_case
-from civicsocial.records.models import ArchivedItem
+from civicsocial.records.models import ArchivedItem, ImportJob, VerificationJob
 from civicsocial.records.production import export_case
 from civicsocial.records.tests.helpers import archive, line
 from civicsocial.registry import roles, services
@@ -98,12 +98,16 @@ PAGES = {
     "archive-item": ("/archive/items/{item}/", ARCHIVE),
     "archive-hold": ("/archive/items/{item}/hold/", FOIL),
     "archive-imports": ("/archive/imports/", {ODS}),  # an operator's file spans agencies
+    "archive-import-cancel": ("/archive/imports/{import}/cancel/", {ODS}, 302),
+    "archive-verifications": ("/archive/verifications/", {ODS}),  # the whole archive's checks
+    "archive-verification-cancel": ("/archive/verifications/{verification}/cancel/", FOIL, 302),
     "foil-list": ("/foil/", FOIL),
     "foil-create": ("/foil/new/", FOIL),
     "foil-case": ("/foil/{case}/", FOIL),
     "foil-export": ("/foil/{case}/export/", FOIL, 302),
     "foil-download": ("/foil/{case}/production/", FOIL),
     "foil-cancel-production": ("/foil/{case}/production/cancel/", FOIL, 302),
+    "foil-verify-production": ("/foil/{case}/production/verify/", FOIL, 302),
     "foil-status": ("/foil/{case}/status/", FOIL, 302),
     "inbox": ("/inbox/", INBOX),
     "inbox-reviews": ("/inbox/reviews/", INBOX),
@@ -175,6 +179,12 @@ API = [
     ("get", "/api/foil/{case}", None, FOIL),
     ("post", "/api/foil", {"agency": "alpha", "requester": " ", "received_on": "2026-11-20"}, FOIL),
     ("post", "/api/foil/{case}/production/cancel", {}, FOIL),  # nothing being built: 400
+    ("get", "/api/archive/imports", None, {ODS}),
+    ("get", "/api/archive/imports/{import}", None, {ODS}),
+    ("post", "/api/archive/imports/{import}/cancel", {}, {ODS}),  # not running: 400
+    ("get", "/api/archive/verifications", None, {ODS}),
+    ("get", "/api/archive/verifications/{verification}", None, FOIL),  # alpha's production's check
+    ("post", "/api/archive/verifications/{verification}/cancel", {}, FOIL),  # not running: 400
     ("get", "/api/posts", None, ALL),
     ("get", "/api/posts/queue", None, ALL),
     ("get", "/api/posts/schedule", None, ALL),
@@ -184,6 +194,10 @@ API = [
      {ODS, ADMIN, COUNSEL, "approver"}),
     ("post", "/api/posts/{post}/withdraw", {"reason": " "}, DRAFTERS),
 ]
+# The operator's records (imports, the whole archive's checks): no agency's, so a bravo
+# person is refused (403) as anyone without the role, not told it does not exist (404).
+OPERATORS = {"archive-import-cancel", "/api/archive/imports", "/api/archive/imports/{import}",
+             "/api/archive/imports/{import}/cancel", "/api/archive/verifications"}
 # Unscoped endpoints: anyone with the role in their own agency may call them; what they
 # return is limited to that agency (the marker test below proves it).
 API_UNSCOPED = [("/api/archive/search?q=", ARCHIVE), ("/api/foil", FOIL)]
@@ -214,6 +228,9 @@ class RoleWalkTestCase(BaseTestCase):
         case = open_case(self.person(COUNSEL), f"{MARKER} requester", date(2026, 11, 20),
                          ["pothole"], agency=self.alpha)
         export_case(case, Path(settings.PRODUCTIONS_DIR) / f"{case.number}.zip")
+        done = {"status": ImportJob.Status.DONE}
+        an_import = ImportJob.objects.create(path=f"{MARKER}.jsonl", file_sha256="0" * 64, total=1, **done)
+        verification = VerificationJob.objects.create(kind=VerificationJob.Kind.PRODUCTION, case=case, **done)
         post = compose.create_draft(editor, compose.DraftInput(f"{MARKER} pools open", [account]))
         incident = report_incident(self.person(Role.EDITOR), account, f"{MARKER} a post nobody wrote")
         self.ids = {"item": item.pk, "case": case.pk, "entry": entry.pk, "proposal": proposal.pk,
@@ -221,7 +238,7 @@ class RoleWalkTestCase(BaseTestCase):
                     "denied": denied.pk, "editor": editor.pk,
                     "role": editor.role_assignments.get().pk,
                     "authorization": authorization.pk, "grant": grant.pk, "incident": incident.pk,
-                    "post": post.pk}
+                    "post": post.pk, "import": an_import.pk, "verification": verification.pk}
         self.principals = [("ods", ODS, self.ods)] + [
             (slug, role, person) for slug in ("alpha", "bravo")
             for role, person in self.people[slug].items()]
@@ -245,7 +262,7 @@ class RoleWalkTestCase(BaseTestCase):
             path = template.format(**self.ids)
             # Pages that name no alpha record answer a bravo person as they would anyone
             # without the role: 403 (or 200 where bravo has the role for its own agency).
-            scoped = "{" in template or "alpha" in template
+            scoped = ("{" in template or "alpha" in template) and name not in OPERATORS
             for slug, role, person in self.principals:
                 self.login(person)
                 status = self.client.get(path).status_code
@@ -277,7 +294,7 @@ class RoleWalkTestCase(BaseTestCase):
                 kwargs = {"data": payload, "content_type": "application/json"} if payload else {}
                 response = getattr(self.client, method)(path, **kwargs)
                 if payload is None:
-                    want = self.expected(slug, role, allowed)
+                    want = self.expected(slug, role, allowed, 403 if template in OPERATORS else 404)
                     self.assertEqual(response.status_code, want, f"{method} {path} {slug}/{role}")
                 else:
                     permitted = role in allowed and (role == ODS or slug == "alpha")  # type: ignore[operator]

@@ -58,7 +58,9 @@ class Command(BaseCommand):
             [sys.executable, "-c", "from civicsocial.cli import main; main(['civicsocial', 'worker'])"])
         try:
             serve(application, host=options["host"], port=options["port"],
-                  threads=options["threads"], ident="civicsocial")
+                  threads=options["threads"], ident="civicsocial",
+                  # uploads to the imports page may be this large (waitress's default is 1 GB)
+                  max_request_body_size=settings.IMPORT_UPLOAD_MAX_BYTES + 1024**2)
         finally:
             if worker is not None:
                 worker.terminate()

@@ -85,10 +85,21 @@ class Command(BaseCommand):
         with self._progress(path.stat().st_size, f"Importing {path.name}") as bar:
             task = bar.add_task("import", total=path.stat().st_size)
             job = import_file(path, rejects, job=job,
-                              progress=lambda done: bar.update(task, completed=done))
+                              progress=lambda done, total: bar.update(task, completed=done))
+        if job.status != ImportJob.Status.DONE:
+            raise CommandError(self._unfinished(job))
         counts = ", ".join(f"{k} {v}" for k, v in sorted(job.counts.items())) or "nothing new"
         self.stdout.write(f"{path}: {job.lines_done} lines; {counts}; rejected {job.rejected}"
                           + (f" (see {rejects})" if job.rejected else ""))
+
+    @staticmethod
+    def _unfinished(job: ImportJob) -> str:
+        where = f"{job.done:,} of {job.total:,} bytes imported; run it again to go on"
+        if job.status == ImportJob.Status.FAILED:
+            return f"The import failed: {job.error} ({where})."
+        if job.status == ImportJob.Status.CANCELLED:
+            return f"The import was cancelled ({where})."
+        return f"Another process is importing this file ({job.done:,} of {job.total:,} bytes)."
 
     def do_search(self, options: dict[str, Any]) -> None:
         filters = Filters.from_values(options)
@@ -126,7 +137,8 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read trusted roots: {error}") from None
         with self._progress(1, "Verifying") as bar:
             task = bar.add_task("verify", total=None)
-            report = verify(against, progress=lambda n: bar.update(task, completed=n), roots=roots)
+            report = verify(against, roots=roots,
+                            progress=lambda done, total: bar.update(task, completed=done, total=total))
         if report.ok:
             self.stdout.write(f"OK: {report.checked} versions verified.")
             if report.stamps_checked or report.stamps_waiting:
