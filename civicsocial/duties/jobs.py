@@ -54,8 +54,9 @@ class LeaseLost(Exception):
     leave the job to it."""
 
 
-def request(active: QuerySet[Job], lease_name: Callable[[Job], str],
-            create: Callable[[], Job]) -> tuple[Job, bool]:
+def request(
+    active: QuerySet[Job], lease_name: Callable[[Job], str], create: Callable[[], Job]
+) -> tuple[Job, bool]:
     """The active job of a subject (`active`: its queued or running jobs), or a new one
     made by `create` (True when new: the caller queues it). A running job whose worker
     stopped (its lease lapsed) is marked failed first, so that asking again starts anew."""
@@ -72,13 +73,24 @@ def request(active: QuerySet[Job], lease_name: Callable[[Job], str],
 def _abandoned(job: BackgroundJob, lease_name: str) -> bool:
     if job.status != job.Status.RUNNING or is_held(lease_name):
         return False
-    return bool(type(job)._default_manager.filter(pk=job.pk, status=job.Status.RUNNING).update(
-        status=job.Status.FAILED, finished_at=timezone.now(),
-        error="The worker running it stopped; asked again."))
+    return bool(
+        type(job)
+        ._default_manager.filter(pk=job.pk, status=job.Status.RUNNING)
+        .update(
+            status=job.Status.FAILED,
+            finished_at=timezone.now(),
+            error="The worker running it stopped; asked again.",
+        )
+    )
 
 
-def run(job: Job, lease_name: str, work: Work, restart: bool = True,
-        claim_from: Sequence[str] = (BackgroundJob.Status.QUEUED,)) -> Job:
+def run(
+    job: Job,
+    lease_name: str,
+    work: Work,
+    restart: bool = True,
+    claim_from: Sequence[str] = (BackgroundJob.Status.QUEUED,),
+) -> Job:
     """Do a job in this process under its lease, keeping progress and outcome on it.
     A second worker given the same job leaves it to the first; a job cancelled or
     finished meanwhile is left as it is. `restart`: the work starts from nothing (a
@@ -89,8 +101,14 @@ def run(job: Job, lease_name: str, work: Work, restart: bool = True,
     with lease(lease_name, JOB_LEASE) as held:
         claim: dict[str, Any] = {"done": 0, "done_at_start": 0} if restart else {"done_at_start": F("done")}
         if held and model._default_manager.filter(pk=job.pk, status__in=claim_from).update(
-                status=job.Status.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1,
-                error="", cancel_requested=False, finished_at=None, **claim):
+            status=job.Status.RUNNING,
+            started_at=timezone.now(),
+            attempts=F("attempts") + 1,
+            error="",
+            cancel_requested=False,
+            finished_at=None,
+            **claim,
+        ):
             _run(job, held, work)
     job.refresh_from_db()
     return job
@@ -119,8 +137,11 @@ def _run(job: BackgroundJob, held: Held, work: Work) -> None:
         mine.filter(status=job.Status.RUNNING).update(status=job.Status.CANCELLED, finished_at=timezone.now())
     except Exception as error:  # any failure is the job's outcome, shown in the pages
         logger.exception("%s failed", job)
-        mine.update(status=job.Status.FAILED, error=f"{type(error).__name__}: {error}"[:2000],
-                    finished_at=timezone.now())
+        mine.update(
+            status=job.Status.FAILED,
+            error=f"{type(error).__name__}: {error}"[:2000],
+            finished_at=timezone.now(),
+        )
     else:
         mine.update(status=job.Status.DONE, finished_at=timezone.now(), **outcome)
 
@@ -129,7 +150,8 @@ def cancel(job: BackgroundJob) -> None:
     """Cancel a job: a queued one at once, a running one at the worker's next step."""
     model = type(job)
     if not model._default_manager.filter(pk=job.pk, status=job.Status.QUEUED).update(
-            status=job.Status.CANCELLED, cancel_requested=True, finished_at=timezone.now()):
+        status=job.Status.CANCELLED, cancel_requested=True, finished_at=timezone.now()
+    ):
         model._default_manager.filter(pk=job.pk, status=job.Status.RUNNING).update(cancel_requested=True)
     job.refresh_from_db()
 

@@ -56,27 +56,44 @@ def request_import(actor: Any, upload: UploadedFile) -> tuple[ImportJob, bool]:
     if not upload.size:
         raise ValidationError("The file is empty.")
     if upload.size > settings.IMPORT_UPLOAD_MAX_BYTES:
-        raise ValidationError(f"The file is {upload.size:,} bytes; the most the imports page takes is "
-                              f"{settings.IMPORT_UPLOAD_MAX_BYTES:,} (use `civicsocial archive import`).")
+        raise ValidationError(
+            f"The file is {upload.size:,} bytes; the most the imports page takes is "
+            f"{settings.IMPORT_UPLOAD_MAX_BYTES:,} (use `civicsocial archive import`)."
+        )
     path, sha = _keep(upload)
     earlier = ImportJobs.filter(file_sha256=sha).order_by("-pk").first()
     if earlier is not None:
         stopped = [ImportJob.Status.FAILED, ImportJob.Status.CANCELLED]
         again = ImportJobs.filter(pk=earlier.pk, status__in=stopped)
-        queued = bool(again.update(status=ImportJob.Status.QUEUED, path=str(path), uploaded=True,
-                                   cancel_requested=False, finished_at=None, requested_by=actor,
-                                   requested_at=timezone.now()))
+        queued = bool(
+            again.update(
+                status=ImportJob.Status.QUEUED,
+                path=str(path),
+                uploaded=True,
+                cancel_requested=False,
+                finished_at=None,
+                requested_by=actor,
+                requested_at=timezone.now(),
+            )
+        )
         earlier.refresh_from_db()
         if earlier.path != str(path):
             path.unlink(missing_ok=True)  # this content is kept (or imported) already
         return earlier, queued
-    job, new = jobs.request(ImportJobs.filter(file_sha256=sha, status__in=jobs.ACTIVE), lease_name,
-                            lambda: ImportJobs.create(path=str(path), file_sha256=sha, total=upload.size or 0,
-                                                      uploaded=True, requested_by=actor))
+    job, new = jobs.request(
+        ImportJobs.filter(file_sha256=sha, status__in=jobs.ACTIVE),
+        lease_name,
+        lambda: ImportJobs.create(
+            path=str(path), file_sha256=sha, total=upload.size or 0, uploaded=True, requested_by=actor
+        ),
+    )
     if new:
-        audit.record(actor, "archive.import_requested", job,
-                     changes={"file": [None, upload.name or ""], "sha256": [None, sha],
-                              "bytes": [None, upload.size]})
+        audit.record(
+            actor,
+            "archive.import_requested",
+            job,
+            changes={"file": [None, upload.name or ""], "sha256": [None, sha], "bytes": [None, upload.size]},
+        )
     return job, new
 
 

@@ -26,18 +26,39 @@ def job_data(job: BackgroundJob | None) -> dict[str, Any] | None:
     and what it is or found."""
     if job is None:
         return None
-    data = {"id": job.pk, "status": job.status, "done": job.done, "total": job.total,
-            "per_second": round(job.rate, 1) if job.rate else None, "seconds_left": job.seconds_left,
-            "requested_at": job.requested_at, "started_at": job.started_at, "finished_at": job.finished_at,
-            "attempts": job.attempts, "cancel_requested": job.cancel_requested, "error": job.error}
+    data = {
+        "id": job.pk,
+        "status": job.status,
+        "done": job.done,
+        "total": job.total,
+        "per_second": round(job.rate, 1) if job.rate else None,
+        "seconds_left": job.seconds_left,
+        "requested_at": job.requested_at,
+        "started_at": job.started_at,
+        "finished_at": job.finished_at,
+        "attempts": job.attempts,
+        "cancel_requested": job.cancel_requested,
+        "error": job.error,
+    }
     if isinstance(job, ProductionJob):
         data.update(unit="items", manifest_sha256=job.manifest_sha256 or None)
     elif isinstance(job, ImportJob):
-        data.update(unit="bytes", file=job.path, sha256=job.file_sha256, lines=job.lines_done,
-                    counts=job.counts, rejected=job.rejected)
+        data.update(
+            unit="bytes",
+            file=job.path,
+            sha256=job.file_sha256,
+            lines=job.lines_done,
+            counts=job.counts,
+            rejected=job.rejected,
+        )
     elif isinstance(job, VerificationJob):
-        data.update(unit="files" if job.case_id else "versions", kind=job.kind,
-                    case=job.case.number if job.case else None, ok=job.ok, report=job.report)
+        data.update(
+            unit="files" if job.case_id else "versions",
+            kind=job.kind,
+            case=job.case.number if job.case else None,
+            ok=job.ok,
+            report=job.report,
+        )
     return data
 
 

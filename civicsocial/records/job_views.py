@@ -28,8 +28,10 @@ def require_ods(request: AuthedRequest, what: str) -> None:
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label="Capture file (JSON lines)",
-                           help_text="One capture per line, as `civicsocial archive import` takes.")
+    file = forms.FileField(
+        label="Capture file (JSON lines)",
+        help_text="One capture per line, as `civicsocial archive import` takes.",
+    )
 
 
 @login_required
@@ -47,8 +49,9 @@ def import_jobs_page(request: AuthedRequest) -> HttpResponse:
             messages.info(request, _import_message(job, new))
             return redirect("archive-imports")
     jobs = list(ImportJob.objects.order_by("-requested_at", "-pk")[:50])
-    return render(request, "records/imports.html", {
-        "jobs": jobs, "form": form, "active": any(j.active for j in jobs)})
+    return render(
+        request, "records/imports.html", {"jobs": jobs, "form": form, "active": any(j.active for j in jobs)}
+    )
 
 
 def _import_message(job: ImportJob, new: bool) -> str:
@@ -80,8 +83,9 @@ def verifications_page(request: AuthedRequest) -> HttpResponse:
             run_verification(job.pk)
         return redirect("archive-verifications")
     jobs = list(VerificationJob.objects.select_related("case", "requested_by")[:50])
-    return render(request, "records/verifications.html", {
-        "jobs": jobs, "active": any(j.active for j in jobs)})
+    return render(
+        request, "records/verifications.html", {"jobs": jobs, "active": any(j.active for j in jobs)}
+    )
 
 
 @login_required

@@ -24,11 +24,13 @@ def request_verification(actor: Any, case: FoilCase | None = None) -> tuple[Veri
     already queued or running, or a new one (True when new: the caller queues it)."""
     kind = VerificationJob.Kind.PRODUCTION if case else VerificationJob.Kind.ARCHIVE
     active = Verifications.filter(kind=kind, case=case, status__in=jobs.ACTIVE)
-    job, new = jobs.request(active, lease_name,
-                            lambda: Verifications.create(kind=kind, case=case, requested_by=actor))
+    job, new = jobs.request(
+        active, lease_name, lambda: Verifications.create(kind=kind, case=case, requested_by=actor)
+    )
     if new:
-        audit.record(actor, "records.verification_requested", case or job,
-                     agency_id=case.agency_id if case else None)
+        audit.record(
+            actor, "records.verification_requested", case or job, agency_id=case.agency_id if case else None
+        )
     return job, new
 
 
@@ -46,9 +48,16 @@ def _check_archive(job: VerificationJob, progress: jobs.Progress) -> dict[str, A
     from civicsocial.records.integrity import verify
 
     report = verify(progress=progress, roots=trust_roots())
-    return {"ok": report.ok, "report": {
-        "problems": report.problems, "notes": report.notes, "versions": report.checked,
-        "stamps_checked": report.stamps_checked, "stamps_waiting": report.stamps_waiting}}
+    return {
+        "ok": report.ok,
+        "report": {
+            "problems": report.problems,
+            "notes": report.notes,
+            "versions": report.checked,
+            "stamps_checked": report.stamps_checked,
+            "stamps_waiting": report.stamps_waiting,
+        },
+    }
 
 
 def _check_production(job: VerificationJob, progress: jobs.Progress) -> dict[str, Any]:
@@ -64,17 +73,30 @@ def _check_production(job: VerificationJob, progress: jobs.Progress) -> dict[str
     # Its seal roots are checked against the archive's own seals, as a requester would
     # check them against seals the city published.
     check = verify_production(path, export_seals(), trust_roots(), progress=progress)
-    return {"ok": check.ok, "report": {
-        "problems": check.problems, "notes": check.notes, "files": check.files, "versions": check.versions,
-        "manifest_sha256": check.manifest_sha256, "signer": check.signer, "signed_pdfs": check.signed_pdfs,
-        "timestamped_at": check.timestamped_at.isoformat() if check.timestamped_at else None}}
+    return {
+        "ok": check.ok,
+        "report": {
+            "problems": check.problems,
+            "notes": check.notes,
+            "files": check.files,
+            "versions": check.versions,
+            "manifest_sha256": check.manifest_sha256,
+            "signer": check.signer,
+            "signed_pdfs": check.signed_pdfs,
+            "timestamped_at": check.timestamped_at.isoformat() if check.timestamped_at else None,
+        },
+    }
 
 
 def cancel_verification(actor: Any, job: VerificationJob) -> None:
     """Stop a check: a queued one at once, a running one at its next step."""
     jobs.cancel(job)
-    audit.record(actor, "records.verification_cancelled", job.case or job,
-                 agency_id=job.case.agency_id if job.case else None)
+    audit.record(
+        actor,
+        "records.verification_cancelled",
+        job.case or job,
+        agency_id=job.case.agency_id if job.case else None,
+    )
 
 
 def resume_abandoned() -> list[int]:

@@ -46,8 +46,9 @@ class ImportUploadTestCase(BaseTestCase):
         self.login(self.ods)
 
     def test_it_imports_an_uploaded_file_in_the_worker(self):
-        response = self.client.post("/archive/imports/", {"file": upload(captures(30, broken_every=10))},
-                                    follow=True)
+        response = self.client.post(
+            "/archive/imports/", {"file": upload(captures(30, broken_every=10))}, follow=True
+        )
         job = ImportJob.objects.get()
         self.assertEqual(job.status, ImportJob.Status.DONE)
         self.assertTrue(job.uploaded)
@@ -63,7 +64,9 @@ class ImportUploadTestCase(BaseTestCase):
     def test_it_imports_the_same_content_once_whatever_its_name(self):
         content = captures(5)
         self.client.post("/archive/imports/", {"file": upload(content)})
-        response = self.client.post("/archive/imports/", {"file": upload(content, "again.jsonl")}, follow=True)
+        response = self.client.post(
+            "/archive/imports/", {"file": upload(content, "again.jsonl")}, follow=True
+        )
         self.assertIn("was imported before; nothing changed", response.content.decode())
         self.assertEqual(ImportJob.objects.count(), 1)
         self.assertEqual(ItemVersion.objects.count(), 5)
@@ -89,8 +92,10 @@ class ImportUploadTestCase(BaseTestCase):
             if len(commits) == 1:  # someone presses Cancel after the first batch
                 self.client.post(f"/archive/imports/{job.pk}/cancel/")
 
-        with mock.patch.object(importer, "BATCH_LINES", 20), \
-                mock.patch.object(importer, "_commit", cancel_after_first_batch):
+        with (
+            mock.patch.object(importer, "BATCH_LINES", 20),
+            mock.patch.object(importer, "_commit", cancel_after_first_batch),
+        ):
             import_jobs.run_import_job(job.pk)
         job.refresh_from_db()
         self.assertEqual((job.status, job.lines_done), (ImportJob.Status.CANCELLED, 20))
@@ -108,12 +113,16 @@ class ImportUploadTestCase(BaseTestCase):
             real(*args, **kwargs)
             raise WorkerKilled
 
-        with mock.patch.object(importer, "BATCH_LINES", 15), \
-                mock.patch.object(importer, "_commit", killed_after_first_batch), self.assertRaises(WorkerKilled):
+        with (
+            mock.patch.object(importer, "BATCH_LINES", 15),
+            mock.patch.object(importer, "_commit", killed_after_first_batch),
+            self.assertRaises(WorkerKilled),
+        ):
             import_jobs.run_import_job(job.pk)
         job.refresh_from_db()
-        self.assertEqual((job.status, job.lines_done, ArchivedItem.objects.count()),
-                         (ImportJob.Status.RUNNING, 15, 15))
+        self.assertEqual(
+            (job.status, job.lines_done, ArchivedItem.objects.count()), (ImportJob.Status.RUNNING, 15, 15)
+        )
         with lease(importer.lease_name(job), timedelta(minutes=1)):  # its worker still alive
             self.assertEqual(import_jobs.resume_abandoned(), [])
         self.assertEqual(import_jobs.resume_abandoned(), [job.pk])  # the lease lapsed
@@ -162,8 +171,11 @@ class ImportUploadTestCase(BaseTestCase):
     def test_it_validates_ownership(self):
         job, _ = import_jobs.request_import(self.ods, upload(captures(2)))
         self.login(self.person(Role.AGENCY_ADMIN))
-        self.assertEqual(self.client.post("/archive/imports/", {"file": upload(captures(3))}).status_code, 403)
-        self.assertEqual(self.client.post("/api/archive/imports", {"file": upload(captures(3))}).status_code,
-                         403)
+        self.assertEqual(
+            self.client.post("/archive/imports/", {"file": upload(captures(3))}).status_code, 403
+        )
+        self.assertEqual(
+            self.client.post("/api/archive/imports", {"file": upload(captures(3))}).status_code, 403
+        )
         self.assertEqual(self.client.post(f"/api/archive/imports/{job.pk}/cancel").status_code, 403)
         self.assertEqual(ImportJob.objects.count(), 1)

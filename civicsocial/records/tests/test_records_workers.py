@@ -1,19 +1,36 @@
 """Issue 17: the archive's duties with several workers. A day is sealed once; a FOIL
-production asked for twice at once is one job, built by one worker, whole."""
+production, an uploaded import or a check of the archive asked for twice at once is one
+job, done by one worker, whole (issue 21)."""
 
 from __future__ import annotations
 
+import json
 import zipfile
 from datetime import date, timedelta
+from pathlib import Path
+from tempfile import mkdtemp
+from unittest import mock
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.utils import timezone
 
+from civicsocial.records import importer
 from civicsocial.records.foil import attach_item, open_case
+from civicsocial.records.import_jobs import request_import, run_import_job
 from civicsocial.records.integrity import seal_days, verify
-from civicsocial.records.models import ArchivedItem, DailySeal, ProductionJob
+from civicsocial.records.models import (
+    ArchivedItem,
+    DailySeal,
+    ImportJob,
+    ItemVersion,
+    ProductionJob,
+    VerificationJob,
+)
 from civicsocial.records.production_check import verify_production
 from civicsocial.records.production_jobs import production_path, request_production, run_production_job
 from civicsocial.records.tests.helpers import archive, line
+from civicsocial.records.verification_jobs import request_verification, run_verification_job
 from civicsocial.testing import WorkersTestCase, at_once, races_on_postgres, raised
 
 
@@ -47,3 +64,30 @@ class RecordsRaceTestCase(WorkersTestCase):
         with zipfile.ZipFile(production_path(case)) as production:
             self.assertIsNone(production.testzip())
         self.assertTrue(verify_production(production_path(case)).ok)
+
+    def test_it_imports_an_upload_once_when_asked_twice_and_run_by_three_workers(self):
+        content = "".join(json.dumps(line(f"u{n}", minutes=n)) + "\n" for n in range(120))
+        def ask() -> tuple[ImportJob, bool]:  # each request its own upload of the same file
+            return request_import(None, SimpleUploadedFile("u.jsonl", content.encode()))
+
+        with override_settings(IMPORTS_DIR=Path(mkdtemp())):
+            asked = at_once(ask, ask, ask)
+            self.assertEqual(raised(asked), [])
+            self.assertEqual(sum(new for _, new in asked), 1)
+            job = asked[0][0]
+            with mock.patch.object(importer, "BATCH_LINES", 25):
+                ran = at_once(*[lambda: run_import_job(job.pk)] * 3)
+        self.assertEqual(raised(ran), [])
+        job.refresh_from_db()
+        self.assertEqual((job.status, job.lines_done, job.attempts), (ImportJob.Status.DONE, 120, 1))
+        self.assertEqual(ItemVersion.objects.filter(item__platform_id__startswith="u").count(), 120)
+        self.assertTrue(verify().ok)
+
+    def test_it_checks_the_archive_once_when_asked_by_two_people_and_run_by_two_workers(self):
+        asked = at_once(*[lambda: request_verification(None)] * 3)
+        self.assertEqual(raised(asked), [])
+        self.assertEqual({job.pk for job, _ in asked}, {VerificationJob.objects.get().pk})
+        ran = at_once(*[lambda: run_verification_job(asked[0][0].pk)] * 2)
+        self.assertEqual(raised(ran), [])
+        job = VerificationJob.objects.get()
+        self.assertEqual((job.status, job.ok, job.attempts, job.report["versions"]), ("done", True, 1, 80))
