@@ -27,7 +27,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from civicsocial.duties.leases import lease
-from civicsocial.policy.logo import MATCH_AT, LogoOutcome, logo_verdict
+from civicsocial.policy.logo_outcome import LogoOutcome
 from civicsocial.policy.models import BrandingAudit, LogoDecision
 from civicsocial.records.archive import ArchiveResult
 from civicsocial.records.hashing import sha256_hex
@@ -78,6 +78,8 @@ def judge_logo(avatar: bytes) -> tuple[LogoOutcome, float, str, str]:
         outcome = LogoOutcome.MATCH if decision.shows_logo else LogoOutcome.NO_MATCH
         failure = "" if decision.shows_logo else "ODS decided the picture does not show the city logo"
         return outcome, decision.score, digest, failure
+    from civicsocial.policy.logo import MATCH_AT, logo_verdict  # OpenCV: loaded when a picture is judged
+
     verdict = logo_verdict(avatar)
     failure = (f"the picture does not show the city logo (score {verdict.score:.2f}, "
                f"a match needs {MATCH_AT:.2f})" if verdict.outcome == LogoOutcome.NO_MATCH else "")

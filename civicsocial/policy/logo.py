@@ -49,9 +49,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 from django.conf import settings
-from django.db.models import TextChoices
 from PIL import Image
 
+from civicsocial.policy.logo_outcome import LogoOutcome, LogoVerdict
 from civicsocial.policy.logo_reference import LOGO_SIZE, REFINE_SIZE, Reference, disc, reference
 
 # OpenCV's threads sum in any order, and a verdict near a threshold could differ with the
@@ -83,19 +83,6 @@ MISSING_AT = 90  # pixels of the core, in one blob, not ink: a stroke the avatar
 PINCH_OPEN_AT = 0.5  # share of a pinch's possible opening that must not be ink
 UNSURE_AT = 0.50
 CLEAR_AT = 0.40  # a band more inked than this holds strokes the mark lacks: another mark
-
-
-class LogoOutcome(TextChoices):
-    MATCH = "match", "shows the city's logo"
-    NO_MATCH = "no-match", "does not show the city's logo"
-    UNSURE = "unsure", "unsure: awaiting ODS"
-
-
-@dataclass(frozen=True)
-class LogoVerdict:
-    outcome: LogoOutcome
-    score: float  # 0 to 1: the second-lowest part score (0 when no placement was found)
-    placement: int  # matches agreeing on the placement
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
-from civicsocial.policy.logo import LogoOutcome
+from civicsocial.policy.logo_outcome import LogoOutcome
 from civicsocial.records.models import ItemVersion
 from civicsocial.registry.models import Account, Person
 

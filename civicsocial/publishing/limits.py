@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import regex
-from twitter_text import parse_tweet
 
 URL = re.compile(r"https?://\S+")
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
@@ -38,6 +37,8 @@ def mastodon_length(text: str) -> int:
 
 def x_weighted_length(text: str) -> int:
     """X's weighted length (twitter-text): CJK and emoji count 2, a URL 23."""
+    from twitter_text import parse_tweet  # half a second of regular expressions: loaded when counted
+
     return int(parse_tweet(text).weightedLength)
 
 
