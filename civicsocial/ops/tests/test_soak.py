@@ -13,10 +13,10 @@ import pytest
 
 
 def test_it_keeps_one_truth_through_a_minute_of_killed_workers(
-        tmp_path: Path, database_urls: tuple[str, str]) -> None:
-    if not database_urls[0].startswith("postgres"):
+        tmp_path: Path, migrated_database_urls: tuple[str, str]) -> None:
+    if not migrated_database_urls[0].startswith("postgres"):
         pytest.skip("the soak runs on PostgreSQL: once, in the PostgreSQL pass")
-    env = {**os.environ, "DATABASE_URL": database_urls[0], "SOAK_MINUTES": "1", "SOAK_WORKERS": "2",
+    env = {**os.environ, "DATABASE_URL": migrated_database_urls[0], "SOAK_MINUTES": "1", "SOAK_WORKERS": "2",
            "SOAK_KILL_EVERY": "30", "SOAK_DIR": str(tmp_path / "soak")}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     done = subprocess.run([sys.executable, "-m", "civicsocial.ops.soak"], env=env, capture_output=True,

@@ -51,18 +51,17 @@ def _cli(env: dict[str, str], *args: str, kill_after: float | None = None) -> bo
 
 
 def test_it_loses_and_duplicates_nothing_when_the_worker_is_killed(
-        tmp_path: Path, database_urls: tuple[str, str]) -> None:
+        tmp_path: Path, migrated_database_urls: tuple[str, str]) -> None:
     handle, password = new_account("killed")
     city = adapter(handle, password)
     residents = [adapter(*new_account("resident")) for _ in range(3)]
     posts = [city.publish(f"Notice {n}", f"k-post-{n}") for n in range(10)]
     for n in range(300):
         residents[n % 3].publish(f"Reply {n}", f"k-{n}", reply_to=posts[n % 10].item_id)
-    killed_url, clean_url = database_urls
+    killed_url, clean_url = migrated_database_urls
     killed, clean = (_env(killed_url, tmp_path / "a", handle, password),
                      _env(clean_url, tmp_path / "b", handle, password))
     for env in (killed, clean):
-        _cli(env, "migrate", "--verbosity", "0")
         _cli(env, "shell", "-c", SETUP.format(handle=handle))
     rng = random.Random(int(time.time()))
     kills = sum(_cli(killed, "capture", "--once", kill_after=rng.uniform(1.0, 4.0))

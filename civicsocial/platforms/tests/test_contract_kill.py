@@ -27,14 +27,14 @@ for platform, handle in {accounts!r}:
 
 
 def test_it_loses_and_duplicates_nothing_when_killed_on_every_new_platform(
-    tmp_path: Path, database_urls: tuple[str, str]
+    tmp_path: Path, migrated_database_urls: tuple[str, str]
 ) -> None:
     worlds = [build() for build in WORLDS.values()]
     for world in worlds:
         world.handle = f"@kill{world.platform}"
     secrets = {secret_variable(w.platform, w.handle): w.secret for w in worlds}
     services = {f"CIVICSOCIAL_{w.platform.upper()}_SERVICE": w.service for w in worlds}
-    killed_url, clean_url = database_urls
+    killed_url, clean_url = migrated_database_urls
     envs = []
     for url, var in ((killed_url, tmp_path / "a"), (clean_url, tmp_path / "b")):
         env = {
@@ -46,7 +46,6 @@ def test_it_loses_and_duplicates_nothing_when_killed_on_every_new_platform(
             **services,
         }
         env.pop("DJANGO_SETTINGS_MODULE", None)
-        _cli(env, "migrate", "--verbosity", "0")
         _cli(env, "shell", "-c", SETUP.format(accounts=[(w.platform, w.handle) for w in worlds]))
         envs.append(env)
     killed, clean = envs

@@ -50,11 +50,10 @@ for n in range({posts}):
 
 
 def test_it_sends_each_post_once_when_the_worker_is_killed(
-        tmp_path: Path, database_urls: tuple[str, str]) -> None:
+        tmp_path: Path, migrated_database_urls: tuple[str, str]) -> None:
     handle, password = new_account("sender")
-    url, _ = database_urls
+    url, _ = migrated_database_urls
     env = {**_env(url, tmp_path / "var", handle, password), "CIVICSOCIAL_PUBLISHING_LEASE_SECONDS": "2"}
-    _cli(env, "migrate", "--verbosity", "0")
     _cli(env, "shell", "-c", SETUP.format(handle=handle, posts=POSTS))
     rng = random.Random(int(time.time()))
     kills = 0

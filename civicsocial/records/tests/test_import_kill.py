@@ -75,8 +75,8 @@ def rows(url: str, sql: str = VERSIONS_SQL) -> list[tuple]:
 
 
 def test_it_loses_and_duplicates_nothing_when_killed(tmp_path: Path,
-                                                     database_urls: tuple[str, str]) -> None:
-    killed_url, clean_url = database_urls
+                                                     migrated_database_urls: tuple[str, str]) -> None:
+    killed_url, clean_url = migrated_database_urls
     captures = tmp_path / "captures.jsonl"
     write_captures(captures)
     rng = random.Random(int(time.time()))

@@ -75,8 +75,12 @@ def city(db: None) -> Iterator[dict[str, Any]]:
     pending = services.create_application(admin, {**data, "handle": "@alpha_two"})
     archive(line("c1", account="@alpha_news", text=f"{MARKER} pothole"))
     case = open_case(None, f"{MARKER} requester", date(2026, 11, 20), ["pothole"], agency=alpha)
-    yield {"people": people, "ids": {"account": account.pk, "application": pending.pk,
-                                     "item": ArchivedItem.objects.get().pk, "case": case.pk}}
+    # Logged in once per person: every example of the test sends that person's session.
+    sessions = {slug: {role: _client_for(person) for role, person in by_role.items()}
+                for slug, by_role in people.items()}
+    yield {"people": people, "sessions": sessions,
+           "ids": {"account": account.pk, "application": pending.pk,
+                   "item": ArchivedItem.objects.get().pk, "case": case.pk}}
     request_started.connect(close_old_connections)
 
 
@@ -98,7 +102,7 @@ FUZZ = settings(max_examples=15, deadline=None, derandomize=True,
 def test_it_gives_no_server_error_and_answers_as_documented(case: Any, city: dict[str, Any]) -> None:
     for slug in ("alpha", "bravo"):
         for role in ROLES:
-            auth = _client_for(city["people"][slug][role])
+            auth = city["sessions"][slug][role]
             case.call_and_validate(headers=auth["headers"], cookies=auth["cookies"], checks=CHECKS)
 
 
@@ -112,7 +116,7 @@ def test_it_never_lets_bravo_read_or_change_alphas_records(case: Any, city: dict
         case.body["agency"] = "alpha"
     before = _alpha_state()
     for role in ROLES:
-        auth = _client_for(city["people"]["bravo"][role])
+        auth = city["sessions"]["bravo"][role]
         response = case.call(headers=auth["headers"], cookies=auth["cookies"])
         assert response.status_code < 500, (case.method, case.path, response.status_code)
         assert MARKER not in response.text, (case.method, case.path, role)

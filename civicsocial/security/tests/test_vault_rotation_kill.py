@@ -51,13 +51,12 @@ def _under(url: str, key: Path) -> int:
 
 
 def test_it_finishes_a_rotation_that_was_killed_half_way(tmp_path: Path,
-                                                         database_urls: tuple[str, str]) -> None:
-    url, _ = database_urls
+                                                         migrated_database_urls: tuple[str, str]) -> None:
+    url, _ = migrated_database_urls
     old, new = tmp_path / "old.key", tmp_path / "new.key"
     write_key_file(old)
     write_key_file(new)
     before = _env(url, tmp_path, old)
-    _cli(before, "migrate", "--verbosity", "0")
     _cli(before, "shell", "-c", STORE.format(count=SECRETS))
     stored = _cli(before, "shell", "-c", READ.format(count=SECRETS))
     rotating = _env(url, tmp_path, new, old)
