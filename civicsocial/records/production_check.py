@@ -52,21 +52,26 @@ def verify_production(path: Path, seals: dict[str, Any] | None = None, roots: by
         if "manifest.json" not in names:
             check.problems.append("manifest.json is missing")
             return check
-        check.manifest_sha256 = hashlib.sha256(archive.read("manifest.json")).hexdigest()
+        manifest_bytes = archive.read("manifest.json")
+        check.manifest_sha256 = hashlib.sha256(manifest_bytes).hexdigest()
         try:
-            manifest = json.loads(archive.read("manifest.json"))
+            manifest = json.loads(manifest_bytes)
         except json.JSONDecodeError:
             check.problems.append("manifest.json is not valid JSON")
             return check
         listed = manifest.get("files", {})
         for name in sorted(names - {"manifest.json", SIGNATURE_FILE, TIMESTAMP_FILE} - set(listed)):
             check.problems.append(f"{name} is not in the manifest (added)")
+        signed = _check_manifest_evidence(archive, manifest_bytes, manifest, roots, check)
         for done, (name, entry) in enumerate(sorted(listed.items()), 1):
             if name not in names:
                 check.problems.append(f"{name} is missing")
             else:
-                if hashlib.sha256(archive.read(name)).hexdigest() != entry["sha256"]:
+                data = archive.read(name)  # once: its hash, and (a thread PDF) its signature
+                if hashlib.sha256(data).hexdigest() != entry["sha256"]:
                     check.problems.append(f"{name} does not match its SHA-256 (changed)")
+                if signed and name.startswith("threads/") and name.endswith(".pdf"):
+                    _check_pdf(name, data, roots, check)
                 check.files += 1
             if progress:
                 progress(done, len(listed))
@@ -75,28 +80,28 @@ def verify_production(path: Path, seals: dict[str, Any] | None = None, roots: by
             _check_roots(manifest, seals, check)
         if "items.jsonl" in names and not check.problems:
             _check_contents(archive.read("items.jsonl"), manifest, check)
-        _check_evidence(archive, names, manifest, roots, check)
     return check
 
 
-def _check_evidence(archive: zipfile.ZipFile, names: set[str], manifest: dict[str, Any], roots: bytes,
-                    check: ProductionCheck) -> None:
-    """The city's signature on the manifest, the authority's time-stamp of it, and each
-    thread PDF's signature, against the roots the verifier trusts (not any in the zip)."""
+def _check_manifest_evidence(archive: zipfile.ZipFile, manifest_bytes: bytes, manifest: dict[str, Any],
+                             roots: bytes, check: ProductionCheck) -> bool:
+    """The city's signature on the manifest and the authority's time-stamp of it, against
+    the roots the verifier trusts (not any in the zip). True when the thread PDFs' own
+    signatures are to be checked too (signed, and roots given)."""
+    names = set(archive.namelist())
     signed = SIGNATURE_FILE in names or bool(manifest.get("evidence", {}).get("signed"))
     if not signed:
         (check.problems if roots else check.notes).append("the production is not signed")
-        return
+        return False
     if not roots:
         check.problems.append("the production is signed, but no trusted roots were given to check it "
                               "(--trust ROOTS.pem, or CIVICSOCIAL_EVIDENCE_TRUST)")
-        return
+        return False
     for name in (SIGNATURE_FILE, TIMESTAMP_FILE):
         if name not in names:
             check.problems.append(f"{name} is missing")
     if SIGNATURE_FILE in names:
-        with archive.open("manifest.json") as data:
-            check.signer, problem = evidence.check_signature(data, archive.read(SIGNATURE_FILE), roots)
+        check.signer, problem = evidence.check_signature(manifest_bytes, archive.read(SIGNATURE_FILE), roots)
         if problem:
             check.problems.append(f"{SIGNATURE_FILE}: {problem}")
     if TIMESTAMP_FILE in names:
@@ -104,12 +109,15 @@ def _check_evidence(archive: zipfile.ZipFile, names: set[str], manifest: dict[st
         check.timestamped_at, problem = evidence.check_timestamp(digest, archive.read(TIMESTAMP_FILE), roots)
         if problem:
             check.problems.append(f"{TIMESTAMP_FILE}: {problem}")
-    for name in sorted(n for n in names if n.startswith("threads/") and n.endswith(".pdf")):
-        problem = evidence.check_pdf(archive.read(name), roots)
-        if problem:
-            check.problems.append(f"{name}: {problem}")
-        else:
-            check.signed_pdfs += 1
+    return True
+
+
+def _check_pdf(name: str, data: bytes, roots: bytes, check: ProductionCheck) -> None:
+    problem = evidence.check_pdf(data, roots)
+    if problem:
+        check.problems.append(f"{name}: {problem}")
+    else:
+        check.signed_pdfs += 1
 
 
 def _check_links(manifest: dict[str, Any], check: ProductionCheck) -> None:
