@@ -152,10 +152,15 @@ def timestamp(digest: bytes, tsa_url: str) -> bytes:
     return bytes(token.dump())
 
 
+def _token_parts(token: bytes) -> tuple[cms.SignedData, Any]:
+    """A time-stamp token's SignedData and what it signs (a TSTInfo, if it is one)."""
+    signed = cms.ContentInfo.load(token)["content"]
+    return signed, signed["encap_content_info"]["content"].parsed
+
+
 def token_time(token: bytes) -> datetime:
     """The authority's time (genTime) in a time-stamp token."""
-    info = cms.ContentInfo.load(token)["content"]["encap_content_info"]["content"].parsed
-    return info["gen_time"].native
+    return _token_parts(token)[1]["gen_time"].native
 
 
 def sign_pdf(data: bytes, signing: Signing) -> bytes:
@@ -220,8 +225,7 @@ def check_timestamp(data_digest: bytes, token: bytes, roots: bytes) -> tuple[dat
     """(the authority's time, problem or None) for a time-stamp token over data whose
     SHA-256 is `data_digest`."""
     try:
-        signed = cms.ContentInfo.load(token)["content"]
-        info = signed["encap_content_info"]["content"].parsed
+        signed, info = _token_parts(token)
         if not isinstance(info, tsp.TSTInfo):
             return None, "not a time-stamp token"
         status = TimestampSignatureStatus(
