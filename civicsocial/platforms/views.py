@@ -19,11 +19,12 @@ from django.views.decorators.http import require_http_methods
 from civicsocial.http import AuthedRequest
 from civicsocial.platforms import webhooks
 from civicsocial.platforms.credentials import SERVICE_SECRETS, environment_secret
+from civicsocial.records.evidence_key import check_signing_key
 from civicsocial.registry.credentials import rotation_due
 from civicsocial.registry.models import Account, AccountStatus
 from civicsocial.registry.permissions import Action, agencies_for, is_ods_admin, require_somewhere
 from civicsocial.security import vault
-from civicsocial.security.models import VaultSecret
+from civicsocial.security.models import SecretKind, VaultSecret
 from civicsocial.web import form_page, posted
 
 
@@ -55,11 +56,35 @@ def vault_overview(request: AuthedRequest) -> HttpResponse:
     return render(request, "platforms/vault.html", {"lines": lines, "services": services})
 
 
+class SecretTextarea(forms.Textarea):
+    """A text area for a secret of several lines (a PEM key) that, like a password field,
+    never shows back what was typed (a form sent again with an error)."""
+
+    def format_value(self, value: object) -> None:
+        return None
+
+
 class ServiceSecretForm(forms.Form):
     secret = forms.CharField(widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
                              max_length=vault.LONGEST, strip=False)
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
                              help_text="Why? It goes in the audit log.")
+
+    def __init__(self, *args: object, kind: str = "", **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.kind = kind
+        if kind == SecretKind.SIGNING_KEY:  # a PEM key: several lines, pasted whole
+            self.fields["secret"].widget = SecretTextarea(attrs={"rows": 8, "autocomplete": "off",
+                                                                 "spellcheck": "false"})
+            self.fields["secret"].help_text = "The private key in PEM, its BEGIN and END lines included."
+
+    def clean_secret(self) -> str:
+        secret = str(self.cleaned_data["secret"])
+        if self.kind != SecretKind.SIGNING_KEY:
+            return secret
+        if problem := check_signing_key(secret):
+            raise forms.ValidationError(problem)
+        return secret.strip()  # a pasted PEM's last line break is not part of the key
 
 
 @login_required
@@ -71,7 +96,7 @@ def service_secret(request: AuthedRequest, name: str) -> HttpResponse:
     service = next((s for s in SERVICE_SECRETS if s.name == name), None)
     if service is None:
         raise Http404("No such service credential.")
-    form = ServiceSecretForm(posted(request))
+    form = ServiceSecretForm(posted(request), kind=service.kind)
 
     def save() -> None:
         vault.store(vault.Entry(service.name, service.label, service.kind), form.cleaned_data["secret"],

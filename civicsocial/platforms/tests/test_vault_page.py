@@ -11,7 +11,13 @@ from unittest import mock
 import time_machine
 from django.utils import timezone
 
-from civicsocial.platforms.credentials import OPEN311_API_KEY, secret_variable, service_secret
+from civicsocial.platforms.credentials import (
+    EVIDENCE_SIGNING_KEY,
+    OPEN311_API_KEY,
+    secret_variable,
+    service_secret,
+)
+from civicsocial.records.tests.evidence import city_pki
 from civicsocial.registry.credentials import store_account_secret
 from civicsocial.registry.models import Role
 from civicsocial.security.models import AuditEvent
@@ -57,6 +63,19 @@ class VaultPageTestCase(BaseTestCase):
         self.assertEqual(service_secret(OPEN311_API_KEY), "k-0123456789")
         self.assertEqual(AuditEvent.objects.filter(action="vault.secret_set").first().reason, "from 311")
         self.assertEqual(ods.get("/vault/services/nothing/").status_code, 404)
+
+    def test_it_takes_the_evidence_signing_key_as_pem_and_never_shows_it_back(self):
+        url = f"/vault/services/{EVIDENCE_SIGNING_KEY.name}/"
+        key = city_pki().signer_key.read_text()
+        ods = self.login(self.ods)
+        self.assertContains(ods.get(url), "<textarea")  # a PEM key is several lines
+        refused = ods.post(url, {"secret": key[:200], "reason": "cut short"})
+        self.assertContains(refused, "Not a private key in PEM without a passphrase", status_code=400)
+        self.assertNotContains(refused, key[40:80], status_code=400)  # what was typed is not sent back
+        self.assertEqual(service_secret(EVIDENCE_SIGNING_KEY), "")
+        stored = ods.post(url, {"secret": key, "reason": "the city's new certificate"})
+        self.assertRedirects(stored, "/vault/", fetch_redirect_response=False)
+        self.assertEqual(service_secret(EVIDENCE_SIGNING_KEY), key.strip())
 
     def test_it_validates_ownership(self):
         for role in (Role.MODERATOR, Role.COUNSEL, Role.RECORDS_OFFICER, Role.EDITOR):
