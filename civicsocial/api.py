@@ -24,6 +24,7 @@ from civicsocial.publishing.api import router as publishing_router
 from civicsocial.records.api import router as records_router
 from civicsocial.records.job_api import router as records_jobs_router
 from civicsocial.registry.api import router as registry_router
+from civicsocial.security.addresses import client_address
 from civicsocial.signin import tokens
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ class ApiTokenAuth(HttpBearer):
     address."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        address = request.META.get("REMOTE_ADDR", "")
+        address = client_address(request)
         if tokens.throttled(address):
             raise HttpError(429, "Too many wrong tokens from this address; wait ten minutes.")
         found = tokens.authenticate(token)

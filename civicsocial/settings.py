@@ -207,7 +207,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "civicsocial.security.passwords.ZxcvbnValidator"},
 ]
 
-# P13: failed logins are throttled per user name and address.
+# P13: failed logins are throttled per user name and address; behind reverse proxies the
+# address is the client's as the nearest of them saw it (security/addresses.py).
+TRUSTED_PROXIES = int(_number("CIVICSOCIAL_TRUSTED_PROXIES", 0, minimum=0))
+AXES_CLIENT_IP_CALLABLE = "civicsocial.security.addresses.client_address"
 AXES_FAILURE_LIMIT = int(_number("CIVICSOCIAL_LOGIN_FAILURE_LIMIT", 5, minimum=1))
 AXES_COOLOFF_TIME = _number("CIVICSOCIAL_LOGIN_COOLOFF_HOURS", 0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
