@@ -42,11 +42,12 @@ lint: install
 
 RESULTS := var/test-results
 
-test: install system-deps bluesky-network oidc-provider lint
+test: install system-deps bluesky-network oidc-provider
 	rm -rf $(RESULTS) && mkdir -p $(RESULTS)
 	@# The two databases' passes run side by side, one per core: each keeps its own scratch
-	@# directories, free ports and servers (test_settings.py, with-postgres.sh).
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
+	@# directories, free ports and servers (test_settings.py, with-postgres.sh). The linters
+	@# run beside them, in the time the passes spend waiting on their servers and processes.
+	$(MAKE) --no-print-directory -j3 --output-sync=target lint test-sqlite test-postgres
 	@$(BIN)/python scripts/test-summary.py $(RESULTS)
 
 # Browser tests run in a pytest process of their own (see live_app in conftest.py). Tests
@@ -98,6 +99,7 @@ clean:
 # and the thread PDFs of productions against the renderer used before issue 15 (THREADS_N).
 bench: install system-deps bluesky-network
 	CIVICSOCIAL_DEBUG=1 $(BIN)/python bench/archive_bench.py
+	scripts/with-postgres.sh $(BIN)/python bench/archive_pg_import.py
 	CIVICSOCIAL_DEBUG=1 $(BIN)/python bench/capture_bench.py
 	CIVICSOCIAL_DEBUG=1 $(BIN)/python bench/inbox_bench.py
 	CIVICSOCIAL_DEBUG=1 $(BIN)/python bench/logo_bench.py

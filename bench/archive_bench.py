@@ -66,11 +66,11 @@ def vocabulary(rng: random.Random) -> list[str]:
     return [("".join(rng.choice(letters) for _ in range(rng.randint(4, 9)))) for _ in range(6000)]
 
 
-def generate(n: int) -> None:
+def generate(n: int, path: Path = CAPTURES) -> None:
     rng = random.Random(2026)
     words = vocabulary(rng)
     items = max(n * 9 // 10, 1)
-    with CAPTURES.open("w") as out:
+    with path.open("w") as out:
         for line_no in range(n):
             index = line_no if line_no < items else rng.randrange(items)
             account = f"@agency{index // 10 % 20}"  # a post and its nine comments

@@ -23,6 +23,7 @@ from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from civicsocial.api import api
+from civicsocial.passes import ON_POSTGRES
 from civicsocial.records.foil import open_case
 from civicsocial.records.models import ArchivedItem, FoilCase
 from civicsocial.records.tests.helpers import archive, line
@@ -93,7 +94,9 @@ def _alpha_state() -> str:
     ], default=str)
 
 
-FUZZ = settings(max_examples=15, deadline=None, derandomize=True,
+# The SQLite pass tries 15 inputs an operation; the PostgreSQL pass, 8 (the first 8 of the
+# same derandomized draw), for what the other engine refuses (a NUL, a longer string).
+FUZZ = settings(max_examples=8 if ON_POSTGRES else 15, deadline=None, derandomize=True,
                 suppress_health_check=list(HealthCheck))
 
 
