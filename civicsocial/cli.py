@@ -79,6 +79,17 @@ def prepare_database() -> None:
             call_command("migrate", verbosity=0, interactive=False)
 
 
+def check_usage(argv: list[str]) -> None:
+    """Parse the command's arguments before touching the database: a usage error (an
+    unknown command, a bad date) is told at once, with exit status 2, and an empty
+    database is not migrated for a command that cannot run."""
+    from django.core.management import ManagementUtility
+
+    command = ManagementUtility(argv).fetch_command(argv[1])  # unknown: says so, exits 1
+    command._called_from_command_line = True  # type: ignore[attr-defined]  # argparse exits 2 on errors
+    command.create_parser(argv[0], argv[1]).parse_args(argv[2:])
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civicsocial.settings")
@@ -92,6 +103,7 @@ def main(argv: list[str] | None = None) -> None:
 
         django.setup()
         if argv[1] not in NO_AUTO_MIGRATE and "--help" not in argv:
+            check_usage(argv)
             prepare_database()
         from django.core.management import execute_from_command_line
 

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from datetime import date, timedelta
 from io import StringIO
+from pathlib import Path
 from tempfile import mkdtemp
 
 from django.core.exceptions import ValidationError
@@ -81,8 +82,8 @@ class FoilHoldsTestCase(TestCase):
         self.assertEqual(case.searches.get().query, "pothole")
 
     def test_it_answers_a_bad_date_on_the_command_line_with_a_usage_error(self):
-        env = {**os.environ, "CIVICSOCIAL_DEBUG": "1",
-               "DATABASE_URL": f"sqlite:///{mkdtemp()}/cli.sqlite3"}
+        database = Path(mkdtemp()) / "cli.sqlite3"
+        env = {**os.environ, "CIVICSOCIAL_DEBUG": "1", "DATABASE_URL": f"sqlite:///{database}"}
         env.pop("DJANGO_SETTINGS_MODULE", None)
         result = subprocess.run([sys.executable, "-m", "civicsocial.cli", "foil", "open",
                                  "--requester", "Jane", "--received", "2026-13-01"],
@@ -90,3 +91,4 @@ class FoilHoldsTestCase(TestCase):
         self.assertEqual(result.returncode, 2)
         self.assertIn("'2026-13-01' is not a date (YYYY-MM-DD)", result.stderr)
         self.assertNotIn("Traceback", result.stderr)
+        self.assertFalse(database.exists())  # told before the database was touched

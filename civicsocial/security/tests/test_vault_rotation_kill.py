@@ -1,7 +1,7 @@
 """Issue 18 (P13): `civicsocial vault rotate-master` killed (SIGKILL) half way through is
 finished by running it again: every secret ends under the new master key, opens with
-that key alone, and is the secret that was stored. Real databases of the engine in use
-(a SQLite file, or a fresh PostgreSQL database), as in records/tests/test_import_kill.py."""
+that key alone, and is the secret that was stored. A real PostgreSQL database, as in
+records/tests/test_import_kill.py."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from civicsocial.passes import postgres_pass_only
 from civicsocial.records.tests.test_import_kill import rows
 from civicsocial.security.vaultkeys import key_id, write_key_file
 
@@ -74,5 +75,6 @@ def test_it_finishes_a_rotation_that_was_killed_half_way(tmp_path: Path,
     assert _cli(_env(url, tmp_path, new), "shell", "-c", READ.format(count=SECRETS)) == stored
 
 
-# Marked for `make test-fast` to leave out (pyproject.toml says what each marker means).
-pytestmark = [pytest.mark.slow]
+# Marked for `make test-fast` to leave out (pyproject.toml says what each marker means). A
+# city rotates its master key on its PostgreSQL server: the PostgreSQL pass runs it.
+pytestmark = [pytest.mark.slow, postgres_pass_only]
