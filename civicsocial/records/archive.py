@@ -24,6 +24,7 @@ from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
 from civicsocial.records import hashing
+from civicsocial.records.bulk import insert_rows
 from civicsocial.records.capture import Capture
 from civicsocial.records.holds import hold_for_open_cases
 from civicsocial.records.media import store_media
@@ -245,7 +246,7 @@ def _sqlite_time(value: datetime) -> str:
 
 def _save(items: dict[tuple[int, str], _Item], versions: list[_Version],
           streams: dict[tuple[str, str], ArchiveStream], start_seq: dict[int, int]) -> None:
-    """Write a batch with a few `executemany` statements (no per-row ORM saves)."""
+    """Write a batch with a few statements of many rows each (no per-row ORM saves)."""
     if not versions:
         return
     t = _db_time()
@@ -253,9 +254,9 @@ def _save(items: dict[tuple[int, str], _Item], versions: list[_Version],
     new = [i for i in touched if i.pk is None]
     known = [i for i in touched if i.pk is not None]
     with connection.cursor() as cursor:
-        cursor.executemany(
-            "INSERT INTO records_archiveditem (stream_id, platform_id, kind, first_captured_at, "
-            "last_captured_at, versions, deleted, edited) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+        insert_rows(
+            cursor, "records_archiveditem (stream_id, platform_id, kind, first_captured_at, "
+            "last_captured_at, versions, deleted, edited)", "(%s, %s, %s, %s, %s, %s, %s, %s)",
             [(i.stream_id, i.platform_id, i.kind, t(i.first_captured_at), t(i.last_captured_at),
               i.versions, i.deleted, i.edited) for i in new])
         _fetch_item_pks(cursor, new)
@@ -264,18 +265,17 @@ def _save(items: dict[tuple[int, str], _Item], versions: list[_Version],
             "edited = %s WHERE id = %s",
             [(i.versions, t(i.last_captured_at), i.deleted, i.edited, i.pk) for i in known])
         now = t(timezone.now())
-        cursor.executemany(
-            "INSERT INTO records_itemversion (item_id, stream_id, version_no, change, captured_at, "
-            "content_hash, raw_hash, chain_seq, prev_hash, chain_hash, archived_at) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        insert_rows(
+            cursor, "records_itemversion (item_id, stream_id, version_no, change, captured_at, "
+            "content_hash, raw_hash, chain_seq, prev_hash, chain_hash, archived_at)",
+            "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             [(v.item.pk, v.item.stream_id, v.version_no, v.change, t(v.capture.captured_at),
               v.content_hash, v.raw_hash, v.seq, v.prev_hash, v.chain_hash, now)
              for v in versions])
         ids = _version_pks(cursor, start_seq)
-        media = "%s" if connection.vendor == "sqlite" else "%s::jsonb"
-        cursor.executemany(
-            "INSERT INTO records_versioncontent (version_id, author, text, created_at, parent_id, "  # noqa: S608
-            f"url, language, media, raw) VALUES (%s, %s, %s, %s, %s, %s, %s, {media}, %s)",
+        insert_rows(
+            cursor, "records_versioncontent (version_id, author, text, created_at, parent_id, url, "
+            "language, media, raw)", "(%s, %s, %s, %s, %s, %s, %s, %s, %s)",
             [(ids[(v.item.stream_id, v.seq)], v.capture.author, v.capture.text,
               t(datetime.fromisoformat(v.capture.created_at)), v.capture.parent_id, v.capture.url,
               v.capture.language, json.dumps(v.media) if v.media else "[]", v.capture.raw) for v in versions])

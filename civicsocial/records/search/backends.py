@@ -19,6 +19,7 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
+from civicsocial.records.bulk import insert_rows
 from civicsocial.records.search.query import Query, to_fts5, to_tsquery
 
 VERSION_BITS = 20  # up to a million versions per item
@@ -60,8 +61,7 @@ def index_versions(rows: Sequence[tuple[int, str, str]]) -> None:
     if not rows:
         return
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO records_searchindex({_key()}, body, scope) VALUES (%s, %s, %s)", rows)  # noqa: S608
+        insert_rows(cursor, f"records_searchindex({_key()}, body, scope)", "(%s, %s, %s)", rows)
 
 
 def unindex_versions(docs: Iterable[int]) -> None:

@@ -33,8 +33,9 @@ def scope_words(stream_id: int, kind: str, created_at: datetime | None) -> str:
     """The words of a version's scope column (issue 21): its stream, its item's kind, and
     the day and month it was written in the city's time zone, so the engine narrows a
     search to an agency's accounts, a kind or some dates inside the index itself."""
-    words = [f"s{stream_id}", f"k{kind}"]
-    if created_at is not None:
-        local = timezone.localtime(created_at)
-        words += [f"d{local:%Y%m%d}", f"m{local:%Y%m}"]
-    return " ".join(words)
+    if created_at is None:
+        return f"s{stream_id} k{kind}"
+    # The city's zone, not a request's: the index must not depend on who was looking.
+    local = created_at.astimezone(timezone.get_default_timezone())
+    day = f"{local.year:04d}{local.month:02d}{local.day:02d}"  # strftime costs twice as much
+    return f"s{stream_id} k{kind} d{day} m{day[:6]}"
