@@ -8,7 +8,6 @@ A malformed line is reported with its line number and kept in a rejects file.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ from civicsocial.records.hashing import file_sha256
 from civicsocial.records.models import ImportJob
 
 BATCH_LINES = 2000
-Progress = Callable[[int, int], None]
+Progress = jobs.Progress  # bytes done, of the file's
 
 
 def lease_name(job: ImportJob) -> str:
