@@ -56,20 +56,25 @@ test: install system-deps bluesky-network oidc-provider
 # without the database: each runs in one of the two passes (civicsocial/passes.py), which
 # keeps the passes about as long.
 
+# Each pass runs in two pytest processes (pytest-xdist, a test class or module to a
+# process): a pass spends much of its time waiting on the servers and worker processes its
+# tests start, and four processes keep the two cores busier than two did.
+PASS_PROCESSES := -n 2 --dist loadscope
+
 # A quick inner loop: SQLite, without the tests marked network, slow, figures or browser.
 # `make test` still runs everything, on both databases.
 test-fast: install
-	CIVICSOCIAL_DEBUG=1 DATABASE_URL= $(BIN)/pytest -m "not browser and not network and not slow and not figures"
+	CIVICSOCIAL_DEBUG=1 DATABASE_URL= $(BIN)/pytest $(PASS_PROCESSES) -m "not browser and not network and not slow and not figures"
 
 test-sqlite: install
 	mkdir -p $(RESULTS)
-	CIVICSOCIAL_DEBUG=1 CIVICSOCIAL_REQUIRE_BLUESKY=1 DATABASE_URL= sh -c '$(BIN)/pytest \
+	CIVICSOCIAL_DEBUG=1 CIVICSOCIAL_REQUIRE_BLUESKY=1 DATABASE_URL= sh -c '$(BIN)/pytest $(PASS_PROCESSES) \
 		--junitxml=$(RESULTS)/sqlite.xml && $(BIN)/pytest -m browser --junitxml=$(RESULTS)/sqlite-browser.xml'
 
 test-postgres: install
 	mkdir -p $(RESULTS)
 	CIVICSOCIAL_DEBUG=1 CIVICSOCIAL_REQUIRE_BLUESKY=1 scripts/with-postgres.sh \
-		$(BIN)/pytest --junitxml=$(RESULTS)/postgres.xml
+		$(BIN)/pytest $(PASS_PROCESSES) --junitxml=$(RESULTS)/postgres.xml
 
 # The SQLite suite with the clock moved by faketime: a year and a month ahead, across New
 # York's spring-forward hour, and across midnight into a holiday weekend (issue 11). Slow,

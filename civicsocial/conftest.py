@@ -108,3 +108,10 @@ def migrated_database_urls(tmp_path: Path, migrated_template: str) -> Iterator[t
         return
     with _postgres_databases(base, 2, template=migrated_template) as names:
         yield (f"{base}/{names[0]}", f"{base}/{names[1]}")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that never touch the database run in the SQLite pass only (passes.py)."""
+    from civicsocial.passes import keep_engine_free_tests_in_one_pass
+
+    keep_engine_free_tests_in_one_pass(items)
