@@ -70,18 +70,25 @@ def request(
         return active.get(), False
 
 
-def _abandoned(job: BackgroundJob, lease_name: str) -> bool:
+WORKER_STOPPED = "The worker running it stopped; asked again."
+
+
+def _abandoned(job: BackgroundJob, lease_name: str, error: str = WORKER_STOPPED) -> bool:
     if job.status != job.Status.RUNNING or is_held(lease_name):
         return False
     return bool(
         type(job)
         ._default_manager.filter(pk=job.pk, status=job.Status.RUNNING)
-        .update(
-            status=job.Status.FAILED,
-            finished_at=timezone.now(),
-            error="The worker running it stopped; asked again.",
-        )
+        .update(status=job.Status.FAILED, finished_at=timezone.now(), error=error)
     )
+
+
+def fail_abandoned(running: QuerySet[Job], lease_name: Callable[[Job], str], error: str) -> list[int]:
+    """Of `running` jobs that no worker can take up (their process stopped: the lease
+    lapsed), mark each failed with `error`, so no page shows it running for ever; returns
+    them. Two workers at once mark each once."""
+    return [job.pk for job in running.filter(status=BackgroundJob.Status.RUNNING)
+            if _abandoned(job, lease_name(job), error)]
 
 
 def run(

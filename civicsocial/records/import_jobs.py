@@ -1,5 +1,5 @@
 """Imports started from the pages (issue 21): a capture file uploaded to the imports page
-is kept under IMPORTS_DIR, named by its SHA-256, and the worker imports it as a job
+is kept under IMPORTS_DIR, named by its SHA-256, until the worker has imported it as a job
 (records/importer.py does the lines; duties/jobs.py the progress, cancelling and
 resuming). A killed worker's import is taken up by the next from its last committed
 batch; the same file uploaded twice is one import."""
@@ -77,7 +77,7 @@ def request_import(actor: Any, upload: UploadedFile) -> tuple[ImportJob, bool]:
             )
         )
         earlier.refresh_from_db()
-        if earlier.path != str(path):
+        if earlier.path != str(path) or earlier.status == ImportJob.Status.DONE:
             path.unlink(missing_ok=True)  # this content is kept (or imported) already
         return earlier, queued
     job, new = jobs.request(
@@ -107,7 +107,12 @@ def run_import_job(job_id: int) -> ImportJob:
         import_lines(job, path, rejects, progress)
         return {}
 
-    return jobs.run(job, lease_name(job), work, restart=False)
+    job = jobs.run(job, lease_name(job), work, restart=False)
+    if job.status == ImportJob.Status.DONE:
+        # Every line is in the archive, raw payload included: the upload's copy is not
+        # needed again (its rejected lines stay beside it, for whoever mends them).
+        path.unlink(missing_ok=True)
+    return job
 
 
 def cancel_import(actor: Any, job: ImportJob) -> None:
@@ -117,8 +122,13 @@ def cancel_import(actor: Any, job: ImportJob) -> None:
     audit.record(actor, "archive.import_cancelled", job)
 
 
+STOPPED_ON_THE_COMMAND_LINE = ("The command importing it stopped. Run `civicsocial archive import` on the "
+                              "file again: it goes on from the last batch committed.")
+
+
 def resume_abandoned() -> list[int]:
     """Uploaded imports whose worker was killed: queued again, to go on from their last
-    committed batch. (An import from the command line is resumed by running it again,
-    where its file is.)"""
+    committed batch. An import from the command line whose process died is marked failed,
+    with how to go on (the worker may not see its file): running it again resumes it."""
+    jobs.fail_abandoned(ImportJobs.filter(uploaded=False), lease_name, STOPPED_ON_THE_COMMAND_LINE)
     return jobs.resume_abandoned(ImportJobs.filter(uploaded=True), lease_name)

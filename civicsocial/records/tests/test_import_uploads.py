@@ -60,6 +60,10 @@ class ImportUploadTestCase(BaseTestCase):
         self.assertIn("<strong>Done</strong>", page)
         rejects = Path(job.path + ".rejects.jsonl").read_text().splitlines()
         self.assertEqual([json.loads(r)["line"] for r in rejects], [2, 13, 24])
+        self.assertFalse(Path(job.path).exists())  # imported: the upload's copy is not kept
+        self.client.post("/archive/imports/", {"file": upload(captures(30, broken_every=10))})
+        self.assertEqual((ImportJob.objects.count(), ArchivedItem.objects.count()), (1, 30))
+        self.assertFalse(Path(job.path).exists())  # the same content again: nothing left behind
 
     def test_it_imports_the_same_content_once_whatever_its_name(self):
         content = captures(5)
@@ -167,6 +171,36 @@ class ImportUploadTestCase(BaseTestCase):
         self.assertFalse(ArchivedItem.objects.exists())
         done = importer.import_file(path, path.with_suffix(".rejects"))
         self.assertEqual((done.status, ArchivedItem.objects.count()), (ImportJob.Status.DONE, 3))
+
+    def test_it_says_a_command_line_import_stopped_when_its_process_died(self):
+        path = Path(mkdtemp()) / "c.jsonl"
+        path.write_bytes(captures(40))
+        real = importer._commit
+
+        def killed_after_first_batch(*args, **kwargs):
+            real(*args, **kwargs)
+            raise WorkerKilled
+
+        with (
+            mock.patch.object(importer, "BATCH_LINES", 15),
+            mock.patch.object(importer, "_commit", killed_after_first_batch),
+            self.assertRaises(WorkerKilled),
+        ):
+            importer.import_file(path, path.with_suffix(".rejects"))
+        job = importer.job_for(path)
+        self.assertEqual((job.status, job.lines_done), (ImportJob.Status.RUNNING, 15))
+        with lease(importer.lease_name(job), timedelta(minutes=1)):  # the command still running
+            import_jobs.resume_abandoned()
+        job.refresh_from_db()
+        self.assertEqual(job.status, ImportJob.Status.RUNNING)
+        self.assertEqual(import_jobs.resume_abandoned(), [])  # not queued: the worker may not see the file
+        job.refresh_from_db()
+        self.assertEqual(job.status, ImportJob.Status.FAILED)
+        self.assertIn("civicsocial archive import", job.error)
+        self.assertIn("Failed", self.client.get("/archive/imports/").content.decode())
+        done = importer.import_file(path, path.with_suffix(".rejects"))  # run again: goes on
+        self.assertEqual((done.status, done.lines_done), (ImportJob.Status.DONE, 40))
+        self.assertEqual(ItemVersion.objects.count(), 40)
 
     def test_it_validates_ownership(self):
         job, _ = import_jobs.request_import(self.ods, upload(captures(2)))
