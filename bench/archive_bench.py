@@ -11,7 +11,8 @@ each is reported as a ratio to a baseline measured in the same run on the same d
   items (max 100,000) vs the sum of its parts measured alone; its peak memory vs a
   production a tenth its size
 
-Usage: python bench/archive_bench.py [--n N]   (the phases call it back with --phase)
+Usage: python bench/archive_bench.py [--n N] [--skip-export | --only-export | --only-search]
+(the phases call it back with --phase)
 """
 
 from __future__ import annotations
@@ -297,13 +298,19 @@ def main() -> None:
         action="store_true",
         help="measure the production again on the last run's archive (var/bench)",
     )
+    parser.add_argument(
+        "--only-search",
+        action="store_true",
+        help="measure the searches again on the last run's archive (var/bench)",
+    )
     args = parser.parse_args()
     if args.phase:
         sys.path.insert(0, str(ROOT))
         print(json.dumps(phase(args.phase, args.limit)))
         return
     n, limit = args.n, min(100_000, max(args.n // 10, 1))
-    if not args.only_export:
+    again = args.only_export or args.only_search
+    if not again:
         shutil.rmtree(WORK, ignore_errors=True)
         WORK.mkdir(parents=True)
         print(f"Generating {n:,} capture lines...", file=sys.stderr)
@@ -320,7 +327,12 @@ def main() -> None:
         ("export_small", ["--limit", str(max(limit // 10, 1))]),
     ):
         production = name.startswith(("export", "parts"))
-        if (args.only_export and not production) or (args.skip_export and production):
+        searching = name.startswith("search")
+        if (
+            (args.only_export and not production)
+            or (args.only_search and not searching)
+            or (args.skip_export and production)
+        ):
             continue
         print(f"Running {name}...", file=sys.stderr)
         got[name] = run_phase("export" if name == "export_small" else name, *extra)
@@ -333,13 +345,11 @@ def _ms(seconds: float) -> str:
 
 def report(n: int, got: dict[str, dict[str, Any]]) -> None:
     if "import" not in got:
-        return report_export(got)
+        return report_part(got)
     if "export" not in got:
         got = {**got, **PRODUCTION_NOT_RUN}
-    imp, base = got["import"], got["import_baseline"]
-    ours, bare, like = got["search"], got["search_bare"], got["search_like"]
+    imp, base, ours, like = got["import"], got["import_baseline"], got["search"], got["search_like"]
     export, parts = got["export"], got["parts"]
-    first, exact = ours["first"], ours["exact"]
     rows = [
         (
             "import, lines/s",
@@ -348,6 +358,49 @@ def report(n: int, got: dict[str, dict[str, Any]]) -> None:
             f"{base['seconds'] / imp['seconds']:.2f}",
             ">= 0.5",
         ),
+        *_search_rows(got),
+        *_production_rows(got),
+        (
+            "peak memory, import",
+            f"{imp['peak_mb']:.0f} MB",
+            f"{base['peak_mb']:.0f} MB",
+            f"{imp['peak_mb'] / base['peak_mb']:.1f}",
+            "",
+        ),
+        (
+            "peak memory, search",
+            f"{ours['peak_mb']:.0f} MB",
+            f"{like['peak_mb']:.0f} MB",
+            f"{ours['peak_mb'] / like['peak_mb']:.1f}",
+            "",
+        ),
+    ]
+    print(
+        f"\nArchive benchmark, BENCH_N={n:,} capture lines; search: {ours['cases']} cases; production: "
+        f"{export['items']:,} items, {export['versions']:,} versions, {parts['threads']:,} threads, "
+        "signed and time-stamped\n"
+    )
+    _table(rows)
+    _slowest(ours)
+
+
+def _table(rows: list[tuple[str, ...]]) -> None:
+    print("| measure | Civic Social | baseline | ratio | goal |\n|---|---|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+
+
+def _slowest(ours: dict[str, Any]) -> None:
+    print(
+        "\nSlowest first page by kind of search: "
+        + "; ".join(f"{label} {_ms(seconds)}" for label, seconds in ours["slowest"].items())
+    )
+
+
+def _search_rows(got: dict[str, dict[str, Any]]) -> list[tuple[str, ...]]:
+    ours, bare, like = got["search"], got["search_bare"], got["search_like"]
+    first, exact = ours["first"], ours["exact"]
+    return [
         (
             "search first page p50",
             _ms(first["p50"]),
@@ -376,34 +429,7 @@ def report(n: int, got: dict[str, dict[str, Any]]) -> None:
             f"{like['exact']['p95'] / exact['p95']:.1f}x faster",
             ">= 10x",
         ),
-        *_production_rows(got),
-        (
-            "peak memory, import",
-            f"{imp['peak_mb']:.0f} MB",
-            f"{base['peak_mb']:.0f} MB",
-            f"{imp['peak_mb'] / base['peak_mb']:.1f}",
-            "",
-        ),
-        (
-            "peak memory, search",
-            f"{ours['peak_mb']:.0f} MB",
-            f"{like['peak_mb']:.0f} MB",
-            f"{ours['peak_mb'] / like['peak_mb']:.1f}",
-            "",
-        ),
     ]
-    print(
-        f"\nArchive benchmark, BENCH_N={n:,} capture lines; search: {ours['cases']} cases; production: "
-        f"{export['items']:,} items, {export['versions']:,} versions, {parts['threads']:,} threads, "
-        "signed and time-stamped\n"
-    )
-    print("| measure | Civic Social | baseline | ratio | goal |\n|---|---|---|---|---|")
-    for row in rows:
-        print("| " + " | ".join(row) + " |")
-    print(
-        "\nSlowest first page by kind of search: "
-        + "; ".join(f"{label} {_ms(seconds)}" for label, seconds in ours["slowest"].items())
-    )
 
 
 # --skip-export: the production's rows print as not measured.
@@ -439,16 +465,20 @@ def _production_rows(got: dict[str, dict[str, Any]]) -> list[tuple[str, ...]]:
     ]
 
 
-def report_export(got: dict[str, dict[str, Any]]) -> None:
-    """The production's rows alone (--only-export)."""
+def report_part(got: dict[str, dict[str, Any]]) -> None:
+    """The rows of what was measured again on the last run's archive (--only-export,
+    --only-search)."""
+    if "search" in got:
+        print(f"\nSearch: {got['search']['cases']} cases\n")
+        _table(_search_rows(got))
+        _slowest(got["search"])
+        return
     export, parts = got["export"], got["parts"]
     print(
         f"\nProduction: {export['items']:,} items, {export['versions']:,} versions, {parts['threads']:,} "
         "threads, signed and time-stamped\n"
     )
-    print("| measure | Civic Social | baseline | ratio | goal |\n|---|---|---|---|---|")
-    for row in _production_rows(got):
-        print("| " + " | ".join(row) + " |")
+    _table(_production_rows(got))
 
 
 if __name__ == "__main__":

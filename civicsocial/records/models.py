@@ -70,6 +70,8 @@ class ArchivedItem(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["stream", "platform_id"], name="unique_item")]
+        # The few removed items, for searches that leave them out (search/backends.Scope).
+        indexes = [models.Index(fields=["id"], condition=models.Q(deleted=True), name="records_item_removed")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.platform_id} of {self.stream}"

@@ -138,23 +138,26 @@ class Scope:
                      since=self.since if joined else None, before=self.before if joined else None)
 
     def sql(self) -> tuple[str, str, list[Any]]:
-        """(joins, conditions, parameters) over the matching documents `m`."""
-        if self == Scope():
-            return "", "", []
-        joins = [f"JOIN records_itemversion v ON v.item_id = (m.doc >> {VERSION_BITS}) "
-                 f"AND v.version_no = (m.doc & {VERSION_MASK})"]
+        """(joins, conditions, parameters) over the matching documents `m`: each table
+        joined only when a condition needs it."""
+        item = f"(m.doc >> {VERSION_BITS})"
+        joins: list[str] = []
         where: list[str] = []
         params: list[Any] = []
+        if self.stream_ids is not None or self.author or self.since or self.before:
+            joins.append(f"JOIN records_itemversion v ON v.item_id = {item} "
+                         f"AND v.version_no = (m.doc & {VERSION_MASK})")
         if self.stream_ids is not None:
             where.append(f"v.stream_id IN ({', '.join(['%s'] * len(self.stream_ids)) or 'NULL'})")
             params += self.stream_ids
-        if self.kind or self.exclude_deleted:
-            joins.append("JOIN records_archiveditem i ON i.id = v.item_id")
-            if self.kind:
-                where.append("i.kind = %s")
-                params.append(self.kind)
-            if self.exclude_deleted:
-                where.append("NOT i.deleted")
+        if self.kind:
+            joins.append(f"JOIN records_archiveditem i ON i.id = {item}")
+            where.append("i.kind = %s")
+            params.append(self.kind)
+        if self.exclude_deleted:
+            # Removed items are few, and a partial index lists them (records_item_removed):
+            # one small set checked per document instead of a lookup in every item.
+            where.append(f"{item} NOT IN (SELECT id FROM records_archiveditem WHERE deleted)")  # noqa: S608
         if self.author or self.since or self.before:
             joins.append("JOIN records_versioncontent c ON c.version_id = v.id")
             for condition, value in (("upper(c.author) = upper(%s)", self.author),

@@ -40,6 +40,30 @@ class Query:
     def empty(self) -> bool:
         return not self.clauses and not self.excluded
 
+    @property
+    def contradicted(self) -> bool:
+        """Nothing can match: some clause's every alternative contains a word or phrase the
+        query also leaves out (`street -street`, `"water main" -main`). The engines would
+        read every posting of the clause to find that out."""
+        return any(all(any(_contains(t, e) for e in self.excluded) for t in clause)
+                   for clause in self.clauses)
+
+
+def _contains(term: Term, excluded: Term) -> bool:
+    """Whether every text that has `term` also has `excluded` (words in a row inside it)."""
+    n, last = len(excluded.words), len(term.words) - 1
+    for i in range(len(term.words) - n + 1):
+        window = term.words[i:i + n]
+        if window[:-1] != excluded.words[:-1]:
+            continue
+        end = i + n - 1  # the window's last word: a prefix of the text's word if term.prefix
+        if excluded.prefix:
+            if window[-1].startswith(excluded.words[-1]):
+                return True
+        elif window[-1] == excluded.words[-1] and not (term.prefix and end == last):
+            return True
+    return False
+
 
 def _term(text: str, quoted: bool) -> Term | None:
     prefix = not quoted and text.endswith("*")

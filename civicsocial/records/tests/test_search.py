@@ -10,7 +10,7 @@ from unittest import mock
 from django.test import TestCase
 
 from civicsocial.records.models import ArchiveStream
-from civicsocial.records.search.query import QueryError, matches, parse, to_fts5, to_tsquery
+from civicsocial.records.search.query import Query, QueryError, matches, parse, to_fts5, to_tsquery
 from civicsocial.records.search.service import Filters, count_matching, highlight, search, search_page
 from civicsocial.records.tests.helpers import archive, line
 
@@ -21,7 +21,8 @@ QUERIES = ["pothole", "POTHOLE", "pot*", "potholes", "cafe", "elan", "resume", '
            '"main water"', "water -leak", "school OR hydrant", "tree down", "tree OR ice snow",
            '"foil request" OR records', "-graffiti noise", "sidewalk* -ice", "rat", "ra*",
            "street OR street", "éLaN StReEt", "nothinglikethis", "snow ice -tree -rat",
-           "permit*", '"broadway"', "leak OR break OR main"]
+           "permit*", '"broadway"', "leak OR break OR main", "street -street", '"water main" -main',
+           "pot* -pothole", "leak OR break -leak -break", '"water main" -"main water"']
 
 
 def corpus(seed: int = 7, size: int = 120) -> list[dict]:
@@ -57,6 +58,34 @@ class SearchSemanticsTestCase(TestCase):
             parse("-pothole")
         with self.assertRaises(QueryError):
             parse('"unclosed')
+
+    def test_it_knows_a_query_that_leaves_out_what_it_asks_for_matches_nothing(self):
+        self.assertTrue(parse("street -street").contradicted)
+        self.assertTrue(parse('"water main" -main').contradicted)
+        self.assertTrue(parse("leak OR break -leak -break").contradicted)
+        self.assertFalse(parse("leak OR break -leak").contradicted)
+        self.assertFalse(parse("pot* -pothole").contradicted)
+        self.assertFalse(parse('"water mai" -main').contradicted)
+        # The shortcut must never drop a match: any text a contradicted query is said to
+        # miss, the reference semantics miss too.
+        rng = random.Random(11)
+        vocabulary = ["a", "ab", "abc", "b", "ba", "c"]
+        contradicted = would_match = 0
+        for _ in range(3000):
+            terms = [rng.choice(['"{} {}"', "{}", "{}*"]).format(*rng.choices(vocabulary, k=2))
+                     for _ in range(rng.randint(1, 3))]
+            text = " ".join(terms) + " " + " ".join(
+                "-" + rng.choice(['"{} {}"', "{}", "{}*"]).format(*rng.choices(vocabulary, k=2))
+                for _ in range(rng.randint(1, 2)))
+            query = parse(text)
+            if query.contradicted:
+                contradicted += 1
+                for _ in range(30):
+                    body = " ".join(rng.choices(vocabulary, k=rng.randint(1, 8)))
+                    self.assertFalse(matches(query, body), (text, body))
+                    would_match += matches(Query(query.clauses, ()), body)
+        self.assertGreater(contradicted, 100)
+        self.assertGreater(would_match, 100)  # texts that have what was asked for, not only misses
 
     def test_it_matches_whole_words_only(self):
         self.assertTrue(matches(parse("pothole"), "A POTHOLE!"))
