@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 PYTHON ?= python3
 PORT ?= 8000
 
-.PHONY: install system-deps bluesky-network demo test test-fast lint typecheck test-sqlite test-postgres test-clock clean bench eval soak audit oidc-provider
+.PHONY: install system-deps bluesky-network demo test test-fast lint typecheck test-sqlite test-postgres test-browser test-clock clean bench eval soak audit oidc-provider
 
 install: $(VENV)/.installed
 
@@ -49,14 +49,14 @@ test:
 	@# alone); the linters run as soon as the Python packages are in.
 	$(MAKE) --no-print-directory -j5 --output-sync=target install system-deps bluesky-network \
 		oidc-provider lint
-	@# Then the two databases' passes, side by side: each keeps its own scratch directories,
-	@# free ports and servers (test_settings.py, with-postgres.sh).
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
+	@# Then the two databases' passes and the browser tests, side by side: each keeps its
+	@# own scratch directories, free ports and servers (test_settings.py, with-postgres.sh).
+	$(MAKE) --no-print-directory -j3 --output-sync=target test-sqlite test-postgres test-browser
 	@$(BIN)/python scripts/test-summary.py $(RESULTS)
 
-# Browser tests run in a pytest process of their own (see live_app in conftest.py), in the
-# SQLite pass: the pages they drive are the same on either engine, and every page's own
-# tests run in both passes. Tests marked `figures` measure a matcher on generated sets
+# Browser tests run in a pytest process of their own (see live_app in conftest.py), on
+# SQLite, beside the two passes: the pages they drive are the same on either engine, and
+# every page's own tests run in both passes. Tests marked `figures` measure a matcher on generated sets
 # without the database: each runs in one of the two passes (civicsocial/passes.py), which
 # keeps the passes about as long.
 
@@ -72,8 +72,13 @@ test-fast: install
 
 test-sqlite: install
 	mkdir -p $(RESULTS)
-	CIVICSOCIAL_DEBUG=1 CIVICSOCIAL_REQUIRE_BLUESKY=1 DATABASE_URL= sh -c '$(BIN)/pytest $(PASS_PROCESSES) \
-		--junitxml=$(RESULTS)/sqlite.xml && $(BIN)/pytest -m browser --junitxml=$(RESULTS)/sqlite-browser.xml'
+	CIVICSOCIAL_DEBUG=1 CIVICSOCIAL_REQUIRE_BLUESKY=1 DATABASE_URL= $(BIN)/pytest $(PASS_PROCESSES) \
+		--junitxml=$(RESULTS)/sqlite.xml
+
+test-browser: install
+	mkdir -p $(RESULTS)
+	CIVICSOCIAL_DEBUG=1 CIVICSOCIAL_REQUIRE_BLUESKY=1 DATABASE_URL= $(BIN)/pytest -m browser \
+		--junitxml=$(RESULTS)/sqlite-browser.xml
 
 test-postgres: install
 	mkdir -p $(RESULTS)
