@@ -42,16 +42,16 @@ lint: install
 
 RESULTS := var/test-results
 
+# Everything side by side, each step as soon as what it needs is there: on a fresh machine
+# pip, apt-get and npm wait on the network while the Bluesky servers' native module
+# compiles; the linters start once the Python packages are in, the two databases' passes
+# and the browser tests once everything is. Each pass keeps its own scratch directories,
+# free ports and servers (test_settings.py, with-postgres.sh).
+TEST_NEEDS := install system-deps bluesky-network oidc-provider
+
 test:
 	rm -rf $(RESULTS) && mkdir -p $(RESULTS)
-	@# First what the passes need, side by side: on a fresh machine pip, apt-get and npm
-	@# wait on the network while the Bluesky servers' native module compiles (2.5 minutes
-	@# alone); the linters run as soon as the Python packages are in.
-	$(MAKE) --no-print-directory -j5 --output-sync=target install system-deps bluesky-network \
-		oidc-provider lint
-	@# Then the two databases' passes and the browser tests, side by side: each keeps its
-	@# own scratch directories, free ports and servers (test_settings.py, with-postgres.sh).
-	$(MAKE) --no-print-directory -j3 --output-sync=target test-sqlite test-postgres test-browser
+	$(MAKE) --no-print-directory -j6 --output-sync=target lint test-sqlite test-postgres test-browser
 	@$(BIN)/python scripts/test-summary.py $(RESULTS)
 
 # Browser tests run in a pytest process of their own (see live_app in conftest.py), on
@@ -70,17 +70,17 @@ PASS_PROCESSES := -n 2 --dist loadscope
 test-fast: install
 	CIVICSOCIAL_DEBUG=1 DATABASE_URL= $(BIN)/pytest $(PASS_PROCESSES) -m "not browser and not network and not slow and not figures"
 
-test-sqlite: install
+test-sqlite: $(TEST_NEEDS)
 	mkdir -p $(RESULTS)
 	CIVICSOCIAL_DEBUG=1 CIVICSOCIAL_REQUIRE_BLUESKY=1 DATABASE_URL= $(BIN)/pytest $(PASS_PROCESSES) \
 		--junitxml=$(RESULTS)/sqlite.xml
 
-test-browser: install
+test-browser: $(TEST_NEEDS)
 	mkdir -p $(RESULTS)
 	CIVICSOCIAL_DEBUG=1 CIVICSOCIAL_REQUIRE_BLUESKY=1 DATABASE_URL= $(BIN)/pytest -m browser \
 		--junitxml=$(RESULTS)/sqlite-browser.xml
 
-test-postgres: install
+test-postgres: $(TEST_NEEDS)
 	mkdir -p $(RESULTS)
 	CIVICSOCIAL_DEBUG=1 CIVICSOCIAL_REQUIRE_BLUESKY=1 scripts/with-postgres.sh \
 		$(BIN)/pytest $(PASS_PROCESSES) --junitxml=$(RESULTS)/postgres.xml
