@@ -6,9 +6,12 @@ committed batch after a cancel or a killed worker, and the same content is impor
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from tempfile import mkdtemp
+from typing import Any
 from unittest import mock
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -33,6 +36,20 @@ def captures(count: int, broken_every: int = 0) -> bytes:
 
 class WorkerKilled(BaseException):
     """The worker process dying mid-import: nothing after it runs (not even a failure)."""
+
+
+@contextmanager
+def killed_after_first_batch() -> Iterator[None]:
+    """Batches of 15 lines, and the process dies right after committing the first."""
+    real = importer._commit
+
+    def commit_then_die(*args: Any, **kwargs: Any) -> None:
+        real(*args, **kwargs)
+        raise WorkerKilled
+
+    with mock.patch.object(importer, "BATCH_LINES", 15), \
+            mock.patch.object(importer, "_commit", commit_then_die):
+        yield
 
 
 def upload(content: bytes, name: str = "captures.jsonl") -> SimpleUploadedFile:
@@ -111,17 +128,7 @@ class ImportUploadTestCase(BaseTestCase):
 
     def test_it_goes_on_after_its_worker_was_killed(self):
         job, _ = import_jobs.request_import(self.ods, upload(captures(40)))
-        real = importer._commit
-
-        def killed_after_first_batch(*args, **kwargs):
-            real(*args, **kwargs)
-            raise WorkerKilled
-
-        with (
-            mock.patch.object(importer, "BATCH_LINES", 15),
-            mock.patch.object(importer, "_commit", killed_after_first_batch),
-            self.assertRaises(WorkerKilled),
-        ):
+        with killed_after_first_batch(), self.assertRaises(WorkerKilled):
             import_jobs.run_import_job(job.pk)
         job.refresh_from_db()
         self.assertEqual(
@@ -175,17 +182,7 @@ class ImportUploadTestCase(BaseTestCase):
     def test_it_says_a_command_line_import_stopped_when_its_process_died(self):
         path = Path(mkdtemp()) / "c.jsonl"
         path.write_bytes(captures(40))
-        real = importer._commit
-
-        def killed_after_first_batch(*args, **kwargs):
-            real(*args, **kwargs)
-            raise WorkerKilled
-
-        with (
-            mock.patch.object(importer, "BATCH_LINES", 15),
-            mock.patch.object(importer, "_commit", killed_after_first_batch),
-            self.assertRaises(WorkerKilled),
-        ):
+        with killed_after_first_batch(), self.assertRaises(WorkerKilled):
             importer.import_file(path, path.with_suffix(".rejects"))
         job = importer.job_for(path)
         self.assertEqual((job.status, job.lines_done), (ImportJob.Status.RUNNING, 15))
