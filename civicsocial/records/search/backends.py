@@ -188,7 +188,7 @@ def _documents(query: Query, scope: Scope) -> tuple[str, list[Any]]:
 def count_items(query: Query, scope: Scope = Scope(), cap: int | None = None) -> int:
     """How many items have a matching version in the scope; at most cap + 1 (then the
     caller says "more than cap"), which stops reading the index early."""
-    if scope.empty_streams:
+    if scope.empty_streams or query.contradicted:  # nothing can match: no need to read the index
         return 0
     sql, params = _documents(query, scope)
     limit = f" LIMIT {int(cap) + 1}" if cap is not None else ""
@@ -202,7 +202,7 @@ def page_items(query: Query, offset: int, limit: int, scope: Scope = Scope()) ->
     """{item id: matching version numbers} for items offset..offset+limit in item order,
     reading the matching documents in key order and stopping at the page's end."""
     matched: dict[int, list[int]] = {}
-    if scope.empty_streams:
+    if scope.empty_streams or query.contradicted:
         return matched
     sql, params = _documents(query, scope)
     position, last = -1, None  # keys come in item order: count items as they change

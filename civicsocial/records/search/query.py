@@ -50,19 +50,11 @@ class Query:
 
 
 def _contains(term: Term, excluded: Term) -> bool:
-    """Whether every text that has `term` also has `excluded` (words in a row inside it)."""
-    n, last = len(excluded.words), len(term.words) - 1
-    for i in range(len(term.words) - n + 1):
-        window = term.words[i:i + n]
-        if window[:-1] != excluded.words[:-1]:
-            continue
-        end = i + n - 1  # the window's last word: a prefix of the text's word if term.prefix
-        if excluded.prefix:
-            if window[-1].startswith(excluded.words[-1]):
-                return True
-        elif window[-1] == excluded.words[-1] and not (term.prefix and end == last):
-            return True
-    return False
+    """Whether every text that has `term` also has `excluded`: the reference matching
+    (`_has`) of `excluded` within the term's own words, less a prefix term's last word,
+    which only a prefix can be sure of."""
+    known = term.words[:-1] if term.prefix and not excluded.prefix else term.words
+    return _has(list(known), excluded)
 
 
 def _term(text: str, quoted: bool) -> Term | None:

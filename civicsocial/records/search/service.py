@@ -117,8 +117,6 @@ def search_page(text: str, filters: Filters, streams: QuerySet[Any] | None, page
     Python."""
     query = parse(text)
     cap = None if exact_count else COUNT_CAP
-    if query.contradicted:
-        return Results([], 0)
     if query.empty:
         item_ids = matching_versions(query, filters, streams).values_list("item_id", flat=True).distinct()
         found = item_ids.count() if cap is None else item_ids.order_by()[:cap + 1].count()
