@@ -29,7 +29,7 @@ from civicsocial.records.capture import Capture
 from civicsocial.records.holds import hold_for_open_cases
 from civicsocial.records.media import store_media
 from civicsocial.records.models import ArchiveStream, Change, ItemVersion
-from civicsocial.records.search.backends import doc_id, index_versions
+from civicsocial.records.search.backends import doc_id, index_versions, mark_removed
 from civicsocial.records.search.text import index_body, scope_words
 from civicsocial.registry.models import Account
 
@@ -64,6 +64,7 @@ class _Item:
     deleted: bool = False
     edited: bool = False
     history: list[tuple[str, str, str]] = field(default_factory=list)
+    was_deleted: bool = False  # as stored before this batch: how its indexed versions are marked
 
 
 @dataclass(slots=True)
@@ -159,7 +160,7 @@ def _known_items(streams: dict[tuple[str, str], ArchiveStream],
                 "deleted, edited", wanted):
             known[(stream_id, platform_id)] = _Item(
                 stream_id, platform_id, kind, _from_db_time(first), _from_db_time(last), pk,
-                count, bool(deleted), bool(edited))
+                count, bool(deleted), bool(edited), was_deleted=bool(deleted))
     by_pk = {item.pk: item for item in known.values() if item.pk is not None}
     for chunk in _chunks(sorted(by_pk)):
         for item_pk, at, digest, change in ItemVersion.objects.filter(item_id__in=chunk) \
@@ -279,13 +280,27 @@ def _save(items: dict[tuple[int, str], _Item], versions: list[_Version],
             [(ids[(v.item.stream_id, v.seq)], v.capture.author, v.capture.text,
               t(datetime.fromisoformat(v.capture.created_at)), v.capture.parent_id, v.capture.url,
               v.capture.language, json.dumps(v.media) if v.media else "[]", v.capture.raw) for v in versions])
-    index_versions([(doc_id(v.item.pk, v.version_no), index_body(v.capture.text),  # type: ignore[arg-type]
-                     scope_words(v.item.stream_id, v.item.kind, datetime.fromisoformat(v.capture.created_at)))
-                    for v in versions])
+    _index(versions)
     for stream in streams.values():
         if stream.head_seq != start_seq[stream.pk]:
             ArchiveStream.objects.filter(pk=stream.pk).update(head_seq=stream.head_seq,
                                                               head_hash=stream.head_hash)
+
+
+def _index(versions: list[_Version]) -> None:
+    """Index the batch's versions, each marked with its item's state after the batch, and
+    re-mark the versions indexed before it whose item was removed or restored in it."""
+    index_versions([(doc_id(v.item.pk, v.version_no), index_body(v.capture.text),  # type: ignore[arg-type]
+                     scope_words(v.item.stream_id, v.item.kind, datetime.fromisoformat(v.capture.created_at),
+                                 removed=v.item.deleted))
+                    for v in versions])
+    first_new: dict[int, tuple[_Item, int]] = {}
+    for v in versions:
+        if v.item.deleted != v.item.was_deleted:
+            first_new.setdefault(id(v.item), (v.item, v.version_no))
+    for removed in (True, False):
+        mark_removed([doc_id(item.pk, number) for item, first in first_new.values()  # type: ignore[arg-type]
+                      if item.deleted == removed for number in range(1, first)], removed)
 
 
 def _fetch_item_pks(cursor: CursorWrapper, new: list[_Item]) -> None:

@@ -20,7 +20,9 @@ from django.db import connection
 from django.utils import timezone
 
 from civicsocial.records.bulk import insert_rows
+from civicsocial.records.models import ItemKind
 from civicsocial.records.search.query import Query, to_fts5, to_tsquery
+from civicsocial.records.search.text import REMOVED
 
 VERSION_BITS = 20  # up to a million versions per item
 VERSION_MASK = (1 << VERSION_BITS) - 1
@@ -71,6 +73,19 @@ def unindex_versions(docs: Iterable[int]) -> None:
                            [(doc,) for doc in docs])
 
 
+def mark_removed(docs: Iterable[int], removed: bool) -> None:
+    """Add (removed) or take away (restored) the removed scope word on these documents:
+    versions indexed before their item was removed from its platform or restored."""
+    word = f" {REMOVED}"
+    change = "scope || %s" if removed else "replace(scope, %s, '')"
+    rows = [(word, doc, f"%{word}", not removed) for doc in docs]
+    if not rows:
+        return
+    with connection.cursor() as cursor:  # only rows not yet so: running it twice changes nothing
+        cursor.executemany(f"UPDATE records_searchindex SET scope = {change} "  # noqa: S608
+                           f"WHERE {_key()} = %s AND (scope LIKE %s) = %s", rows)
+
+
 def _match(query: Query, within: str = "") -> tuple[str, list[str]]:
     """WHERE clause (over records_searchindex) for the query, and its parameter; on
     SQLite, `within` (scope words, Scope.terms) narrows it inside the index."""
@@ -111,18 +126,24 @@ class Scope:
         return self.stream_ids is not None and not self.stream_ids
 
     def terms(self) -> str:
-        """On SQLite, the streams, kind and dates as a condition on the scope column
-        (FTS5 syntax; every word is made here from ids, choices and digits)."""
+        """On SQLite, the streams, kind, dates and removed items as a condition on the
+        scope column (FTS5 syntax; every word is made here from ids, choices and digits)."""
         if connection.vendor != "sqlite":
             return ""
-        groups = []
+        groups, left_out = [], [REMOVED] if self.exclude_deleted else []
         if self.stream_ids is not None:
             groups.append(" OR ".join(f"s{int(pk)}" for pk in self.stream_ids))
-        if self.kind:
+        if self.kind in ItemKind.values and _most_items_are(self.kind):
+            # FTS5 reads the whole list of a word it intersects with: for the archive's
+            # most common kind, leaving out the others reads the shorter lists (every
+            # version has exactly one kind word). Measured: 36 against 21 ms (issue 21).
+            left_out += [f"k{other}" for other in ItemKind.values if other != self.kind]
+        elif self.kind:
             groups.append("k" + "".join(c for c in self.kind if c.isalnum()))
         if self._dates_in_index():
             groups.append(" OR ".join(_date_words(self.since, self.before)))  # type: ignore[arg-type]
-        return "".join(f" AND {{scope}} : ({group})" for group in groups)
+        narrowed = "".join(f" AND {{scope}} : ({group})" for group in groups)
+        return narrowed + (f" NOT {{scope}} : ({' OR '.join(left_out)})" if left_out else "")
 
     def _dates_in_index(self) -> bool:
         """A closed range of up to three years goes in the index (at most ~100 words);
@@ -134,8 +155,8 @@ class Scope:
         if connection.vendor != "sqlite":
             return self
         joined = not self._dates_in_index()
-        return Scope(exclude_deleted=self.exclude_deleted, author=self.author,
-                     since=self.since if joined else None, before=self.before if joined else None)
+        return Scope(author=self.author, since=self.since if joined else None,
+                     before=self.before if joined else None)
 
     def sql(self) -> tuple[str, str, list[Any]]:
         """(joins, conditions, parameters) over the matching documents `m`: each table
@@ -167,6 +188,15 @@ class Scope:
                     params.append(connection.ops.adapt_datetimefield_value(value)
                                   if isinstance(value, datetime) else value)
         return " ".join(joins), " AND ".join(where), params
+
+
+def _most_items_are(kind: str, sample: int = 1000) -> bool:
+    """Whether most of the latest items archived are of this kind (a few hundred
+    microseconds: the newest rows of the items table)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT kind FROM records_archiveditem ORDER BY id DESC LIMIT %s", [sample])
+        kinds = [row[0] for row in cursor.fetchall()]
+    return kinds.count(kind) * 2 > len(kinds)
 
 
 def _documents(query: Query, scope: Scope) -> tuple[str, list[Any]]:

@@ -29,13 +29,20 @@ def index_body(text: str) -> str:
     return " ".join(words(text))
 
 
-def scope_words(stream_id: int, kind: str, created_at: datetime | None) -> str:
-    """The words of a version's scope column (issue 21): its stream, its item's kind, and
-    the day and month it was written in the city's time zone, so the engine narrows a
-    search to an agency's accounts, a kind or some dates inside the index itself."""
+# The scope word of every version of an item removed from its platform (its last version
+# says so); archive.py keeps it in step when an item is removed or restored.
+REMOVED = "removed"
+
+
+def scope_words(stream_id: int, kind: str, created_at: datetime | None, removed: bool = False) -> str:
+    """The words of a version's scope column (issue 21): its stream, its item's kind,
+    the day and month it was written in the city's time zone, and whether its item is
+    removed, so the engine narrows a search to an agency's accounts, a kind, some dates
+    or the items still up inside the index itself."""
+    state = f" {REMOVED}" if removed else ""
     if created_at is None:
-        return f"s{stream_id} k{kind}"
+        return f"s{stream_id} k{kind}{state}"
     # The city's zone, not a request's: the index must not depend on who was looking.
     local = created_at.astimezone(timezone.get_default_timezone())
     day = f"{local.year:04d}{local.month:02d}{local.day:02d}"  # strftime costs twice as much
-    return f"s{stream_id} k{kind} d{day} m{day[:6]}"
+    return f"s{stream_id} k{kind} d{day} m{day[:6]}{state}"
