@@ -96,15 +96,21 @@ def _replay(connection: sqlite3.Connection, sql: str, per_page: int = 50) -> Non
         cursor.fetchall()
         return
     items: set[int] = set()
-    while (rows := cursor.fetchmany(500)) and len(items) <= per_page:
+    size = per_page + 1
+    while len(items) <= per_page and (rows := cursor.fetchmany(size)):
         items.update(doc >> 20 for (doc,) in rows)
+        size = 500
 
 
 def phase_search_bare(db: Path, statements: Path) -> dict[str, Any]:
     """The bare engine: the first page's own statements, straight to SQLite."""
     connection = sqlite3.connect(db)
+    cases = json.loads(statements.read_text())
+    for case in cases:  # warm, as ours are: the pages each case reads are in memory
+        for sql in case:
+            _replay(connection, sql)
     times = []
-    for case in json.loads(statements.read_text()):
+    for case in cases:
         started = time.perf_counter()
         for sql in case:
             _replay(connection, sql)

@@ -29,8 +29,8 @@ from civicsocial.records.capture import Capture
 from civicsocial.records.holds import hold_for_open_cases
 from civicsocial.records.media import store_media
 from civicsocial.records.models import ArchiveStream, Change, ItemVersion
-from civicsocial.records.search.backends import doc_id, index_versions, mark_removed
-from civicsocial.records.search.text import index_body, scope_words
+from civicsocial.records.search.backends import doc_id, index_versions, mark
+from civicsocial.records.search.text import REMOVED, SEVERAL, index_body, scope_words
 from civicsocial.registry.models import Account
 
 CHUNK = 500  # ids per IN (...) list, well under every engine's parameter limit
@@ -289,18 +289,21 @@ def _save(items: dict[tuple[int, str], _Item], versions: list[_Version],
 
 def _index(versions: list[_Version]) -> None:
     """Index the batch's versions, each marked with its item's state after the batch, and
-    re-mark the versions indexed before it whose item was removed or restored in it."""
+    re-mark the versions indexed before it whose item changed state in it: removed or
+    restored, or given its second version."""
     index_versions([(doc_id(v.item.pk, v.version_no), index_body(v.capture.text),  # type: ignore[arg-type]
                      scope_words(v.item.stream_id, v.item.kind, datetime.fromisoformat(v.capture.created_at),
-                                 removed=v.item.deleted))
+                                 removed=v.item.deleted, several=v.item.versions > 1))
                     for v in versions])
     first_new: dict[int, tuple[_Item, int]] = {}
     for v in versions:
-        if v.item.deleted != v.item.was_deleted:
-            first_new.setdefault(id(v.item), (v.item, v.version_no))
+        first_new.setdefault(id(v.item), (v.item, v.version_no))
+    earlier = [(item, range(1, first)) for item, first in first_new.values()]
     for removed in (True, False):
-        mark_removed([doc_id(item.pk, number) for item, first in first_new.values()  # type: ignore[arg-type]
-                      if item.deleted == removed for number in range(1, first)], removed)
+        mark([doc_id(item.pk, n) for item, numbers in earlier  # type: ignore[arg-type]
+              if item.deleted == removed != item.was_deleted for n in numbers], REMOVED, removed)
+    mark([doc_id(item.pk, 1) for item, numbers in earlier if len(numbers) == 1],  # type: ignore[arg-type]
+         SEVERAL, True)
 
 
 def _fetch_item_pks(cursor: CursorWrapper, new: list[_Item]) -> None:

@@ -29,17 +29,20 @@ def index_body(text: str) -> str:
     return " ".join(words(text))
 
 
-# The scope word of every version of an item removed from its platform (its last version
-# says so); archive.py keeps it in step when an item is removed or restored.
+# Scope words of an item's state, on every one of its versions; archive.py keeps them in
+# step: REMOVED while the item is removed from its platform, SEVERAL once it has more than
+# one version (an exact count then needs to tell its versions apart; the others not).
 REMOVED = "removed"
+SEVERAL = "several"
 
 
-def scope_words(stream_id: int, kind: str, created_at: datetime | None, removed: bool = False) -> str:
+def scope_words(stream_id: int, kind: str, created_at: datetime | None, removed: bool = False,
+                several: bool = False) -> str:
     """The words of a version's scope column (issue 21): its stream, its item's kind,
-    the day and month it was written in the city's time zone, and whether its item is
-    removed, so the engine narrows a search to an agency's accounts, a kind, some dates
-    or the items still up inside the index itself."""
-    state = f" {REMOVED}" if removed else ""
+    the day and month it was written in the city's time zone, and its item's state, so
+    the engine narrows a search to an agency's accounts, a kind, some dates or the items
+    still up inside the index itself."""
+    state = (f" {REMOVED}" if removed else "") + (f" {SEVERAL}" if several else "")
     if created_at is None:
         return f"s{stream_id} k{kind}{state}"
     # The city's zone, not a request's: the index must not depend on who was looking.
