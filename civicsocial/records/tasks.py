@@ -12,6 +12,7 @@ from civicsocial.records.announce import announce
 from civicsocial.records.archive import ArchiveResult
 from civicsocial.records.integrity import seal_days
 from civicsocial.records.seal_stamps import timestamp_seals
+from civicsocial.records.search.backends import compact_index
 
 
 @db_task()
@@ -69,3 +70,11 @@ def seal_complete_days() -> None:
     authority time-stamp each new seal (issue 21; an authority down is tried next hour)."""
     seal_days()
     timestamp_seals()
+
+
+@db_periodic_task(crontab(hour="3", minute="37"))
+@one_at_a_time("compact-search-index")
+def compact_search_index() -> None:
+    """Compact the search index at night (search/backends.compact_index): the day's
+    captures, removals and edits leave it in pieces that every search reads past."""
+    compact_index()

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import migrations
 
-from civicsocial.records.search.backends import doc_id, mark
+from civicsocial.records.search.backends import compact_index, doc_id, mark
 from civicsocial.records.search.text import REMOVED, SEVERAL
 
 
@@ -22,9 +22,7 @@ def backfill(apps: Any, schema_editor: Any) -> None:
                 mark(batch, word, True)
                 batch = []
         mark(batch, word, True)
-    if schema_editor.connection.vendor == "sqlite":  # one b-tree again after the updates
-        schema_editor.execute("INSERT INTO records_searchindex(records_searchindex) VALUES ('optimize')",
-                              params=None)
+    compact_index()  # one piece again after the updates
 
 
 class Migration(migrations.Migration):

@@ -1,8 +1,10 @@
-"""`civicsocial archive import|search|verify|seal|export-seals`: the archive (P25, P27)."""
+"""`civicsocial archive import|search|verify|seal|compact-index|export-seals|...`: the archive
+(P25, P27)."""
 
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -20,6 +22,7 @@ from civicsocial.records.management.arguments import date_argument
 from civicsocial.records.models import ArchivedItem, ImportJob, ItemKind, RetentionSchedule
 from civicsocial.records.retention import dispose_expired, place_hold
 from civicsocial.records.seal_stamps import timestamp_seals
+from civicsocial.records.search.backends import compact_index
 from civicsocial.records.search.filters import Filters, add_flags
 from civicsocial.records.search.query import QueryError
 from civicsocial.records.search.service import count_matching, highlight, search
@@ -50,6 +53,8 @@ class Command(BaseCommand):
         p.add_argument("--trust", type=Path, help="PEM roots to check the seals' time-stamps against "
                                                   "(default: CIVICSOCIAL_EVIDENCE_TRUST)")
         sub.add_parser("seal", help="seal every complete day not sealed yet, and time-stamp the seals")
+        sub.add_parser("compact-index", help="merge the search index into one piece (the worker does "
+                                             "it nightly)")
         p = sub.add_parser("export-seals", help="write every seal to a file kept elsewhere")
         p.add_argument("--out", type=Path, required=True)
         p = sub.add_parser("retention", help="set how long a kind of record is kept")
@@ -163,6 +168,11 @@ class Command(BaseCommand):
                                f"{stamps.error}")
         else:
             self.stdout.write(f"Time-stamped {stamps.stamped} seal(s) by {settings.TSA_URL}.")
+
+    def do_compact_index(self, options: dict[str, Any]) -> None:
+        started = time.monotonic()
+        compact_index()
+        self.stdout.write(f"Search index compacted in {time.monotonic() - started:.1f} s.")
 
     def do_export_seals(self, options: dict[str, Any]) -> None:
         data = export_seals()
