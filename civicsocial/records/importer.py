@@ -19,6 +19,7 @@ from civicsocial.records.archive import ArchiveResult, archive_captures
 from civicsocial.records.capture import Capture, CaptureError, parse_capture
 from civicsocial.records.hashing import file_sha256
 from civicsocial.records.models import ImportJob
+from civicsocial.records.search.backends import compact_after_import
 
 BATCH_LINES = 2000
 Progress = jobs.Progress  # bytes done, of the file's
@@ -106,4 +107,5 @@ def import_lines(job: ImportJob, path: Path, rejects_path: Path, progress: Progr
                 progress(offset, total)
         rejected.flush()
         _commit(job, batch, line_no, offset, rejects, result)
+    compact_after_import(sum(n for change, n in job.counts.items() if change != "unchanged"))
     progress(offset, total)

@@ -100,6 +100,19 @@ def compact_index() -> None:
             cursor.execute("SELECT gin_clean_pending_list('records_searchindex_gin'::regclass)")
 
 
+def compact_after_import(added: int) -> bool:
+    """Compact the index after an import that added at least a tenth of its versions
+    (the import's pieces would wait for the night; compacting costs what the whole index
+    does, so a small import leaves it to the night). Whether it compacted."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM records_itemversion")
+        versions = int(cursor.fetchone()[0])
+    if added * 10 < versions:
+        return False
+    compact_index()
+    return True
+
+
 def _match(query: Query, within: str = "") -> tuple[str, list[str]]:
     """WHERE clause (over records_searchindex) for the query, and its parameter; on
     SQLite, `within` (scope words, Scope.terms) narrows it inside the index."""
