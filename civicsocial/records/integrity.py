@@ -62,8 +62,8 @@ def version_record(version: ItemVersion, item_id: str) -> dict[str, Any]:
                                 content_hash=version.content_hash, raw_hash=version.raw_hash)
 
 
-def _versions(stream: ArchiveStream) -> Iterator[ItemVersion]:
-    return ItemVersion.objects.filter(stream=stream).select_related("item", "content") \
+def _versions(stream: ArchiveStream, after: int = 0) -> Iterator[ItemVersion]:
+    return ItemVersion.objects.filter(stream=stream, chain_seq__gt=after).select_related("item", "content") \
         .order_by("chain_seq").iterator(chunk_size=2000)
 
 
@@ -124,6 +124,40 @@ class _SealCheck:
                 report.problems.append(f"{seal['label']}: {self.source} of {seal['day']} {problem}")
 
 
+def _check_chain(stream: ArchiveStream, checks: list[_SealCheck], disposed: dict[int, str],
+                 report: VerifyReport, tick: Callable[[], None] | None) -> None:
+    """Check one stream's chain link by link, then that it ends where the stream's head
+    says. Capture may go on meanwhile: the head is read after the links, and when it has
+    moved on (a batch committed since), the links written since are read and checked too.
+    A chain longer than its head, or shorter with nothing more to read, is a problem."""
+    prev, expected = GENESIS_HASH, 1
+    while True:
+        read = 0
+        for version in _versions(stream, after=expected - 1):
+            problem = _check_version(version, expected, prev, disposed)
+            report.checked, read = report.checked + 1, read + 1
+            if tick and report.checked % 1000 == 0:
+                tick()
+            if problem:
+                report.problems.append(
+                    f"{stream}: first broken link at sequence {version.chain_seq} "
+                    f"(item {version.item.platform_id} version {version.version_no}): {problem}")
+                return
+            for check in checks:
+                check.add(stream.pk, version.chain_seq, version.chain_hash, report)
+            prev, expected = version.chain_hash, expected + 1
+        head_seq, head_hash = ArchiveStream.objects.values_list("head_seq", "head_hash").get(pk=stream.pk)
+        if (head_seq, head_hash) == (expected - 1, prev):
+            return
+        if head_seq <= expected - 1 or not read:
+            why = "versions removed at the end" if head_seq > expected - 1 else \
+                "links past the head: written around the archive, or the head put back" \
+                if head_seq < expected - 1 else "the last link replaced"
+            report.problems.append(f"{stream}: the chain ends at {expected - 1} but its head "
+                                   f"says {head_seq} ({why})")
+            return
+
+
 def verify(against: dict[str, Any] | None = None, progress: Progress | None = None,
            roots: bytes = b"") -> VerifyReport:
     """Check every chain, the stored seals, (if given) exported seals, and (given trusted
@@ -136,24 +170,8 @@ def verify(against: dict[str, Any] | None = None, progress: Progress | None = No
     checks = [_SealCheck(seals, source) for source, seals in sources]
     total = ItemVersion.objects.count() if progress else 0
     for stream in ArchiveStream.objects.order_by("pk"):
-        prev, expected = GENESIS_HASH, 1
-        for version in _versions(stream):
-            problem = _check_version(version, expected, prev, disposed)
-            report.checked += 1
-            if progress and report.checked % 1000 == 0:
-                progress(report.checked, max(total, report.checked))
-            if problem:
-                report.problems.append(
-                    f"{stream}: first broken link at sequence {version.chain_seq} "
-                    f"(item {version.item.platform_id} version {version.version_no}): {problem}")
-                break
-            for check in checks:
-                check.add(stream.pk, version.chain_seq, version.chain_hash, report)
-            prev, expected = version.chain_hash, expected + 1
-        else:
-            if (stream.head_seq, stream.head_hash) != (expected - 1, prev):
-                report.problems.append(f"{stream}: the chain ends at {expected - 1} but its head "
-                                       f"says {stream.head_seq} (versions removed at the end)")
+        _check_chain(stream, checks, disposed, report,
+                     (lambda: progress(report.checked, max(total, report.checked))) if progress else None)
     if progress:
         progress(report.checked, report.checked)
     for check in checks:
