@@ -1,5 +1,5 @@
 """Issue 21: the search index is compacted at night, by `civicsocial archive
-compact-index`, and after an import that grew it by a tenth: captures committed one
+compact-index`, and after an import that grew it by a tenth (SQLite): captures committed one
 batch at a time and the state words the archive updates leave it in pieces every search
 reads past. Compacting finds the same, and compacting twice, or from two workers at
 once, leaves the same index."""
@@ -90,6 +90,8 @@ class CompactIndexTestCase(CommittedTestCase):
                 import_file(path, Path(folder) / f"{name}.rejects.jsonl")
                 return compacted.call_count
 
-            self.assertEqual(imported("small", 3), 0)  # 3 of 69 versions: left to the night
-            self.assertEqual(imported("grown", 20), 1)  # 20 of 89
+            # SQLite: 3 of 69 versions is left to the night, 20 of 89 is not. PostgreSQL's GIN
+            # index moves its pending entries in itself.
+            self.assertEqual(imported("small", 3), 0)
+            self.assertEqual(imported("grown", 20), int(connection.vendor == "sqlite"))
         self.assertEqual(search_page("pothole", Filters(), None, 1, exact_count=True).total, 83)
