@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from django.db import connection
@@ -169,7 +170,7 @@ class Scope:
         groups, left_out = list(required), [REMOVED] if self.exclude_deleted else []
         if self.stream_ids is not None:
             groups.append(" OR ".join(f"s{int(pk)}" for pk in self.stream_ids))
-        if self.kind in ItemKind.values and _most_items_are(self.kind):
+        if self._common_kind:
             # FTS5 reads the whole list of a word it intersects with: for the archive's
             # most common kind, leaving out the others reads the shorter lists (every
             # version has exactly one kind word). Measured: 36 against 21 ms (issue 21).
@@ -180,6 +181,12 @@ class Scope:
             groups.append(" OR ".join(_date_words(self.since, self.before)))  # type: ignore[arg-type]
         narrowed = "".join(f" AND {{scope}} : ({group})" for group in groups)
         return narrowed + (f" NOT {{scope}} : ({' OR '.join(left_out)})" if left_out else "")
+
+    @cached_property
+    def _common_kind(self) -> bool:
+        """Whether the kind asked for is the archive's most common: sampled once for a
+        search (its page and its counts share the Scope)."""
+        return self.kind in ItemKind.values and _most_items_are(self.kind)
 
     def _dates_in_index(self) -> bool:
         """A closed range of up to three years goes in the index (at most ~100 words);
