@@ -17,24 +17,21 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
 from civicsocial.records import hashing
-from civicsocial.records.bulk import insert_rows
+from civicsocial.records.bulk import any_of, insert_rows, reserve_ids
 from civicsocial.records.capture import Capture
 from civicsocial.records.holds import hold_for_open_cases
 from civicsocial.records.media import store_media
-from civicsocial.records.models import ArchiveStream, Change, ItemVersion
+from civicsocial.records.models import ArchiveStream, Change
 from civicsocial.records.search.backends import doc_id, index_versions, mark
 from civicsocial.records.search.text import REMOVED, SEVERAL, index_body, scope_words
 from civicsocial.registry.models import Account
-
-CHUNK = 500  # ids per IN (...) list, well under every engine's parameter limit
-T = TypeVar("T")
 
 
 @dataclass
@@ -131,18 +128,13 @@ def _streams(captures: Sequence[Capture]) -> dict[tuple[str, str], ArchiveStream
     return existing()
 
 
-def _chunks(values: Sequence[T]) -> list[Sequence[T]]:
-    return [values[i:i + CHUNK] for i in range(0, len(values), CHUNK)]
-
-
 def _select_items(cursor: CursorWrapper, columns: str,
                   by_stream: dict[int, set[str]]) -> Iterator[tuple[Any, ...]]:
     """(stream id, *columns) of the archived items with these ids in each stream."""
     for stream_id, platform_ids in by_stream.items():
-        for chunk in _chunks(sorted(platform_ids)):
-            marks = ", ".join(["%s"] * len(chunk))
+        for condition, values in any_of("platform_id", sorted(platform_ids)):
             cursor.execute(f"SELECT {columns} FROM records_archiveditem "  # noqa: S608
-                           f"WHERE stream_id = %s AND platform_id IN ({marks})", [stream_id, *chunk])
+                           f"WHERE stream_id = %s AND {condition}", [stream_id, *values])
             yield from ((stream_id, *row) for row in cursor.fetchall())
 
 
@@ -161,12 +153,12 @@ def _known_items(streams: dict[tuple[str, str], ArchiveStream],
             known[(stream_id, platform_id)] = _Item(
                 stream_id, platform_id, kind, _from_db_time(first), _from_db_time(last), pk,
                 count, bool(deleted), bool(edited), was_deleted=bool(deleted))
-    by_pk = {item.pk: item for item in known.values() if item.pk is not None}
-    for chunk in _chunks(sorted(by_pk)):
-        for item_pk, at, digest, change in ItemVersion.objects.filter(item_id__in=chunk) \
-                .order_by("item_id", "version_no") \
-                .values_list("item_id", "captured_at", "content_hash", "change"):
-            by_pk[item_pk].history.append((at.isoformat(), digest, change))
+        by_pk = {item.pk: item for item in known.values() if item.pk is not None}
+        for condition, values in any_of("item_id", sorted(by_pk)):
+            cursor.execute("SELECT item_id, captured_at, content_hash, change FROM records_itemversion "  # noqa: S608
+                           f"WHERE {condition} ORDER BY item_id, version_no", values)
+            for item_pk, at, digest, change in cursor.fetchall():
+                by_pk[item_pk].history.append((_from_db_time(at).isoformat(), digest, change))
     return known
 
 
@@ -255,36 +247,38 @@ def _save(items: dict[tuple[int, str], _Item], versions: list[_Version],
     new = [i for i in touched if i.pk is None]
     known = [i for i in touched if i.pk is not None]
     with connection.cursor() as cursor:
+        for item, pk in zip(new, reserve_ids(cursor, "records_archiveditem", len(new)), strict=True):
+            item.pk = pk
         insert_rows(
-            cursor, "records_archiveditem (stream_id, platform_id, kind, first_captured_at, "
-            "last_captured_at, versions, deleted, edited)", "(%s, %s, %s, %s, %s, %s, %s, %s)",
-            [(i.stream_id, i.platform_id, i.kind, t(i.first_captured_at), t(i.last_captured_at),
+            cursor, "records_archiveditem (id, stream_id, platform_id, kind, first_captured_at, "
+            "last_captured_at, versions, deleted, edited)", "(%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [(i.pk, i.stream_id, i.platform_id, i.kind, t(i.first_captured_at), t(i.last_captured_at),
               i.versions, i.deleted, i.edited) for i in new])
-        _fetch_item_pks(cursor, new)
         cursor.executemany(
             "UPDATE records_archiveditem SET versions = %s, last_captured_at = %s, deleted = %s, "
             "edited = %s WHERE id = %s",
             [(i.versions, t(i.last_captured_at), i.deleted, i.edited, i.pk) for i in known])
         now = t(timezone.now())
+        ids = list(reserve_ids(cursor, "records_itemversion", len(versions)))
         insert_rows(
-            cursor, "records_itemversion (item_id, stream_id, version_no, change, captured_at, "
+            cursor, "records_itemversion (id, item_id, stream_id, version_no, change, captured_at, "
             "content_hash, raw_hash, chain_seq, prev_hash, chain_hash, archived_at)",
-            "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            [(v.item.pk, v.item.stream_id, v.version_no, v.change, t(v.capture.captured_at),
+            "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [(pk, v.item.pk, v.item.stream_id, v.version_no, v.change, t(v.capture.captured_at),
               v.content_hash, v.raw_hash, v.seq, v.prev_hash, v.chain_hash, now)
-             for v in versions])
-        ids = _version_pks(cursor, start_seq)
+             for pk, v in zip(ids, versions, strict=True)])
         insert_rows(
             cursor, "records_versioncontent (version_id, author, text, created_at, parent_id, url, "
             "language, media, raw)", "(%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            [(ids[(v.item.stream_id, v.seq)], v.capture.author, v.capture.text,
+            [(pk, v.capture.author, v.capture.text,
               t(datetime.fromisoformat(v.capture.created_at)), v.capture.parent_id, v.capture.url,
-              v.capture.language, json.dumps(v.media) if v.media else "[]", v.capture.raw) for v in versions])
+              v.capture.language, json.dumps(v.media) if v.media else "[]", v.capture.raw)
+             for pk, v in zip(ids, versions, strict=True)])
     _index(versions)
-    for stream in streams.values():
-        if stream.head_seq != start_seq[stream.pk]:
-            ArchiveStream.objects.filter(pk=stream.pk).update(head_seq=stream.head_seq,
-                                                              head_hash=stream.head_hash)
+    moved = [(s.head_seq, s.head_hash, s.pk) for s in streams.values() if s.head_seq != start_seq[s.pk]]
+    with connection.cursor() as cursor:  # one statement for the batch's streams, not one each
+        cursor.executemany("UPDATE records_archivestream SET head_seq = %s, head_hash = %s WHERE id = %s",
+                           moved)
 
 
 def _index(versions: list[_Version]) -> None:
@@ -304,24 +298,3 @@ def _index(versions: list[_Version]) -> None:
               if item.deleted == removed != item.was_deleted for n in numbers], REMOVED, removed)
     mark([doc_id(item.pk, 1) for item, numbers in earlier if len(numbers) == 1],  # type: ignore[arg-type]
          SEVERAL, True)
-
-
-def _fetch_item_pks(cursor: CursorWrapper, new: list[_Item]) -> None:
-    """Give the just-inserted items their primary keys (looked up by stream and item id)."""
-    by_key = {(item.stream_id, item.platform_id): item for item in new}
-    by_stream: dict[int, set[str]] = {}
-    for stream_id, platform_id in by_key:
-        by_stream.setdefault(stream_id, set()).add(platform_id)
-    for stream_id, pk, platform_id in _select_items(cursor, "id, platform_id", by_stream):
-        by_key[(stream_id, platform_id)].pk = pk
-
-
-def _version_pks(cursor: CursorWrapper, start_seq: dict[int, int]) -> dict[tuple[int, int], int]:
-    """The ids of the versions just inserted, by (stream, chain sequence)."""
-    ids: dict[tuple[int, int], int] = {}
-    for stream_id, seq in start_seq.items():
-        cursor.execute("SELECT id, chain_seq FROM records_itemversion "
-                       "WHERE stream_id = %s AND chain_seq > %s", [stream_id, seq])
-        for pk, chain_seq in cursor.fetchall():
-            ids[(stream_id, chain_seq)] = pk
-    return ids

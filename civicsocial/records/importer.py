@@ -16,12 +16,15 @@ from django.utils import timezone
 
 from civicsocial.duties import jobs
 from civicsocial.records.archive import ArchiveResult, archive_captures
+from civicsocial.records.bulk import refresh_statistics
 from civicsocial.records.capture import Capture, CaptureError, parse_capture
 from civicsocial.records.hashing import file_sha256
 from civicsocial.records.models import ImportJob
 from civicsocial.records.search.backends import compact_after_import
 
 BATCH_LINES = 2000
+# What each batch looks up: its items' rows and versions.
+SEARCHED_WHILE_IMPORTING = ("records_archiveditem", "records_itemversion")
 Progress = jobs.Progress  # bytes done, of the file's
 
 
@@ -86,6 +89,7 @@ def import_lines(job: ImportJob, path: Path, rejects_path: Path, progress: Progr
     result = ArchiveResult()
     batch: list[Capture] = []
     line_no, offset, rejects, total = job.lines_done, job.done, job.rejected, job.total
+    analyzed = max(line_no, BATCH_LINES)
     with path.open("rb") as handle, rejects_path.open("a", encoding="utf-8") as rejected:
         handle.seek(offset)
         progress(offset, total)
@@ -105,6 +109,9 @@ def import_lines(job: ImportJob, path: Path, rejects_path: Path, progress: Progr
                 _commit(job, batch, line_no, offset, rejects, result)
                 batch = []
                 progress(offset, total)
+                if line_no >= analyzed * 2:  # at 4,000 lines, 8,000, ...: a few times an import
+                    refresh_statistics(SEARCHED_WHILE_IMPORTING)
+                    analyzed = line_no
         rejected.flush()
         _commit(job, batch, line_no, offset, rejects, result)
     compact_after_import(sum(n for change, n in job.counts.items() if change != "unchanged"))

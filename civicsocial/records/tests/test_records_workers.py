@@ -29,6 +29,7 @@ from civicsocial.records.models import (
 )
 from civicsocial.records.production_check import verify_production
 from civicsocial.records.production_jobs import production_path, request_production, run_production_job
+from civicsocial.records.search.service import search
 from civicsocial.records.tests.helpers import archive, line
 from civicsocial.records.verification_jobs import request_verification, run_verification_job
 from civicsocial.testing import WorkersTestCase, at_once, races_on_postgres, raised
@@ -82,6 +83,25 @@ class RecordsRaceTestCase(WorkersTestCase):
         self.assertEqual((job.status, job.lines_done, job.attempts), (ImportJob.Status.DONE, 120, 1))
         self.assertEqual(ItemVersion.objects.filter(item__platform_id__startswith="u").count(), 120)
         self.assertTrue(verify().ok)
+
+    def test_it_archives_several_accounts_at_once_each_row_with_keys_of_its_own(self):
+        # Each batch takes its rows' keys before writing them (bulk.reserve_ids): workers
+        # archiving other streams at the same moment must never be given the same ones.
+        batches = [[line(f"w{worker}-{n}", account=f"@worker{worker}", minutes=n, text=f"word{worker} {n}")
+                    for n in range(60)] for worker in range(4)]
+        results = at_once(*[lambda batch=batch: archive(*batch) for batch in batches])
+        self.assertEqual(raised(results), [])
+        self.assertEqual(ArchivedItem.objects.filter(platform_id__startswith="w").count(), 240)
+        versions = ItemVersion.objects.filter(item__platform_id__startswith="w")
+        self.assertEqual(versions.values("item").distinct().count(), 240)
+        self.assertEqual(versions.count(), 240)
+        for worker in range(4):
+            found = search(f"word{worker}")
+            self.assertEqual(len(found), 60)
+            self.assertEqual({hit.account for hit in found}, {f"@worker{worker}"})
+        self.assertTrue(verify().ok)
+        archive(*batches[0])  # the same captures again: nothing new
+        self.assertEqual(versions.count(), 240)
 
     def test_it_checks_the_archive_once_when_asked_by_two_people_and_run_by_two_workers(self):
         asked = at_once(*[lambda: request_verification(None)] * 3)
