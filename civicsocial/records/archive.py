@@ -29,7 +29,7 @@ from civicsocial.records.capture import Capture
 from civicsocial.records.holds import hold_for_open_cases
 from civicsocial.records.media import store_media
 from civicsocial.records.models import ArchiveStream, Change
-from civicsocial.records.search.backends import doc_id, index_versions, mark
+from civicsocial.records.search.backends import doc_id, index_versions, keeps_item_state, mark
 from civicsocial.records.search.text import REMOVED, SEVERAL, index_body, scope_words
 from civicsocial.registry.models import Account
 
@@ -284,11 +284,14 @@ def _save(items: dict[tuple[int, str], _Item], versions: list[_Version],
 def _index(versions: list[_Version]) -> None:
     """Index the batch's versions, each marked with its item's state after the batch, and
     re-mark the versions indexed before it whose item changed state in it: removed or
-    restored, or given its second version."""
+    restored, or given its second version (on the engine that reads them)."""
+    state = keeps_item_state()
     index_versions([(doc_id(v.item.pk, v.version_no), index_body(v.capture.text),  # type: ignore[arg-type]
                      scope_words(v.item.stream_id, v.item.kind, datetime.fromisoformat(v.capture.created_at),
-                                 removed=v.item.deleted, several=v.item.versions > 1))
+                                 removed=state and v.item.deleted, several=state and v.item.versions > 1))
                     for v in versions])
+    if not state:
+        return
     first_new: dict[int, tuple[_Item, int]] = {}
     for v in versions:
         first_new.setdefault(id(v.item), (v.item, v.version_no))
