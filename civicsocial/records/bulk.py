@@ -30,7 +30,7 @@ def insert_rows(cursor: Any, into: str, row: str, rows: Sequence[Sequence[Any]])
 def reserve_ids(cursor: Any, table: str, n: int) -> Iterable[int]:
     """`n` primary keys for rows about to be inserted into `table` (a caller's constant),
     so the caller writes them with their keys instead of looking the rows up afterwards
-    (issue 21: the look-up was a fifth of an import's statements' time on PostgreSQL).
+    (issue 21: the look-up was a sixth of an import's statements' time on PostgreSQL).
     PostgreSQL: from the table's sequence (safe beside other writers). SQLite: after the
     highest key the table ever gave (AUTOINCREMENT's own rule), which only this
     transaction can move: it began IMMEDIATE, holding the database's write lock."""
