@@ -128,14 +128,14 @@ def _streams(captures: Sequence[Capture]) -> dict[tuple[str, str], ArchiveStream
     return existing()
 
 
-def _select_items(cursor: CursorWrapper, columns: str,
-                  by_stream: dict[int, set[str]]) -> Iterator[tuple[Any, ...]]:
-    """(stream id, *columns) of the archived items with these ids in each stream."""
+def _select_items(cursor: CursorWrapper, by_stream: dict[int, set[str]]) -> Iterator[tuple[Any, ...]]:
+    """The rows (stream id first) of the archived items with these ids in each stream."""
     for stream_id, platform_ids in by_stream.items():
         for condition, values in any_of("platform_id", sorted(platform_ids)):
-            cursor.execute(f"SELECT {columns} FROM records_archiveditem "  # noqa: S608
+            cursor.execute("SELECT stream_id, id, platform_id, kind, first_captured_at, "  # noqa: S608
+                           "last_captured_at, versions, deleted, edited FROM records_archiveditem "
                            f"WHERE stream_id = %s AND {condition}", [stream_id, *values])
-            yield from ((stream_id, *row) for row in cursor.fetchall())
+            yield from cursor.fetchall()
 
 
 def _known_items(streams: dict[tuple[str, str], ArchiveStream],
@@ -148,8 +148,7 @@ def _known_items(streams: dict[tuple[str, str], ArchiveStream],
     known: dict[tuple[int, str], _Item] = {}
     with connection.cursor() as cursor:
         for stream_id, pk, platform_id, kind, first, last, count, deleted, edited in _select_items(
-                cursor, "id, platform_id, kind, first_captured_at, last_captured_at, versions, "
-                "deleted, edited", wanted):
+                cursor, wanted):
             known[(stream_id, platform_id)] = _Item(
                 stream_id, platform_id, kind, _from_db_time(first), _from_db_time(last), pk,
                 count, bool(deleted), bool(edited), was_deleted=bool(deleted))
@@ -274,11 +273,10 @@ def _save(items: dict[tuple[int, str], _Item], versions: list[_Version],
               t(datetime.fromisoformat(v.capture.created_at)), v.capture.parent_id, v.capture.url,
               v.capture.language, json.dumps(v.media) if v.media else "[]", v.capture.raw)
              for pk, v in zip(ids, versions, strict=True)])
+        cursor.executemany(  # one statement for the batch's streams, not one each
+            "UPDATE records_archivestream SET head_seq = %s, head_hash = %s WHERE id = %s",
+            [(s.head_seq, s.head_hash, s.pk) for s in streams.values() if s.head_seq != start_seq[s.pk]])
     _index(versions)
-    moved = [(s.head_seq, s.head_hash, s.pk) for s in streams.values() if s.head_seq != start_seq[s.pk]]
-    with connection.cursor() as cursor:  # one statement for the batch's streams, not one each
-        cursor.executemany("UPDATE records_archivestream SET head_seq = %s, head_hash = %s WHERE id = %s",
-                           moved)
 
 
 def _index(versions: list[_Version]) -> None:
