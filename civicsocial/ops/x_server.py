@@ -191,7 +191,8 @@ class XContractServer(ContractServer):
         self.app_token = "AAAA" + secrets.token_urlsafe(32)
         self.posts: dict[str, Post] = {}
         self.images: dict[str, tuple[bytes, str]] = {}
-        self.project_cap, self.project_usage, self.cap_reset_day = project_cap, 0, 19
+        self.project_cap: int | None = project_cap
+        self.project_usage, self.cap_reset_day = 0, 19
         self.client_id, self.client_secret = secrets.token_urlsafe(12), secrets.token_urlsafe(24)
         self.refresh_tokens: dict[str, str] = {}  # refresh token -> user id (each works once)
         self.token_expiry: dict[str, float] = {}  # access token -> when it stops working
@@ -367,10 +368,11 @@ class XContractServer(ContractServer):
                 {
                     "data": {
                         "project_id": "1",
-                        "project_cap": str(self.project_cap),
                         "project_usage": str(self.project_usage),
                         "cap_reset_day": self.cap_reset_day,
                     }
+                    # The schema does not require the cap: None leaves it out.
+                    | ({} if self.project_cap is None else {"project_cap": str(self.project_cap)})
                 },
             )
         if user is None:
@@ -401,7 +403,7 @@ class XContractServer(ContractServer):
 
     def _count(self, posts: list[Post]) -> Response | None:
         """Posts read count toward the monthly cap (refused whole at the cap)."""
-        if self.project_usage + len(posts) > self.project_cap:
+        if self.project_cap is not None and self.project_usage + len(posts) > self.project_cap:
             return problem(
                 429,
                 "UsageCapExceeded",

@@ -192,17 +192,17 @@ class XAdapter:
             return Budget(), []
         app = self._app
         usage = self._call("usage", lambda: app.request("GET", "/2/usage/tweets")).get("data", {})
-        cap, used = int(usage.get("project_cap") or 0), int(usage.get("project_usage") or 0)
+        if usage.get("project_cap") is None:  # no cap reported: nothing to share out
+            return Budget(), []
+        cap, used = int(usage["project_cap"]), int(usage.get("project_usage") or 0)
         reset_day = int(usage.get("cap_reset_day") or 1)
         today = datetime.now(UTC).date()
         days = (reset_day - today.day) % 31 or 31
-        if cap and used >= cap:
+        if used >= cap:  # a cap of 0 is reached too, not "no cap"
             raise PlatformError(
                 f"X's monthly cap for the city's project is reached ({used:,} of {cap:,} posts "
                 f"read): capture resumes after it resets on day {reset_day} of the month"
             )
-        if not cap:
-            return Budget(), []
         share = max(5, math.floor((cap - used) / (days * self.runs_per_day * self.sharing)))
         return Budget(share), []
 

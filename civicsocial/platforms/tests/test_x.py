@@ -164,9 +164,19 @@ class XMonthlyCapTestCase(SimpleTestCase):
         self.assertNotIn("until", json.loads(second.cursor)["posts"])
 
     def test_it_stops_at_the_cap_and_says_when_it_resets(self):
-        self.server.project_cap = self.server.project_usage
-        with self.assertRaisesRegex(PlatformError, "monthly cap .* resets on day 19"):
-            self.capped().read_since("")  # type: ignore[attr-defined]
+        # Whether or not other tests read from this server first (usage 0 or more).
+        for usage in (0, 250):
+            with self.subTest(usage=usage):
+                self.server.project_cap = self.server.project_usage = usage
+                with self.assertRaisesRegex(PlatformError, "monthly cap .* resets on day 19"):
+                    self.capped().read_since("")  # type: ignore[attr-defined]
+
+    def test_it_reads_without_a_share_when_the_platform_reports_no_cap(self):
+        self.server.project_cap, self.server.project_usage = None, 0
+        posts = [self.server.post(self.city, f"Notice {n}") for n in range(12)]
+        read = self.capped().read_since("")  # type: ignore[attr-defined]
+        self.assertEqual(set(posts) - {c["item_id"].rsplit("/", 1)[-1] for c in read.captures}, set())
+        self.assertEqual(read.notes, [])
 
     def test_it_treats_the_platforms_own_cap_refusal_as_final(self):
         self.server.fail_next.append(
