@@ -173,12 +173,12 @@ def phase_import_baseline() -> dict[str, float]:
     ):
         target.execute(sql)
     seconds = 0.0
-    index = [("records_searchindex", "rowid, body, scope")]
+    index = [("records_searchindex", "rowid, body, scope, pairs")]
     for table, columns in [(t, "*") for t in ARCHIVE_TABLES] + index:
         rows = source.execute(f"SELECT {columns} FROM {table} ORDER BY rowid")
         width = len(rows.description)
         insert = (
-            f"INSERT INTO {table} {'(rowid, body, scope)' if table == 'records_searchindex' else ''} "
+            f"INSERT INTO {table} {'(rowid, body, scope, pairs)' if table == 'records_searchindex' else ''} "
             f"VALUES ({', '.join('?' * width)})"
         )
         while chunk := rows.fetchmany(2000):

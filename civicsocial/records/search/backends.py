@@ -23,7 +23,7 @@ from django.utils import timezone
 from civicsocial.records.bulk import insert_rows
 from civicsocial.records.models import ItemKind
 from civicsocial.records.search.query import Query, to_fts5, to_tsquery
-from civicsocial.records.search.text import REMOVED, SEVERAL
+from civicsocial.records.search.text import REMOVED, SEVERAL, word_pairs
 
 VERSION_BITS = 20  # up to a million versions per item
 VERSION_MASK = (1 << VERSION_BITS) - 1
@@ -36,9 +36,10 @@ def doc_id(item_pk: int, version_no: int) -> int:
 
 SQLITE_SCHEMA = [
     # body: the version's words; scope: its stream, kind and dates (text.scope_words), which
-    # a search's filters match inside the index (issue 21).
+    # a search's filters match inside the index; pairs: its neighbouring words joined
+    # (text.word_pairs), where phrases are found (issue 21). '_' joins a pair's words.
     "CREATE VIRTUAL TABLE IF NOT EXISTS records_searchindex USING fts5("
-    "body, scope, tokenize = 'unicode61 remove_diacritics 0')",
+    "body, scope, pairs, tokenize = \"unicode61 remove_diacritics 0 tokenchars '_'\")",
 ]
 POSTGRES_SCHEMA = [
     # No foreign key: versions are never deleted, disposal removes its index rows itself,
@@ -60,11 +61,33 @@ def _key() -> str:
 
 
 def index_versions(rows: Sequence[tuple[int, str, str]]) -> None:
-    """Add (doc id, normalized body, scope words) rows to the index."""
+    """Add (doc id, normalized body, scope words) rows to the index (and, on SQLite, the
+    body's word pairs)."""
     if not rows:
         return
     with connection.cursor() as cursor:
-        insert_rows(cursor, f"records_searchindex({_key()}, body, scope)", "(%s, %s, %s)", rows)
+        if connection.vendor == "sqlite":
+            insert_rows(cursor, "records_searchindex(rowid, body, scope, pairs)", "(%s, %s, %s, %s)",
+                        [(doc, body, scope, word_pairs(body.split())) for doc, body, scope in rows])
+        else:
+            insert_rows(cursor, "records_searchindex(doc, body, scope)", "(%s, %s, %s)", rows)
+
+
+def add_word_pairs() -> None:
+    """Make SQLite's index again with its pairs column (migration 0017), from the old
+    table's own rows: its words and scope, state words included. Nothing on PostgreSQL."""
+    if connection.vendor != "sqlite":
+        return
+    old = "records_searchindex_before_pairs"
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE records_searchindex RENAME TO {old}")
+        for statement in SQLITE_SCHEMA:
+            cursor.execute(statement)
+        cursor.execute(f"SELECT rowid, body, scope FROM {old} ORDER BY rowid")  # noqa: S608
+        while rows := cursor.fetchmany(5000):
+            index_versions(rows)
+        cursor.execute(f"DROP TABLE {old}")
+    compact_index()
 
 
 def unindex_versions(docs: Iterable[int]) -> None:
@@ -129,7 +152,7 @@ def _match(query: Query, within: str = "") -> tuple[str, list[str]]:
     """WHERE clause (over records_searchindex) for the query, and its parameter; on
     SQLite, `within` (scope words, Scope.terms) narrows it inside the index."""
     if connection.vendor == "sqlite":
-        return "records_searchindex MATCH %s", [f"{{body}} : ({to_fts5(query)}){within}"]
+        return "records_searchindex MATCH %s", [f"({to_fts5(query)}){within}"]
     return "to_tsvector('simple', body) @@ to_tsquery('simple', %s)", [to_tsquery(query)]
 
 

@@ -18,7 +18,7 @@ import re
 import shlex
 from dataclasses import dataclass
 
-from civicsocial.records.search.text import words
+from civicsocial.records.search.text import word_pairs, words
 
 
 class QueryError(ValueError):
@@ -104,12 +104,14 @@ def parse(text: str) -> Query:
 
 
 def _fts5_term(term: Term) -> str:
-    phrase = '"' + " ".join(term.words) + '"'
-    return phrase + "*" if term.prefix else phrase
+    if len(term.words) > 1:  # a phrase: its word pairs, side by side (text.word_pairs)
+        return '{pairs} : "' + word_pairs(term.words) + '"'
+    return '{body} : "' + term.words[0] + ('"*' if term.prefix else '"')
 
 
 def to_fts5(query: Query) -> str:
-    """An FTS5 MATCH expression (words are always quoted: no operator injection)."""
+    """An FTS5 MATCH expression, each term in its column (words are always quoted: no
+    operator injection)."""
     positive = " AND ".join("(" + " OR ".join(_fts5_term(t) for t in c) + ")"
                             for c in query.clauses)
     if query.excluded:

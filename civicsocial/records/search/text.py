@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from datetime import datetime
+from itertools import pairwise
 
 from django.utils import timezone
 
@@ -27,6 +29,16 @@ def words(text: str) -> list[str]:
 def index_body(text: str) -> str:
     """The string stored in the search index for one version."""
     return " ".join(words(text))
+
+
+PAIR = "_"  # joins two neighbouring words into one token: never part of a word (WORD)
+
+
+def word_pairs(found: Sequence[str]) -> str:
+    """Each two neighbouring words as one token, for the index's pairs column (SQLite).
+    A phrase is the run of its pairs side by side there: short lists where the phrase's
+    words are common ones (issue 21: "water water" 38 -> 1.6 ms at a million versions)."""
+    return " ".join(f"{first}{PAIR}{second}" for first, second in pairwise(found))
 
 
 # Scope words of an item's state, on every one of its versions; archive.py keeps them in

@@ -50,7 +50,8 @@ class SearchSemanticsTestCase(TestCase):
         self.assertEqual(len(q.clauses[2]), 2)
 
     def test_it_neutralizes_engine_operators_in_words(self):
-        self.assertEqual(to_fts5(parse("NEAR AND NOT")), '("near") AND ("and") AND ("not")')
+        self.assertEqual(to_fts5(parse("NEAR AND NOT")),
+                         '({body} : "near") AND ({body} : "and") AND ({body} : "not")')
         self.assertEqual(to_tsquery(parse("x'); DROP")), "(('x')) & (('drop'))")
 
     def test_it_refuses_a_query_of_exclusions_only(self):
