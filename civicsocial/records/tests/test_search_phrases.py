@@ -25,11 +25,16 @@ TEXTS = [
     "Élan Street water-main",  # accents folded, a hyphen splits words
     "elan street",
     "a water_main with an underscore",  # '_' joins a pair's words: never part of a word
+    # Letters of a script newer than SQLite's Unicode 6.1 tables (Ahom, Unicode 8): its
+    # tokenizer and Python's words must still agree on where their words end.
+    "\U00011700\U00011701 \U00011702 water",
+    "\U00011700 \U00011701 \U00011702 water",
 ]
 PHRASES = ['"water main"', '"water main break"', '"main break water"', '"water water"',
            '"break water"', '"elan street"', '"street water main"', '"water main" -"main break"',
            '"water main" OR "main water"', '"water main break" water', '"main water valve"',
-           '"water main water"', '"water_main"', '"main thing" OR street']
+           '"water main water"', '"water_main"', '"main thing" OR street',
+           '"\U00011700\U00011701 \U00011702"', '"\U00011701 \U00011702 water"', '"\U00011700 \U00011701"']
 
 
 class PhraseTestCase(TestCase):
