@@ -62,13 +62,15 @@ def _key() -> str:
 
 def index_versions(rows: Sequence[tuple[int, str, str]]) -> None:
     """Add (doc id, normalized body, scope words) rows to the index (and, on SQLite, the
-    body's word pairs)."""
+    body's word pairs), in key order: FTS5 writes out the words it holds in memory as a
+    new piece of index whenever a row's key is below the last one's, and a batch's edits
+    of older items came in capture order (a piece each; 100,000 lines: 1.1 -> 0.6 s)."""
     if not rows:
         return
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             insert_rows(cursor, "records_searchindex(rowid, body, scope, pairs)", "(%s, %s, %s, %s)",
-                        [(doc, body, scope, word_pairs(body.split())) for doc, body, scope in rows])
+                        [(doc, body, scope, word_pairs(body.split())) for doc, body, scope in sorted(rows)])
         else:
             insert_rows(cursor, "records_searchindex(doc, body, scope)", "(%s, %s, %s)", rows)
 
@@ -110,7 +112,7 @@ def mark(docs: Iterable[int], word: str, present: bool) -> None:
     documents' scope: versions indexed before their item changed state."""
     spaced = f" {word}"
     change = "scope || %s" if present else "replace(scope, %s, '')"
-    rows = [(spaced, doc, f"%{spaced}%", not present) for doc in docs]
+    rows = [(spaced, doc, f"%{spaced}%", not present) for doc in sorted(docs)]  # see index_versions
     if not rows:
         return
     with connection.cursor() as cursor:  # only rows not yet so: running it twice changes nothing
