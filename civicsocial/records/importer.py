@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from civicsocial.duties import jobs
 from civicsocial.records.archive import ArchiveResult, archive_captures
-from civicsocial.records.bulk import refresh_statistics
+from civicsocial.records.bulk import collector_set_aside, refresh_statistics
 from civicsocial.records.capture import Capture, CaptureError, parse_capture
 from civicsocial.records.hashing import file_sha256
 from civicsocial.records.models import ImportJob
@@ -143,7 +143,8 @@ def import_lines(job: ImportJob, path: Path, rejects_path: Path, progress: Progr
     result = ArchiveResult()
     line_no, offset, rejects, total = job.lines_done, job.done, job.rejected, job.total
     analyzed = max(line_no, BATCH_LINES)
-    with path.open("rb") as handle, rejects_path.open("a", encoding="utf-8") as rejected:
+    with (collector_set_aside(), path.open("rb") as handle,
+          rejects_path.open("a", encoding="utf-8") as rejected):
         handle.seek(offset)
         progress(offset, total)
         with closing(_parsed(handle, line_no)) as batches:
