@@ -346,10 +346,8 @@ def _ms(seconds: float) -> str:
 def report(n: int, got: dict[str, dict[str, Any]]) -> None:
     if "import" not in got:
         return report_part(got)
-    if "export" not in got:
-        got = {**got, **PRODUCTION_NOT_RUN}
     imp, base, ours, like = got["import"], got["import_baseline"], got["search"], got["search_like"]
-    export, parts = got["export"], got["parts"]
+    produced = "export" in got  # not with --skip-export
     rows = [
         (
             "import, lines/s",
@@ -359,7 +357,7 @@ def report(n: int, got: dict[str, dict[str, Any]]) -> None:
             ">= 0.5",
         ),
         *_search_rows(got),
-        *_production_rows(got),
+        *(_production_rows(got) if produced else []),
         (
             "peak memory, import",
             f"{imp['peak_mb']:.0f} MB",
@@ -375,10 +373,15 @@ def report(n: int, got: dict[str, dict[str, Any]]) -> None:
             "",
         ),
     ]
+    production = (
+        f"{got['export']['items']:,} items, {got['export']['versions']:,} versions, "
+        f"{got['parts']['threads']:,} threads, signed and time-stamped"
+        if produced
+        else "not run (--skip-export)"
+    )
     print(
-        f"\nArchive benchmark, BENCH_N={n:,} capture lines; search: {ours['cases']} cases; production: "
-        f"{export['items']:,} items, {export['versions']:,} versions, {parts['threads']:,} threads, "
-        "signed and time-stamped\n"
+        f"\nArchive benchmark, BENCH_N={n:,} capture lines; search: {ours['cases']} cases; "
+        f"production: {production}\n"
     )
     _table(rows)
     _slowest(ours)
@@ -430,14 +433,6 @@ def _search_rows(got: dict[str, dict[str, Any]]) -> list[tuple[str, ...]]:
             ">= 10x",
         ),
     ]
-
-
-# --skip-export: the production's rows print as not measured.
-PRODUCTION_NOT_RUN: dict[str, dict[str, Any]] = {
-    "export": {"seconds": float("nan"), "items": 0, "versions": 0, "peak_mb": float("nan")},
-    "parts": {"warc": float("nan"), "drawing": 0.0, "signing": 0.0, "packaging": 0.0, "threads": 0},
-    "export_small": {"peak_mb": float("nan")},
-}
 
 
 def _production_rows(got: dict[str, dict[str, Any]]) -> list[tuple[str, ...]]:
