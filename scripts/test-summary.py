@@ -16,20 +16,20 @@ from pathlib import Path
 CRASHED = re.compile(r"worker '[^']+' crashed while running '([^']+)'")
 
 
-def _crashes(path: Path) -> dict[tuple[str, str], str]:
-    """{(classname, name): node id} of the tests whose worker died in this file's run."""
+def _crashes(run: ET.Element) -> dict[tuple[str, str], str]:
+    """{(classname, name): node id} of the tests whose worker died in this run."""
     found = {}
-    for case in ET.parse(path).getroot().iter("testcase"):
+    for case in run.iter("testcase"):
         for problem in [*case.findall("failure"), *case.findall("error")]:
             if match := CRASHED.search(problem.get("message") or ""):
                 found[(case.get("classname", ""), case.get("name", ""))] = match.group(1)
     return found
 
 
-def _passed(path: Path) -> set[tuple[str, str]]:
-    """The tests that ran and passed in this file's run."""
+def _passed(run: ET.Element) -> set[tuple[str, str]]:
+    """The tests that ran and passed in this run."""
     return {(case.get("classname", ""), case.get("name", ""))
-            for case in ET.parse(path).getroot().iter("testcase")
+            for case in run.iter("testcase")
             if not case.findall("failure") + case.findall("error") + case.findall("skipped")}
 
 
@@ -37,13 +37,14 @@ def summary(folder: Path) -> int:
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     recovered = []
     for path in sorted(p for p in folder.glob("*.xml") if not p.stem.endswith("-rerun")):
-        for suite in ET.parse(path).getroot().iter("testsuite"):
+        run = ET.parse(path).getroot()
+        for suite in run.iter("testsuite"):
             for key in totals:
                 totals[key] += int(suite.get(key, 0))
         rerun = path.with_name(f"{path.stem}-rerun.xml")
         if rerun.exists():
-            again = _passed(rerun)
-            recovered += [f"{path.stem}: {node}" for key, node in _crashes(path).items() if key in again]
+            again = _passed(ET.parse(rerun).getroot())
+            recovered += [f"{path.stem}: {node}" for key, node in _crashes(run).items() if key in again]
     failed = totals["failures"] + totals["errors"] - len(recovered)
     passed = totals["tests"] - failed - totals["skipped"]
     for line in recovered:
@@ -54,6 +55,6 @@ def summary(folder: Path) -> int:
 
 if __name__ == "__main__":
     if sys.argv[1] == "crashed":
-        print("\n".join(_crashes(Path(sys.argv[2])).values()))
+        print("\n".join(_crashes(ET.parse(sys.argv[2]).getroot()).values()))
         sys.exit(0)
     sys.exit(summary(Path(sys.argv[1])))

@@ -79,7 +79,7 @@ def collector_set_aside() -> Iterator[None]:
     """Keep Python's cycle collector off the objects that exist before a bulk load (the
     million or so of Django and the libraries) while it runs: each pass of its oldest
     generation walks every one of them, and a 100,000-line import made 20 such passes
-    (issue 21: 10.8-12.1 -> 9.1-9.2 s, back to back). `gc.freeze` moves them out of its
+    (issue 21: median of five runs back to back, 7.79 -> 6.71 s). `gc.freeze` moves them out of its
     sight; the load's own cycles are still collected. Put back afterwards."""
     gc.freeze()
     try:
