@@ -7,8 +7,12 @@ runs it with scripts/with-postgres.sh (BENCH_PG_N lines, default 100,000).
 - the floor: the very rows ours wrote (every archive table and the search index), written
   by a raw COPY ... FROM STDIN (binary) into another empty, migrated database with the
   same indexes, constraints and triggers. Reading them out of the first database is not
-  timed; writing and committing is (the median of three runs, each into a fresh copy of
-  the empty database).
+  timed; writing and committing is.
+
+Each is run three times, in turn (ours, the floor, ours, ...), each into a fresh copy of
+the empty database, and the medians are compared: this machine's speed drifts by a third
+within minutes, and one run of ours against three of the floor moved the ratio from 0.26
+to 0.35 in three runs back to back.
 
 Goal: ours at least 1/3 of the COPY's lines a second. Prints a table.
 
@@ -31,9 +35,7 @@ from pathlib import Path
 from archive_bench import ARCHIVE_TABLES, ROOT, generate
 
 TABLES = [*ARCHIVE_TABLES, "records_searchindex"]
-# The floor is a third of our time, so a burst of this machine's noise moved it most: the
-# median of three COPYs (each into emptied tables) against our one longer run.
-FLOOR_RUNS = 3
+RUNS = 3  # of each, in turn; medians compared (see above)
 
 
 def _admin(base: str, statement: str) -> None:
@@ -79,9 +81,22 @@ def _import_here(captures: Path) -> None:
     print(time.perf_counter() - started, job.status)
 
 
-def _copy_floor(source: str, base: str, empty: str, work: Path) -> tuple[float, int]:
-    """COPY every row ours wrote into copies of the empty, migrated database `empty`
-    (the archive's tables refuse TRUNCATE): (median seconds writing, rows)."""
+def _fresh(base: str, name: str, template: str) -> str:
+    """A new database copied from the empty, migrated `template`; its URL."""
+    _admin(base, f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    return f"{base}/{name}"
+
+
+def _import_seconds(url: str, var: Path, captures: Path) -> float:
+    """Our import into the database at `url`, in a process of its own: seconds."""
+    seconds_text, status = _run(_env(url, var), __file__, "--import-here", str(captures)).split()[-2:]
+    if status != "done":
+        sys.exit(f"the import ended {status}")
+    return float(seconds_text)
+
+
+def _dump(source: str, work: Path) -> int:
+    """Every row ours wrote, table by table, as COPY's binary files in `work`: how many."""
     import psycopg
 
     rows = 0
@@ -94,25 +109,52 @@ def _copy_floor(source: str, base: str, empty: str, work: Path) -> tuple[float, 
                 for data in copy:
                     out.write(data)
             rows += read.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # type: ignore[index]
-    timings = []
-    for run in range(FLOOR_RUNS):
-        name = f"{empty}_{run}"
-        _admin(base, f'CREATE DATABASE "{name}" TEMPLATE "{empty}"')
+    return rows
+
+
+def _copy_seconds(url: str, work: Path) -> float:
+    """The floor: the dumped rows written by COPY into the database at `url` and
+    committed (the archive's tables refuse TRUNCATE, so it is a fresh copy): seconds."""
+    import psycopg
+
+    with psycopg.connect(url) as write:
+        started = time.perf_counter()
+        for table in TABLES:
+            with (
+                (work / table).open("rb") as data,
+                write.cursor().copy(f"COPY {table} FROM STDIN (FORMAT BINARY)") as copy,
+            ):
+                while chunk := data.read(1 << 20):
+                    copy.write(chunk)
+        write.commit()
+        return time.perf_counter() - started
+
+
+def _measure(base: str, template: str, work: Path, captures: Path) -> tuple[list[float], list[float], int]:
+    """(our seconds, the floor's seconds, rows), RUNS of each in turn."""
+    ours: list[float] = []
+    floor: list[float] = []
+    rows = 0
+    for run in range(RUNS):
+        name = f"{template}_ours{run}"
         try:
-            with psycopg.connect(f"{base}/{name}") as write:
-                started = time.perf_counter()
-                for table in TABLES:
-                    with (
-                        (work / table).open("rb") as data,
-                        write.cursor().copy(f"COPY {table} FROM STDIN (FORMAT BINARY)") as copy,
-                    ):
-                        while chunk := data.read(1 << 20):
-                            copy.write(chunk)
-                write.commit()
-                timings.append(time.perf_counter() - started)
+            print(f"Importing ({run + 1} of {RUNS})...", file=sys.stderr)
+            ours.append(_import_seconds(_fresh(base, name, template), work / name, captures))
+            if run == 0:
+                rows = _dump(f"{base}/{name}", work)
         finally:
             _admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    return statistics.median(timings), rows
+        name = f"{template}_floor{run}"
+        try:
+            print(f"Copying the same rows ({run + 1} of {RUNS})...", file=sys.stderr)
+            floor.append(_copy_seconds(_fresh(base, name, template), work))
+        finally:
+            _admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return ours, floor, rows
+
+
+def _rates(n: int, seconds: list[float]) -> str:
+    return ", ".join(f"{n / s:,.0f}" for s in seconds)
 
 
 def main() -> None:
@@ -132,26 +174,19 @@ def main() -> None:
     captures = work / "captures.jsonl"
     print(f"Generating {n:,} capture lines...", file=sys.stderr)
     generate(n, captures)
-    names = [f"bench_{uuid.uuid4().hex[:8]}" for _ in range(2)]
-    ours, floor = (f"{base}/{name}" for name in names)
+    template = f"bench_{uuid.uuid4().hex[:8]}"
     try:
-        for name, url in zip(names, (ours, floor), strict=True):
-            _admin(base, f'CREATE DATABASE "{name}"')
-            _run(_env(url, work / name), "-m", "civicsocial.cli", "migrate", "--verbosity", "0")
-        print("Importing...", file=sys.stderr)
-        seconds_text, status = _run(
-            _env(ours, work / names[0]), __file__, "--import-here", str(captures)
-        ).split()[-2:]
-        if status != "done":
-            sys.exit(f"the import ended {status}")
-        seconds = float(seconds_text)
-        print("Copying the same rows...", file=sys.stderr)
-        copy_seconds, rows = _copy_floor(ours, base, names[1], work)
+        _admin(base, f'CREATE DATABASE "{template}"')
+        migrate = ("-m", "civicsocial.cli", "migrate", "--verbosity", "0")
+        _run(_env(f"{base}/{template}", work / template), *migrate)
+        ours, floor, rows = _measure(base, template, work, captures)
     finally:
-        for name in names:
-            _admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _admin(base, f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
+    seconds, copy_seconds = statistics.median(ours), statistics.median(floor)
     ratio = copy_seconds / seconds
     print(f"\nArchive import on PostgreSQL, {n:,} capture lines ({rows:,} rows in {len(TABLES)} tables)\n")
+    print(f"Medians of {RUNS} runs of each, in turn; ours {_rates(n, ours)}, "
+          f"the floor {_rates(n, floor)} lines/s\n")
     print("| measure | ours | floor | ratio | goal |\n|---|---|---|---|---|")
     print(
         f"| import, lines/s | {n / seconds:,.0f} | "
