@@ -128,13 +128,25 @@ def _streams(captures: Sequence[Capture]) -> dict[tuple[str, str], ArchiveStream
     return existing()
 
 
+ITEM_COLUMNS = ("SELECT stream_id, id, platform_id, kind, first_captured_at, last_captured_at, versions, "
+                "deleted, edited FROM records_archiveditem ")
+
+
 def _select_items(cursor: CursorWrapper, by_stream: dict[int, set[str]]) -> Iterator[tuple[Any, ...]]:
-    """The rows (stream id first) of the archived items with these ids in each stream."""
+    """The rows (stream id first) of the archived items with these ids in each stream:
+    on PostgreSQL in one statement for the batch, the (stream, id) pairs as two arrays
+    (a statement per stream was 0.5 of a 100,000-line import's 10 s; issue 21)."""
+    if connection.vendor == "postgresql":
+        pairs = sorted((stream_id, pid) for stream_id, pids in by_stream.items() for pid in pids)
+        cursor.execute(ITEM_COLUMNS + "WHERE (stream_id, platform_id) IN "  # noqa: S608 - constants
+                       "(SELECT * FROM unnest(%s::bigint[], %s::text[]))",
+                       [[stream_id for stream_id, _ in pairs], [pid for _, pid in pairs]])
+        yield from cursor.fetchall()
+        return
     for stream_id, platform_ids in by_stream.items():
         for condition, values in any_of("platform_id", sorted(platform_ids)):
-            cursor.execute("SELECT stream_id, id, platform_id, kind, first_captured_at, "  # noqa: S608
-                           "last_captured_at, versions, deleted, edited FROM records_archiveditem "
-                           f"WHERE stream_id = %s AND {condition}", [stream_id, *values])
+            cursor.execute(ITEM_COLUMNS + f"WHERE stream_id = %s AND {condition}",
+                           [stream_id, *values])
             yield from cursor.fetchall()
 
 
