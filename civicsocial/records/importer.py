@@ -11,7 +11,6 @@ import json
 from collections.abc import Generator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
-from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -26,7 +25,12 @@ from civicsocial.records.hashing import file_sha256
 from civicsocial.records.models import ImportJob
 from civicsocial.records.search.backends import compact_after_import
 
-BATCH_LINES = 2000
+# Lines per batch (each commits with the job's position), by engine. SQLite: a batch holds
+# the database's one write lock, which captures and pages wait for, so it stays short.
+# PostgreSQL locks only the rows written, and each commit has its round trips and its
+# deferred foreign-key checks: 100,000 lines' statements 7.8 -> 6.5 s at 10,000 (issue 21).
+BATCH_LINES = {"sqlite": 2000, "postgresql": 10_000}
+BATCH_BYTES = 16 << 20  # and at most this much of the file: captures with large payloads
 # What each batch looks up: its items' rows and versions.
 SEARCHED_WHILE_IMPORTING = ("records_archiveditem", "records_itemversion")
 Progress = jobs.Progress  # bytes done, of the file's
@@ -90,10 +94,18 @@ def _parse(first_line: int, lines: list[bytes]) -> tuple[list[Capture], list[str
 
 
 def _batches(handle: BinaryIO, line_no: int) -> Iterator[tuple[int, list[bytes], int, int]]:
-    """The file's lines from here, BATCH_LINES at a time: each batch's first line's
-    number, its lines, its last line's number and its size in bytes."""
-    while lines := list(islice(handle, BATCH_LINES)):
-        yield line_no + 1, lines, line_no + len(lines), sum(map(len, lines))
+    """The file's lines from here, a batch at a time (BATCH_LINES, BATCH_BYTES): each
+    batch's first line's number, its lines, its last line's number and its size in bytes."""
+    most = BATCH_LINES[connection.vendor]
+    while True:
+        lines: list[bytes] = []
+        size = 0
+        while len(lines) < most and size < BATCH_BYTES and (raw := handle.readline()):
+            lines.append(raw)
+            size += len(raw)
+        if not lines:
+            return
+        yield line_no + 1, lines, line_no + len(lines), size
         line_no += len(lines)
 
 
@@ -142,7 +154,7 @@ def import_lines(job: ImportJob, path: Path, rejects_path: Path, progress: Progr
     committed with the new position; malformed lines go to the rejects file."""
     result = ArchiveResult()
     line_no, offset, rejects, total = job.lines_done, job.done, job.rejected, job.total
-    analyzed = max(line_no, BATCH_LINES)
+    analyzed = max(line_no, BATCH_LINES[connection.vendor])
     with (collector_set_aside(), path.open("rb") as handle,
           rejects_path.open("a", encoding="utf-8") as rejected):
         handle.seek(offset)

@@ -10,7 +10,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from tempfile import mkdtemp
 from typing import Any
+from unittest import mock
 
+from civicsocial.records import importer
 from civicsocial.records.archive import ArchiveResult, archive_captures
 from civicsocial.records.capture import parse_capture
 from civicsocial.records.foil import attach_item, open_case
@@ -28,6 +30,11 @@ def line(item_id: str = "p1", minutes: int = 0, **fields: Any) -> dict[str, Any]
         "captured_at": (T0 + timedelta(minutes=minutes)).isoformat(), "raw": {"id": item_id}}
     data.update(fields)
     return data
+
+
+def batches_of(lines: int) -> Any:
+    """Imports commit every `lines` lines, on either engine (importer.BATCH_LINES)."""
+    return mock.patch.dict(importer.BATCH_LINES, {"sqlite": lines, "postgresql": lines})
 
 
 def archive(*lines: dict[str, Any]) -> ArchiveResult:

@@ -14,7 +14,7 @@ from civicsocial.records import importer
 from civicsocial.records.archive import ArchiveResult
 from civicsocial.records.capture import Capture
 from civicsocial.records.models import ArchivedItem
-from civicsocial.records.tests.helpers import line
+from civicsocial.records.tests.helpers import batches_of, line
 from civicsocial.testing import BaseTestCase
 
 
@@ -33,7 +33,7 @@ class ImportCollectorTestCase(BaseTestCase):
             return archive(batch)
 
         path = self.captures(5)
-        with (mock.patch.object(importer, "BATCH_LINES", 2),
+        with (batches_of(2),
               mock.patch.object(importer, "archive_captures", side_effect=each_batch)):
             job = importer.import_file(path, path.with_suffix(".rejects"))
         self.assertEqual((job.lines_done, len(frozen)), (5, 3))

@@ -7,13 +7,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from tempfile import mkdtemp
-from unittest import mock
 
 from django.db import connection
 
 from civicsocial.records import importer
 from civicsocial.records.models import ArchivedItem
-from civicsocial.records.tests.helpers import line
+from civicsocial.records.tests.helpers import batches_of, line
 from civicsocial.testing import BaseTestCase
 
 
@@ -28,7 +27,7 @@ class ImportStatisticsTestCase(BaseTestCase):
     def import_lines(self, count: int) -> None:
         path = Path(mkdtemp()) / "captures.jsonl"
         path.write_text("".join(json.dumps(line(f"s{n}", minutes=n)) + "\n" for n in range(count)))
-        with mock.patch.object(importer, "BATCH_LINES", 10):
+        with batches_of(10):
             job = importer.import_file(path, path.with_suffix(".rejects"))
         self.assertEqual(job.lines_done, count)
 

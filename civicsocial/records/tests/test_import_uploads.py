@@ -20,7 +20,7 @@ from django.test import override_settings
 from civicsocial.duties.leases import lease
 from civicsocial.records import import_jobs, importer
 from civicsocial.records.models import ArchivedItem, ImportJob, ItemVersion
-from civicsocial.records.tests.helpers import line
+from civicsocial.records.tests.helpers import batches_of, line
 from civicsocial.registry.models import Role
 from civicsocial.testing import BaseTestCase
 
@@ -47,7 +47,7 @@ def killed_after_first_batch() -> Iterator[None]:
         real(*args, **kwargs)
         raise WorkerKilled
 
-    with mock.patch.object(importer, "BATCH_LINES", 15), \
+    with batches_of(15), \
             mock.patch.object(importer, "_commit", commit_then_die):
         yield
 
@@ -114,7 +114,7 @@ class ImportUploadTestCase(BaseTestCase):
                 self.client.post(f"/archive/imports/{job.pk}/cancel/")
 
         with (
-            mock.patch.object(importer, "BATCH_LINES", 20),
+            batches_of(20),
             mock.patch.object(importer, "_commit", cancel_after_first_batch),
         ):
             import_jobs.run_import_job(job.pk)

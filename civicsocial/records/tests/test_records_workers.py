@@ -9,13 +9,11 @@ import zipfile
 from datetime import date, timedelta
 from pathlib import Path
 from tempfile import mkdtemp
-from unittest import mock
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.utils import timezone
 
-from civicsocial.records import importer
 from civicsocial.records.foil import attach_item, open_case
 from civicsocial.records.import_jobs import request_import, run_import_job
 from civicsocial.records.integrity import seal_days, verify
@@ -30,7 +28,7 @@ from civicsocial.records.models import (
 from civicsocial.records.production_check import verify_production
 from civicsocial.records.production_jobs import production_path, request_production, run_production_job
 from civicsocial.records.search.service import search
-from civicsocial.records.tests.helpers import archive, line
+from civicsocial.records.tests.helpers import archive, batches_of, line
 from civicsocial.records.verification_jobs import request_verification, run_verification_job
 from civicsocial.testing import WorkersTestCase, at_once, races_on_postgres, raised
 
@@ -76,7 +74,7 @@ class RecordsRaceTestCase(WorkersTestCase):
             self.assertEqual(raised(asked), [])
             self.assertEqual(sum(new for _, new in asked), 1)
             job = asked[0][0]
-            with mock.patch.object(importer, "BATCH_LINES", 25):
+            with batches_of(25):
                 ran = at_once(*[lambda: run_import_job(job.pk)] * 3)
         self.assertEqual(raised(ran), [])
         job.refresh_from_db()
