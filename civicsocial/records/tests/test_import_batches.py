@@ -69,7 +69,8 @@ class ImportBatchesTestCase(BaseTestCase):
                 raise KeyboardInterrupt  # the worker stops after its second batch
 
         with batches_of(1000), mock.patch.object(importer, "BATCH_BYTES", line_bytes * 2):
-            with mock.patch.object(importer, "_commit", commit_then_stop), self.assertRaises(KeyboardInterrupt):
+            with (mock.patch.object(importer, "_commit", commit_then_stop),
+                  self.assertRaises(KeyboardInterrupt)):
                 importer.import_file(path, path.with_suffix(".rejects"))
             self.assertEqual(ArchivedItem.objects.filter(platform_id__startswith="b").count(), 4)
             job = importer.import_file(path, path.with_suffix(".rejects"))
