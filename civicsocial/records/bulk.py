@@ -51,11 +51,14 @@ def reserve_ids(cursor: Any, table: str, n: int) -> Iterable[int]:
 
 
 def refresh_statistics(tables: Sequence[str]) -> None:
-    """PostgreSQL: ANALYZE these tables (the callers' constants), as its manual advises
-    after a bulk load ("Populating a Database"). Without it, the planner of an archive
-    that grew from nothing in one import still believed it empty and found a batch's
-    items by reading their whole stream (2 ms a statement at 50,000 items, growing with
-    the archive). SQLite's planner needs no statistics for these look-ups."""
+    """PostgreSQL: ANALYZE these tables (the callers' constants, each with the columns it
+    is looked up by, "t (a, b)"), as its manual advises after a bulk load ("Populating a
+    Database"). Without it, the planner of an archive that grew from nothing in one
+    import still believed it empty and found a batch's items by reading their whole
+    stream (2 ms a statement at 50,000 items, growing with the archive). Only those
+    columns: the tables' sizes are counted either way, and every column's statistics
+    took 220 against 60 ms at 100,000 items (autovacuum analyzes the rest after a large
+    change). SQLite's planner needs no statistics for these look-ups."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:

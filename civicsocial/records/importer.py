@@ -31,8 +31,8 @@ from civicsocial.records.search.backends import compact_after_import
 # deferred foreign-key checks: 100,000 lines' statements 7.8 -> 6.5 s at 10,000 (issue 21).
 BATCH_LINES = {"sqlite": 2000, "postgresql": 10_000}
 BATCH_BYTES = 16 << 20  # and at most this much of the file: captures with large payloads
-# What each batch looks up: its items' rows and versions.
-SEARCHED_WHILE_IMPORTING = ("records_archiveditem", "records_itemversion")
+# What each batch looks up: its items' rows (by stream and id) and versions (by item).
+SEARCHED_WHILE_IMPORTING = ("records_archiveditem (stream_id, platform_id)", "records_itemversion (item_id)")
 Progress = jobs.Progress  # bytes done, of the file's
 
 
