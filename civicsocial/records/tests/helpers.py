@@ -32,6 +32,14 @@ def line(item_id: str = "p1", minutes: int = 0, **fields: Any) -> dict[str, Any]
     return data
 
 
+def capture_file(prefix: str, count: int) -> Path:
+    """A capture file of `count` lines in a folder of its own: items `{prefix}000`,
+    `{prefix}001`... a minute apart, every line the same length (up to 1,000 lines)."""
+    path = Path(mkdtemp()) / "captures.jsonl"
+    path.write_text("".join(json.dumps(line(f"{prefix}{n:03d}", minutes=n)) + "\n" for n in range(count)))
+    return path
+
+
 def batches_of(lines: int) -> Any:
     """Imports commit every `lines` lines, on either engine (importer.BATCH_LINES)."""
     return mock.patch.dict(importer.BATCH_LINES, {"sqlite": lines, "postgresql": lines})

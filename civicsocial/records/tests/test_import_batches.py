@@ -5,25 +5,21 @@ fills the worker's memory; the position it resumes from is exact either way."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from tempfile import mkdtemp
 from unittest import mock
 
 from civicsocial.records import importer
 from civicsocial.records.archive import ArchiveResult
 from civicsocial.records.capture import Capture
 from civicsocial.records.models import ArchivedItem
-from civicsocial.records.tests.helpers import batches_of, line
+from civicsocial.records.tests.helpers import batches_of, capture_file
 from civicsocial.testing import BaseTestCase
 
 
 class ImportBatchesTestCase(BaseTestCase):
     def captures(self, count: int) -> Path:
-        path = Path(mkdtemp()) / "captures.jsonl"
         # Every line the same length: a batch's size in bytes is a whole number of lines.
-        path.write_text("".join(json.dumps(line(f"b{n:03d}", minutes=n)) + "\n" for n in range(count)))
-        return path
+        return capture_file("b", count)
 
     def import_counting_batches(self, path: Path) -> tuple[importer.ImportJob, list[int]]:
         sizes: list[int] = []

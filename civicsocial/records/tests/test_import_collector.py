@@ -5,25 +5,17 @@ was when the import ends, however it ends."""
 from __future__ import annotations
 
 import gc
-import json
-from pathlib import Path
-from tempfile import mkdtemp
 from unittest import mock
 
 from civicsocial.records import importer
 from civicsocial.records.archive import ArchiveResult
 from civicsocial.records.capture import Capture
 from civicsocial.records.models import ArchivedItem
-from civicsocial.records.tests.helpers import batches_of, line
+from civicsocial.records.tests.helpers import batches_of, capture_file
 from civicsocial.testing import BaseTestCase
 
 
 class ImportCollectorTestCase(BaseTestCase):
-    def captures(self, count: int) -> Path:
-        path = Path(mkdtemp()) / "captures.jsonl"
-        path.write_text("".join(json.dumps(line(f"gc{n}", minutes=n)) + "\n" for n in range(count)))
-        return path
-
     def test_it_sets_the_older_objects_aside_while_it_imports(self):
         frozen: list[int] = []
         archive = importer.archive_captures
@@ -32,7 +24,7 @@ class ImportCollectorTestCase(BaseTestCase):
             frozen.append(gc.get_freeze_count())
             return archive(batch)
 
-        path = self.captures(5)
+        path = capture_file("gc", 5)
         with (batches_of(2),
               mock.patch.object(importer, "archive_captures", side_effect=each_batch)):
             job = importer.import_file(path, path.with_suffix(".rejects"))
@@ -42,7 +34,7 @@ class ImportCollectorTestCase(BaseTestCase):
 
     def test_it_puts_the_collector_back_when_the_import_fails(self):
         before = ArchivedItem.objects.count()
-        path = self.captures(3)
+        path = capture_file("gc", 3)
         with (mock.patch.object(importer, "archive_captures", side_effect=OSError("disk full")),
               self.assertRaises(OSError)):
             importer.import_lines(importer.job_for(path), path, path.with_suffix(".rejects"),

@@ -4,15 +4,11 @@ archive empty looked each batch's items up by reading their whole stream."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from tempfile import mkdtemp
-
 from django.db import connection
 
 from civicsocial.records import importer
 from civicsocial.records.models import ArchivedItem
-from civicsocial.records.tests.helpers import batches_of, line
+from civicsocial.records.tests.helpers import batches_of, capture_file
 from civicsocial.testing import BaseTestCase
 
 
@@ -25,8 +21,7 @@ def planner_rows(table: str) -> float:
 
 class ImportStatisticsTestCase(BaseTestCase):
     def import_lines(self, count: int) -> None:
-        path = Path(mkdtemp()) / "captures.jsonl"
-        path.write_text("".join(json.dumps(line(f"s{n}", minutes=n)) + "\n" for n in range(count)))
+        path = capture_file("s", count)
         with batches_of(10):
             job = importer.import_file(path, path.with_suffix(".rejects"))
         self.assertEqual(job.lines_done, count)
